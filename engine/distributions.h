@@ -1,0 +1,59 @@
+// Samplers for the engine's distributions, each driven by an Rng.
+//
+// Samplers take the Rng by reference and consume a documented number of
+// words, so that callers can lay out keyed streams. Counts drawn by
+// inversion (Poisson for small means, CDF tables) consume exactly one word
+// and are monotone in their parameter for a fixed word: with common random
+// numbers, a larger mean never yields a smaller count.
+//
+//   Rng rng(seed, stream, id);
+//   int64_t k = SamplePoisson(rng, 1.68);
+#ifndef AIOTREACH_ENGINE_DISTRIBUTIONS_H_
+#define AIOTREACH_ENGINE_DISTRIBUTIONS_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/rng.h"
+
+namespace aiotreach {
+
+// Poisson(mean), mean >= 0. Below kPoissonInversionLimit: inversion by
+// sequential search, one word. Above it: Hormann's PTRS transformed
+// rejection (1993), two words per trial.
+inline constexpr double kPoissonInversionLimit = 16.0;
+int64_t SamplePoisson(Rng& rng, double mean);
+
+// Poisson by inversion from a given uniform u in (0, 1); exp_neg_mean must
+// be exp(-mean). Monotone non-decreasing in mean for fixed u.
+int64_t PoissonInverse(double u, double mean, double exp_neg_mean);
+
+// Standard normal by Box-Muller (two words).
+double SampleStandardNormal(Rng& rng);
+
+// Gamma(shape, scale) by Marsaglia-Tsang (2000); shape > 0. Shapes below 1
+// use the boost Gamma(shape + 1) * U^(1 / shape).
+double SampleGamma(Rng& rng, double shape, double scale);
+
+// A discrete distribution over 0..n-1 sampled by inversion of its CDF.
+class CdfTable {
+ public:
+  CdfTable() = default;
+  // weights: non-negative with a positive sum.
+  explicit CdfTable(const std::vector<double>& weights);
+
+  // The index i with cdf[i-1] <= u < cdf[i]; u in (0, 1).
+  int Sample(double u) const;
+  int size() const { return static_cast<int>(cdf_.size()); }
+  double Probability(int i) const;
+
+ private:
+  std::vector<double> cdf_;
+};
+
+// The CDF of Binomial(n, p), sampled by inversion (one uniform).
+CdfTable BinomialTable(int n, double p);
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_DISTRIBUTIONS_H_

@@ -1,0 +1,104 @@
+// A validated, compiled EcosystemSpec: the distributions a population is
+// drawn from, in the form the samplers use.
+//
+// An Ecosystem holds no households; Population draws them. Build() checks
+// every field and names the first bad one:
+//
+//   absl::StatusOr<std::unique_ptr<const Ecosystem>> eco =
+//       Ecosystem::Build(spec, "ecosystem.spec");
+//   // "ecosystem.spec.device_types[1].ownership_probability: must be in
+//   //  [0, 1], got 1.2"
+//
+// Thread-safe: immutable after Build().
+#ifndef AIOTREACH_ENGINE_ECOSYSTEM_H_
+#define AIOTREACH_ENGINE_ECOSYSTEM_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "aiotreach/v1/ecosystem.pb.h"
+#include "engine/distributions.h"
+
+namespace aiotreach {
+
+// Limits of the schema, documented in docs/SCENARIO_FORMAT.md.
+inline constexpr int kMaxHouseholdSize = 16;
+inline constexpr int kMaxDeviceTypes = 32;
+inline constexpr int kMaxCategories = 64;
+
+struct DeviceTypeInfo {
+  std::string name;
+  bool household_owned = false;
+  // Ownership probability per category of `by`, or a single entry.
+  v1::Attribute ownership_by = v1::ATTRIBUTE_UNSPECIFIED;
+  std::vector<double> ownership_probability;
+  bool screen = false;
+  bool voice = false;
+  bool platform_connected = false;
+  // Mean-1 multipliers by day of week, Monday first.
+  std::array<double, 7> day_of_week{1, 1, 1, 1, 1, 1, 1};
+  bool flat_week = true;
+  // Shares of the day's activity by hour, summing to 1.
+  std::array<double, 24> hour_of_day{};
+
+  // The chance that an owner with these categories owns one.
+  double OwnershipProbability(int age_band, int city_tier) const;
+  // True if some owner can own one.
+  bool Ownable() const;
+};
+
+struct DeviceLinkInfo {
+  int from_type = 0;
+  int to_type = 0;
+  v1::LinkKind kind = v1::LINK_KIND_UNSPECIFIED;
+  double probability = 0.0;
+};
+
+class Ecosystem {
+ public:
+  // Validates `spec`; errors are InvalidArgument naming `path`.field.
+  static absl::StatusOr<std::unique_ptr<const Ecosystem>> Build(
+      const v1::EcosystemSpec& spec, absl::string_view path);
+
+  Ecosystem(const Ecosystem&) = delete;
+  Ecosystem& operator=(const Ecosystem&) = delete;
+
+  const v1::EcosystemSpec& spec() const { return spec_; }
+  const CdfTable& household_size() const { return household_size_; }
+  double mean_household_size() const { return mean_household_size_; }
+  const CdfTable& age_band() const { return age_band_; }
+  const CdfTable& city_tier() const { return city_tier_; }
+  const std::vector<std::string>& age_band_names() const { return age_band_names_; }
+  const std::vector<std::string>& city_tier_names() const { return city_tier_names_; }
+  double activity_shape() const { return spec_.activity_shape(); }
+  const std::vector<DeviceTypeInfo>& device_types() const { return device_types_; }
+  const std::vector<DeviceLinkInfo>& device_links() const { return device_links_; }
+  double mean_social_contacts() const {
+    return spec_.social_contacts().mean_contacts_per_person();
+  }
+
+  // Index of the device type called `name`, or -1.
+  int DeviceTypeIndex(absl::string_view name) const;
+
+ private:
+  Ecosystem() = default;
+
+  v1::EcosystemSpec spec_;
+  CdfTable household_size_;
+  double mean_household_size_ = 0.0;
+  CdfTable age_band_;
+  CdfTable city_tier_;
+  std::vector<std::string> age_band_names_;
+  std::vector<std::string> city_tier_names_;
+  std::vector<DeviceTypeInfo> device_types_;
+  std::vector<DeviceLinkInfo> device_links_;
+};
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_ECOSYSTEM_H_

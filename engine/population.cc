@@ -1,0 +1,259 @@
+#include "engine/population.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "engine/parallel.h"
+#include "engine/rng.h"
+#include "engine/validation.h"
+
+namespace aiotreach {
+namespace {
+
+// Households per block of the size prefix sums.
+constexpr int64_t kBlock = 4096;
+
+// Household sizes come four to a Philox block: household h is word h % 4 of
+// entity h / 4 in the household-size stream.
+void DrawSizes(const CdfTable& table, uint64_t seed, int64_t begin,
+               int64_t end, uint8_t* out) {
+  for (int64_t h = begin; h < end;) {
+    Rng rng(seed, streams::kHouseholdSize, static_cast<uint32_t>(h / 4), 0,
+            static_cast<uint32_t>(h % 4));
+    do {
+      out[h - begin] = static_cast<uint8_t>(table.Sample(rng.Uniform()) + 1);
+      ++h;
+    } while (h < end && h % 4 != 0);
+  }
+}
+
+// Words of one entity's keyed stream, read at increasing positions; the
+// Philox block is computed only when a word is first needed.
+class LazyStream {
+ public:
+  LazyStream(uint64_t seed, uint32_t stream, uint32_t entity)
+      : seed_(seed), stream_(stream), entity_(entity) {}
+
+  Rng& At(uint32_t word) {
+    if (!rng_) {
+      rng_.emplace(seed_, stream_, entity_, 0, word);
+    } else {
+      rng_->Seek(word);
+    }
+    return *rng_;
+  }
+
+ private:
+  uint64_t seed_;
+  uint32_t stream_;
+  uint32_t entity_;
+  std::optional<Rng> rng_;
+};
+
+// Word layout of the person stream: age band, then one word per device
+// type (by index), then the activity multiplier's draws.
+constexpr uint32_t kAgeBandWord = 0;
+constexpr uint32_t kFirstOwnershipWord = 1;
+// Household stream: city tier, then one word per device type.
+constexpr uint32_t kCityTierWord = 0;
+
+bool Owns(double p, LazyStream& stream, uint32_t word) {
+  if (p <= 0.0) return false;
+  if (p >= 1.0) return true;
+  return stream.At(word).Uniform() < p;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
+    std::shared_ptr<const Ecosystem> ecosystem, int64_t people, uint64_t seed,
+    int threads) {
+  if (people < 1 || people > kMaxPopulation) {
+    return FieldError("population", absl::StrCat("must be in [1, ", kMaxPopulation,
+                                                 "], got ", people));
+  }
+  std::unique_ptr<Population> pop(new Population(std::move(ecosystem), seed));
+  pop->people_ = people;
+  const CdfTable& table = pop->ecosystem_->household_size();
+
+  // Draw blocks of sizes until they hold `people`: a first guess from the
+  // mean size, then 10% more at a time.
+  std::vector<int64_t> block_sum;
+  int64_t total = 0;
+  int64_t blocks = static_cast<int64_t>(
+      std::ceil(people / pop->ecosystem_->mean_household_size() / kBlock * 1.01)) + 1;
+  while (true) {
+    const int64_t done = static_cast<int64_t>(block_sum.size());
+    pop->sizes_.resize(blocks * kBlock);
+    block_sum.resize(blocks);
+    ParallelFor(blocks - done, threads, [&](int64_t i, int) {
+      const int64_t b = done + i;
+      uint8_t* out = pop->sizes_.data() + b * kBlock;
+      DrawSizes(table, seed, b * kBlock, (b + 1) * kBlock, out);
+      int64_t sum = 0;
+      for (int64_t j = 0; j < kBlock; ++j) sum += out[j];
+      block_sum[b] = sum;
+    });
+    for (int64_t b = done; b < blocks; ++b) total += block_sum[b];
+    if (total >= people) break;
+    blocks += blocks / 10 + 1;
+  }
+
+  // Cut at the household where the count reaches `people`.
+  int64_t before = 0;
+  int64_t b = 0;
+  pop->block_first_person_.clear();
+  while (before + block_sum[b] < people) {
+    pop->block_first_person_.push_back(before);
+    before += block_sum[b++];
+  }
+  pop->block_first_person_.push_back(before);
+  int64_t h = b * kBlock;
+  while (before + pop->sizes_[h] < people) before += pop->sizes_[h++];
+  pop->sizes_[h] = static_cast<uint8_t>(people - before);
+  pop->sizes_.resize(h + 1);
+  pop->sizes_.shrink_to_fit();
+  return std::unique_ptr<const Population>(std::move(pop));
+}
+
+int64_t Population::FirstPerson(int64_t h) const {
+  int64_t p = block_first_person_[h / kBlock];
+  for (int64_t i = (h / kBlock) * kBlock; i < h; ++i) p += sizes_[i];
+  return p;
+}
+
+int64_t Population::HouseholdOf(int64_t person) const {
+  const auto it = std::upper_bound(block_first_person_.begin(),
+                                   block_first_person_.end(), person);
+  const int64_t b = (it - block_first_person_.begin()) - 1;
+  int64_t h = b * kBlock;
+  int64_t first = block_first_person_[b];
+  while (first + sizes_[h] <= person) first += sizes_[h++];
+  return h;
+}
+
+void Population::Generate(int64_t begin, int64_t end, const PopulationNeeds& needs,
+                          PopulationShard* shard) const {
+  const Ecosystem& eco = *ecosystem_;
+  const std::vector<DeviceTypeInfo>& types = eco.device_types();
+  const uint32_t num_types = static_cast<uint32_t>(types.size());
+  bool ownership_by_age = false;
+  bool ownership_by_tier = false;
+  for (const DeviceTypeInfo& t : types) {
+    ownership_by_age |= t.ownership_by == v1::ATTRIBUTE_AGE_BAND;
+    ownership_by_tier |= t.ownership_by == v1::ATTRIBUTE_CITY_TIER;
+  }
+  const bool draw_tier = (needs.city_tier || ownership_by_tier) && eco.city_tier().size() > 1;
+  const bool draw_age = (needs.age_band || ownership_by_age) && eco.age_band().size() > 1;
+  const bool draw_activity = needs.activity && eco.activity_shape() > 0.0;
+  const double shape = eco.activity_shape();
+
+  const int64_t n = end - begin;
+  shard->first_household = begin;
+  shard->first_person = FirstPerson(begin);
+  shard->member_begin.resize(n + 1);
+  shard->city_tier.resize(n);
+  shard->household_devices.resize(n);
+  shard->activity.clear();
+  shard->age_band.clear();
+  shard->person_devices.clear();
+  shard->member_begin[0] = 0;
+
+  int64_t person = shard->first_person;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t h = begin + i;
+    LazyStream hh(seed_, streams::kHouseholdAttributes, static_cast<uint32_t>(h));
+    const int tier = draw_tier ? eco.city_tier().Sample(hh.At(kCityTierWord).Uniform()) : 0;
+    uint32_t hh_devices = 0;
+    for (uint32_t t = 0; t < num_types; ++t) {
+      if (!types[t].household_owned) continue;
+      if (Owns(types[t].OwnershipProbability(0, tier), hh, kFirstOwnershipWord + t)) {
+        hh_devices |= 1u << t;
+      }
+    }
+    shard->city_tier[i] = static_cast<uint8_t>(tier);
+    shard->household_devices[i] = hh_devices;
+
+    const int size = sizes_[h];
+    for (int m = 0; m < size; ++m, ++person) {
+      LazyStream ps(seed_, streams::kPersonAttributes, static_cast<uint32_t>(person));
+      const int age = draw_age ? eco.age_band().Sample(ps.At(kAgeBandWord).Uniform()) : 0;
+      uint32_t devices = 0;
+      for (uint32_t t = 0; t < num_types; ++t) {
+        if (types[t].household_owned) continue;
+        if (Owns(types[t].OwnershipProbability(age, tier), ps, kFirstOwnershipWord + t)) {
+          devices |= 1u << t;
+        }
+      }
+      const double activity =
+          draw_activity
+              ? SampleGamma(ps.At(kFirstOwnershipWord + num_types), shape, 1.0 / shape)
+              : 1.0;
+      shard->age_band.push_back(static_cast<uint8_t>(age));
+      shard->person_devices.push_back(devices);
+      shard->activity.push_back(static_cast<float>(activity));
+    }
+    shard->member_begin[i + 1] = static_cast<uint32_t>(shard->activity.size());
+  }
+}
+
+int64_t Population::SocialContactCount(int64_t person) const {
+  const double mean = ecosystem_->mean_social_contacts();
+  if (mean <= 0.0 || households() < 2) return 0;
+  Rng rng(seed_, streams::kSocialContacts, static_cast<uint32_t>(person));
+  return SamplePoisson(rng, mean);
+}
+
+void Population::SocialContacts(int64_t person, std::vector<int64_t>* out) const {
+  const double mean = ecosystem_->mean_social_contacts();
+  if (mean <= 0.0 || households() < 2) return;
+  Rng rng(seed_, streams::kSocialContacts, static_cast<uint32_t>(person));
+  const int64_t count = SamplePoisson(rng, mean);
+  const int64_t own = HouseholdOf(person);
+  const int64_t own_first = FirstPerson(own);
+  const int64_t own_size = sizes_[own];
+  // Uniform over the people of other households: draw among people() -
+  // own_size and step over the own household's ids.
+  const uint32_t others = static_cast<uint32_t>(people_ - own_size);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t q = rng.UniformInt(others);
+    if (q >= own_first) q += own_size;
+    out->push_back(q);
+  }
+}
+
+void Population::CountLinks(const PopulationShard& shard, int household_index,
+                            int64_t* links_by_kind) const {
+  const auto& links = ecosystem_->device_links();
+  if (links.empty()) return;
+  const auto& types = ecosystem_->device_types();
+  const int64_t h = shard.first_household + household_index;
+  Rng rng(seed_, streams::kDeviceLinks, static_cast<uint32_t>(h));
+  const uint32_t hh_devices = shard.household_devices[household_index];
+  const uint32_t m0 = shard.member_begin[household_index];
+  const uint32_t m1 = shard.member_begin[household_index + 1];
+  for (const DeviceLinkInfo& link : links) {
+    const bool from_hh = types[link.from_type].household_owned;
+    const bool to_hh = types[link.to_type].household_owned;
+    const uint32_t from_bit = 1u << link.from_type;
+    const uint32_t to_bit = 1u << link.to_type;
+    int64_t pairs = 0;
+    if (from_hh && to_hh) {
+      pairs = (hh_devices & from_bit) && (hh_devices & to_bit) ? 1 : 0;
+    } else {
+      // At least one side is person-owned: one candidate pair per member.
+      for (uint32_t m = m0; m < m1; ++m) {
+        const uint32_t owned = shard.person_devices[m] | hh_devices;
+        if ((owned & from_bit) && (owned & to_bit)) ++pairs;
+      }
+    }
+    int64_t made = 0;
+    for (int64_t i = 0; i < pairs; ++i) made += rng.Uniform() < link.probability;
+    links_by_kind[link.kind] += made;
+  }
+}
+
+}  // namespace aiotreach
+

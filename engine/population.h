@@ -1,0 +1,115 @@
+// The synthetic population of an ecosystem: households, people, devices.
+//
+// Households are numbered 0, 1, 2, ...; household h's size, city tier and
+// shared devices are drawn from (seed, h), and person p's age band, devices
+// and activity multiplier from (seed, p). Households are drawn until the
+// requested number of people exist; the last one is cut to fit. Person ids
+// are contiguous within a household.
+//
+// Build() draws only the household sizes (one word per household) to fix
+// who is where; Generate() then draws any range of households on its own,
+// into a compact structure of arrays. Any shard of households can thus be
+// produced independently, by any thread or process, with the same result.
+//
+//   auto pop = Population::Build(*eco, 1'000'000, seed, /*threads=*/2);
+//   PopulationShard shard;
+//   (*pop)->Generate(0, 4096, PopulationNeeds::All(), &shard);
+//
+// Thread-safe: immutable after Build(); Generate() may run concurrently.
+#ifndef AIOTREACH_ENGINE_POPULATION_H_
+#define AIOTREACH_ENGINE_POPULATION_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/ecosystem.h"
+
+namespace aiotreach {
+
+// The most people a population may hold (ids are 32-bit).
+inline constexpr int64_t kMaxPopulation = 1'000'000'000;
+
+// Which person and household attributes a caller will read. Attributes not
+// needed are not drawn (each attribute has its own keyed words, so skipping
+// one changes no other). Device ownership is always drawn.
+struct PopulationNeeds {
+  bool activity = true;
+  bool age_band = true;
+  bool city_tier = true;
+  static PopulationNeeds All() { return {}; }
+};
+
+// Households [first_household, first_household + households()) as arrays.
+struct PopulationShard {
+  int64_t first_household = 0;
+  int64_t first_person = 0;
+  // member_begin[i]..member_begin[i+1]: household i's people, as indices
+  // into the person arrays. Size households() + 1.
+  std::vector<uint32_t> member_begin;
+  std::vector<uint8_t> city_tier;  // per household
+  // Bit t set: owns a device of (household-owned) type t.
+  std::vector<uint32_t> household_devices;
+  std::vector<float> activity;  // per person; mean 1
+  std::vector<uint8_t> age_band;  // per person
+  // Bit t set: owns a device of (person-owned) type t.
+  std::vector<uint32_t> person_devices;
+
+  int households() const { return static_cast<int>(member_begin.size()) - 1; }
+  int people() const { return static_cast<int>(activity.size()); }
+};
+
+class Population {
+ public:
+  // Draws household sizes until `people` exist. InvalidArgument if people
+  // is outside [1, kMaxPopulation].
+  static absl::StatusOr<std::unique_ptr<const Population>> Build(
+      std::shared_ptr<const Ecosystem> ecosystem, int64_t people, uint64_t seed,
+      int threads);
+
+  Population(const Population&) = delete;
+  Population& operator=(const Population&) = delete;
+
+  const Ecosystem& ecosystem() const { return *ecosystem_; }
+  uint64_t seed() const { return seed_; }
+  int64_t people() const { return people_; }
+  int64_t households() const { return static_cast<int64_t>(sizes_.size()); }
+  int household_size(int64_t h) const { return sizes_[h]; }
+
+  // First person id of household h.
+  int64_t FirstPerson(int64_t h) const;
+
+  // Draws households [begin, end) into `shard` (reusing its storage).
+  void Generate(int64_t begin, int64_t end, const PopulationNeeds& needs,
+                PopulationShard* shard) const;
+
+  // The social contacts of person p: people of other households, drawn
+  // from (seed, p). Appends to `out`.
+  void SocialContacts(int64_t person, std::vector<int64_t>* out) const;
+
+  // Number of social contacts of person p (the size SocialContacts adds).
+  int64_t SocialContactCount(int64_t person) const;
+
+  // Device links drawn for household `household_index` of `shard`, counted
+  // by LinkKind into links_by_kind[kind] (indexed by the enum's value).
+  void CountLinks(const PopulationShard& shard, int household_index,
+                  int64_t* links_by_kind) const;
+
+  // The household of person p.
+  int64_t HouseholdOf(int64_t person) const;
+
+ private:
+  Population(std::shared_ptr<const Ecosystem> ecosystem, uint64_t seed)
+      : ecosystem_(std::move(ecosystem)), seed_(seed) {}
+
+  std::shared_ptr<const Ecosystem> ecosystem_;
+  uint64_t seed_;
+  int64_t people_ = 0;
+  std::vector<uint8_t> sizes_;               // per household
+  std::vector<int64_t> block_first_person_;  // per block of kBlock households
+};
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_POPULATION_H_

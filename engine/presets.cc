@@ -1,0 +1,154 @@
+#include "engine/presets.h"
+
+#include "absl/strings/string_view.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/text_format.h"
+
+namespace aiotreach {
+namespace {
+
+// small-city: a Chinese fourth-tier city of about 50,000 people on one
+// vendor's platform. See docs/PRESETS.md for every figure's source.
+constexpr char kSmallCity[] = R"pb(
+  household_size_weights: [ 0.25, 0.30, 0.21, 0.14, 0.07, 0.03 ]
+  age_bands { name: "0-17" weight: 0.18 }
+  age_bands { name: "18-34" weight: 0.27 }
+  age_bands { name: "35-54" weight: 0.32 }
+  age_bands { name: "55+" weight: 0.23 }
+  city_tiers { name: "tier-4" weight: 1 }
+  activity_shape: 2
+  device_types {
+    name: "phone"
+    owner: OWNER_KIND_PERSON
+    ownership_probability: 0.9
+    ownership_by {
+      attribute: ATTRIBUTE_AGE_BAND
+      probability { key: "0-17" value: 0.55 }
+      probability { key: "18-34" value: 0.98 }
+      probability { key: "35-54" value: 0.95 }
+      probability { key: "55+" value: 0.75 }
+    }
+    screen: true
+    platform_connected: true
+    activity {
+      hour_of_day: [ 1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 3, 4, 4, 4, 4,
+                     5, 4, 4, 4, 4, 4.5, 5, 6, 6.5, 6, 4.5, 2.5 ]
+    }
+  }
+  device_types {
+    name: "tv"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_probability: 0.75
+    screen: true
+    platform_connected: true
+    activity {
+      hour_of_day: [ 0.5, 0.2, 0.1, 0.1, 0.1, 0.1, 0.5, 1.5, 2, 2, 2, 2.5,
+                     3.5, 3, 2.5, 2.5, 3, 4, 6.5, 9, 10, 8.5, 5, 2 ]
+      day_of_week: [ 1, 1, 1, 1, 1.05, 1.2, 1.2 ]
+    }
+  }
+  device_types {
+    name: "ott_box"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_probability: 0.15
+    screen: true
+    platform_connected: true
+    activity { day_of_week: [ 1, 1, 1, 1, 1.05, 1.2, 1.2 ] }
+  }
+  device_types {
+    name: "speaker"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_probability: 0.35
+    voice: true
+    platform_connected: true
+  }
+  device_types {
+    name: "wearable"
+    owner: OWNER_KIND_PERSON
+    ownership_probability: 0.15
+    ownership_by {
+      attribute: ATTRIBUTE_AGE_BAND
+      probability { key: "0-17" value: 0.08 }
+      probability { key: "18-34" value: 0.28 }
+    }
+    screen: true
+    platform_connected: true
+  }
+  device_types {
+    name: "tablet"
+    owner: OWNER_KIND_PERSON
+    ownership_probability: 0.12
+    screen: true
+    platform_connected: true
+  }
+  device_types {
+    name: "car"
+    owner: OWNER_KIND_PERSON
+    ownership_probability: 0.1
+    ownership_by {
+      attribute: ATTRIBUTE_AGE_BAND
+      probability { key: "0-17" value: 0 }
+      probability { key: "18-34" value: 0.12 }
+      probability { key: "35-54" value: 0.2 }
+      probability { key: "55+" value: 0.06 }
+    }
+    screen: true
+    voice: true
+    platform_connected: true
+  }
+  device_types {
+    name: "robot_vacuum"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_probability: 0.12
+    platform_connected: true
+  }
+  device_types {
+    name: "air_purifier"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_probability: 0.1
+    platform_connected: true
+  }
+  device_links { from_device_type: "phone" to_device_type: "tv" kind: LINK_KIND_CASTING probability: 0.4 }
+  device_links { from_device_type: "phone" to_device_type: "speaker" kind: LINK_KIND_SAME_ACCOUNT probability: 0.6 }
+  device_links { from_device_type: "phone" to_device_type: "wearable" kind: LINK_KIND_PROXIMITY probability: 0.9 }
+  device_links { from_device_type: "phone" to_device_type: "tablet" kind: LINK_KIND_SAME_ACCOUNT probability: 0.7 }
+  device_links { from_device_type: "speaker" to_device_type: "tv" kind: LINK_KIND_CASTING probability: 0.3 }
+  social_contacts { mean_contacts_per_person: 5 }
+)pb";
+
+std::vector<PresetInfo> MakePresets() {
+  std::vector<PresetInfo> presets;
+  PresetInfo small_city;
+  small_city.name = "small-city";
+  small_city.description = "a fourth-tier city of about 50,000 people";
+  small_city.population = 50'000;
+  // The spec is a constant of this file; a parse failure is a bug that the
+  // presets test catches.
+  google::protobuf::TextFormat::ParseFromString(kSmallCity, &small_city.spec);
+  presets.push_back(std::move(small_city));
+  return presets;
+}
+
+const std::vector<PresetInfo>& Presets() {
+  static const std::vector<PresetInfo>* presets = new std::vector<PresetInfo>(MakePresets());
+  return *presets;
+}
+
+}  // namespace
+
+absl::StatusOr<const PresetInfo*> FindPreset(absl::string_view name) {
+  for (const PresetInfo& p : Presets()) {
+    if (p.name == name) return &p;
+  }
+  return absl::NotFoundError(absl::StrCat("unknown preset '", name, "' (known: ",
+                                          absl::StrJoin(PresetNames(), ", "), ")"));
+}
+
+std::vector<std::string> PresetNames() {
+  std::vector<std::string> names;
+  for (const PresetInfo& p : Presets()) names.push_back(p.name);
+  return names;
+}
+
+}  // namespace aiotreach

@@ -1,0 +1,98 @@
+// Counter-based random numbers keyed by (seed, stream, entity, sub).
+//
+// Every random quantity of the engine is a pure function of its key: the
+// household size of household h, the activity of person p, the won events
+// of placement j on the device of owner o. Nothing depends on a shared
+// generator's state, so results do not depend on thread count, shard size
+// or processing order. The generator is Random123's Philox4x32-10 (Salmon
+// et al., SC'11): the 64-bit seed is the Philox key and
+// (block, entity, stream, sub) the 128-bit counter; each block yields four
+// 32-bit words.
+//
+//   Rng rng(seed, streams::kHouseholdSize, household_id);
+//   double u = rng.Uniform();   // in (0, 1)
+#ifndef AIOTREACH_ENGINE_RNG_H_
+#define AIOTREACH_ENGINE_RNG_H_
+
+#include <Random123/philox.h>
+
+#include <cstdint>
+
+namespace aiotreach {
+
+// Stream ids of the population draws. Placements use streams derived from
+// their names (>= kFirstPlacementStream), so adding, removing or reordering
+// a placement leaves every other placement's draws as they were.
+namespace streams {
+inline constexpr uint32_t kHouseholdSize = 1;
+inline constexpr uint32_t kHouseholdAttributes = 2;
+inline constexpr uint32_t kPersonAttributes = 3;
+inline constexpr uint32_t kPersonActivity = 4;
+inline constexpr uint32_t kPersonOwnership = 5;
+inline constexpr uint32_t kHouseholdOwnership = 6;
+inline constexpr uint32_t kDeviceLinks = 7;
+inline constexpr uint32_t kSocialContacts = 8;
+inline constexpr uint32_t kFirstPlacementStream = 0x80000000u;
+}  // namespace streams
+
+class Rng {
+ public:
+  // A stream of 32-bit words keyed by (seed, stream, entity, sub), starting
+  // at word `first_word`.
+  Rng(uint64_t seed, uint32_t stream, uint32_t entity, uint32_t sub = 0,
+      uint32_t first_word = 0)
+      : key_{{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)}},
+        ctr_{{first_word / 4, entity, stream, sub}},
+        next_(first_word % 4) {
+    Refill();
+  }
+
+  uint32_t NextU32() {
+    if (next_ == 4) {
+      ++ctr_[0];
+      next_ = 0;
+      Refill();
+    }
+    return out_[next_++];
+  }
+
+  // Uniform on the open interval (0, 1), at 2^-32 resolution.
+  double Uniform() { return (NextU32() + 0.5) * (1.0 / 4294967296.0); }
+
+  // Uniform integer in [0, n), n >= 1 (multiply-shift; bias < n / 2^32).
+  uint32_t UniformInt(uint32_t n) {
+    return static_cast<uint32_t>((uint64_t{NextU32()} * n) >> 32);
+  }
+
+  bool Bernoulli(double p) { return Uniform() < p; }
+
+  // Index of the next word to be read.
+  uint32_t position() const { return ctr_[0] * 4 + static_cast<uint32_t>(next_); }
+
+  // Moves forward to word `word` (>= position()).
+  void Seek(uint32_t word) { Skip(word - position()); }
+
+  // Skips n words, as if read and discarded.
+  void Skip(uint32_t n) {
+    const uint32_t pos = next_ + n;  // words past the start of this block
+    if (pos < 4) {
+      next_ = static_cast<int>(pos);
+      return;
+    }
+    ctr_[0] += pos / 4;
+    next_ = static_cast<int>(pos % 4);
+    Refill();
+  }
+
+ private:
+  void Refill() { out_ = r123::Philox4x32()(ctr_, key_); }
+
+  r123::Philox4x32::key_type key_;
+  r123::Philox4x32::ctr_type ctr_;
+  r123::Philox4x32::ctr_type out_;
+  int next_;
+};
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_RNG_H_

@@ -1,0 +1,108 @@
+#include "engine/scenario_parser.h"
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace aiotreach {
+namespace {
+
+// Byte offset of the first invalid UTF-8 sequence, or -1.
+int64_t FirstInvalidUtf8(absl::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const int64_t n = static_cast<int64_t>(s.size());
+  int64_t i = 0;
+  while (i < n) {
+    const unsigned char c = p[i];
+    int len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > n) return i;
+    for (int k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+                          (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += len;
+  }
+  return -1;
+}
+
+// Keeps the first error of the text-format parser, with 1-based positions.
+class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (error_.empty()) error_ = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
+  }
+  void AddWarning(int, int, const std::string&) override {}
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string error_;
+};
+
+}  // namespace
+
+absl::StatusOr<ScenarioFormat> FormatForPath(absl::string_view path) {
+  for (const char* ext : {".textproto", ".txtpb", ".pbtxt"}) {
+    if (absl::EndsWith(path, ext)) return ScenarioFormat::kText;
+  }
+  if (absl::EndsWith(path, ".json")) return ScenarioFormat::kJson;
+  return absl::InvalidArgumentError(
+      "unknown file type: expected .textproto, .txtpb, .pbtxt (text format) or .json");
+}
+
+absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view content, ScenarioFormat format) {
+  if (absl::StripAsciiWhitespace(content).empty()) {
+    return absl::InvalidArgumentError("file is empty");
+  }
+  const int64_t bad = FirstInvalidUtf8(content);
+  if (bad >= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid UTF-8 at byte offset ", bad, " (byte 0x",
+                     absl::Hex(static_cast<unsigned char>(content[bad]), absl::kZeroPad2), ")"));
+  }
+  v1::Scenario scenario;
+  if (format == ScenarioFormat::kText) {
+    FirstErrorCollector errors;
+    google::protobuf::TextFormat::Parser parser;
+    parser.RecordErrorsTo(&errors);
+    if (!parser.ParseFromString(std::string(content), &scenario)) {
+      return absl::InvalidArgumentError(errors.error().empty() ? "cannot parse text format"
+                                                               : errors.error());
+    }
+    return scenario;
+  }
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto status =
+      google::protobuf::util::JsonStringToMessage(std::string(content), &scenario, options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("JSON: ", std::string(status.message())));
+  }
+  return scenario;
+}
+
+}  // namespace aiotreach

@@ -1,0 +1,300 @@
+#include "engine/simulator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <numeric>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/parallel.h"
+#include "engine/rng.h"
+
+namespace aiotreach {
+namespace {
+
+// Adds one person's (or household's) reach to a breakdown: reach of each
+// row in `mask`, exclusive reach if only one, pairwise overlap.
+inline void CountMask(uint64_t mask, const BreakdownCounters& b) {
+  if (mask == 0) return;
+  if ((mask & (mask - 1)) == 0) {
+    const int j = __builtin_ctzll(mask);
+    ++b.reach[j];
+    ++b.exclusive[j];
+    return;
+  }
+  for (uint64_t rest = mask; rest != 0; rest &= rest - 1) {
+    const int j = __builtin_ctzll(rest);
+    ++b.reach[j];
+    for (uint64_t later = rest & (rest - 1); later != 0; later &= later - 1) {
+      ++b.overlap[j * b.rows + __builtin_ctzll(later)];
+    }
+  }
+}
+
+// Simulates the households of one shard at a time into a Tally. One per
+// worker thread; not thread-safe.
+class ShardWorker {
+ public:
+  ShardWorker(const Population& population, const Campaign& campaign, uint64_t seed,
+              Tally* tally)
+      : population_(population),
+        campaign_(campaign),
+        seed_(seed),
+        tally_(*tally),
+        placements_(tally->placements()),
+        types_(tally->device_types()),
+        perm_(campaign.flight_days()) {
+    std::iota(perm_.begin(), perm_.end(), 0);
+    needs_.activity = campaign.uses_activity();
+    needs_.age_band = false;
+    needs_.city_tier = false;
+    count_links_ = !population.ecosystem().device_links().empty();
+    count_contacts_ = population.ecosystem().mean_social_contacts() > 0.0;
+  }
+
+  // Simulates shard s of the population cut in shards of shard_households.
+  void RunShard(int64_t s, int64_t shard_households) {
+    const int64_t begin = s * shard_households;
+    const int64_t end = std::min(population_.households(), begin + shard_households);
+    population_.Generate(begin, end, needs_, &shard_);
+    for (int i = 0; i < shard_.households(); ++i) Household(i);
+  }
+
+ private:
+  // Draws the won events of placement `p` on the device of `owner` and
+  // calls on_event(day, rng) for each; on_event reads exactly
+  // `audience_words` words of rng. Returns the number of events.
+  template <typename OnEvent>
+  int64_t DrawEvents(const CompiledPlacement& p, uint32_t owner, double activity,
+                     uint32_t audience_words, OnEvent&& on_event) {
+    const int days = campaign_.flight_days();
+    Rng rng(seed_, p.stream, owner);
+    if (p.process == Process::kPoisson) {
+      const double mean = p.flight_mean * (p.scale_by_activity ? activity : 1.0);
+      if (mean <= 0.0) return 0;
+      const int64_t k = SamplePoisson(rng, mean);
+      for (int64_t i = 0; i < k; ++i) {
+        const int day = p.flat_days ? static_cast<int>(rng.UniformInt(days))
+                                    : p.day_table.Sample(rng.Uniform());
+        on_event(day, rng);
+      }
+      return k;
+    }
+    // Bernoulli: the first k days of a keyed Fisher-Yates permutation.
+    const int k = p.candidate_count.Sample(rng.Uniform());
+    int64_t won = 0;
+    for (int i = 0; i < k; ++i) {
+      const int j = i + static_cast<int>(rng.UniformInt(days - i));
+      std::swap(perm_[i], perm_[j]);
+      swaps_[i] = static_cast<uint16_t>(j);
+      const int day = perm_[i];
+      if (p.flat_days || rng.Uniform() < p.keep[day]) {
+        on_event(day, rng);
+        ++won;
+      } else {
+        rng.Skip(audience_words);
+      }
+    }
+    for (int i = k - 1; i >= 0; --i) std::swap(perm_[i], perm_[swaps_[i]]);
+    return won;
+  }
+
+  void Expose(int m, int day, int placement, int type) {
+    ++count_[m];
+    first_[m] = std::min(first_[m], day);
+    pmask_[m] |= uint64_t{1} << placement;
+    tmask_[m] |= uint64_t{1} << type;
+    ++tally_.daily_exposures()[day];
+    ++placements_.exposures[placement];
+    ++types_.exposures[type];
+  }
+
+  void Impression(int day, int placement, int type) {
+    ++tally_.impressions();
+    ++tally_.daily_impressions()[day];
+    ++placements_.impressions[placement];
+    ++types_.impressions[type];
+  }
+
+  void Household(int i) {
+    const auto& types = population_.ecosystem().device_types();
+    const auto& placements = campaign_.placements();
+    const uint32_t m0 = shard_.member_begin[i];
+    const int size = static_cast<int>(shard_.member_begin[i + 1] - m0);
+    const int64_t household = shard_.first_household + i;
+    const int64_t first_person = shard_.first_person + m0;
+    const int never = campaign_.flight_days();
+    for (int m = 0; m < size; ++m) {
+      count_[m] = 0;
+      first_[m] = never;
+      pmask_[m] = 0;
+      tmask_[m] = 0;
+      dmask_[m] = 0;
+    }
+    ++tally_.households();
+    tally_.people() += size;
+
+    // Shared devices.
+    const uint32_t hh_devices = shard_.household_devices[i];
+    uint32_t hh_reached = 0;
+    for (uint32_t rest = hh_devices; rest != 0; rest &= rest - 1) {
+      const int t = __builtin_ctz(rest);
+      ++types_.devices[t];
+      for (int j : campaign_.placements_by_type()[t]) {
+        const CompiledPlacement& p = placements[j];
+        ++placements_.devices[j];
+        const double c = p.co_presence;
+        const bool draw_presence = c > 0.0 && c < 1.0;
+        const uint32_t words =
+            p.audience == v1::AUDIENCE_KIND_TURNER_AND_PRESENT && draw_presence ? size : 1;
+        const int64_t n = DrawEvents(
+            p, static_cast<uint32_t>(household), 1.0, words, [&](int day, Rng& rng) {
+              Impression(day, j, t);
+              const int chosen = static_cast<int>(rng.UniformInt(size));
+              Expose(chosen, day, j, t);
+              if (p.audience != v1::AUDIENCE_KIND_TURNER_AND_PRESENT || c == 0.0) return;
+              for (int m = 0; m < size; ++m) {
+                if (m == chosen) continue;
+                if (!draw_presence || rng.Uniform() < c) Expose(m, day, j, t);
+              }
+            });
+        if (n > 0) {
+          ++placements_.devices_reached[j];
+          hh_reached |= 1u << t;
+        }
+      }
+    }
+
+    // Personal devices.
+    for (int m = 0; m < size; ++m) {
+      const uint32_t owned = shard_.person_devices[m0 + m];
+      const uint32_t person = static_cast<uint32_t>(first_person + m);
+      for (uint32_t rest = owned; rest != 0; rest &= rest - 1) {
+        const int t = __builtin_ctz(rest);
+        ++types_.devices[t];
+        for (int j : campaign_.placements_by_type()[t]) {
+          const CompiledPlacement& p = placements[j];
+          ++placements_.devices[j];
+          const int64_t n =
+              DrawEvents(p, person, shard_.activity[m0 + m], 0, [&](int day, Rng&) {
+                Impression(day, j, t);
+                Expose(m, day, j, t);
+              });
+          if (n > 0) {
+            ++placements_.devices_reached[j];
+            dmask_[m] |= 1u << t;
+          }
+        }
+      }
+    }
+
+    // Count people, the household and devices reached.
+    const int max_f = campaign_.max_frequency();
+    int household_first = never;
+    for (int m = 0; m < size; ++m) {
+      for (uint32_t rest = dmask_[m]; rest != 0; rest &= rest - 1) {
+        ++types_.devices_reached[__builtin_ctz(rest)];
+      }
+      if (count_[m] == 0) continue;
+      ++tally_.reach_people();
+      tally_.exposures() += count_[m];
+      ++tally_.histogram()[std::min<int64_t>(count_[m], max_f) - 1];
+      ++tally_.daily_new_reach()[first_[m]];
+      household_first = std::min(household_first, first_[m]);
+      CountMask(pmask_[m], placements_);
+      CountMask(tmask_[m], types_);
+    }
+    for (uint32_t rest = hh_reached; rest != 0; rest &= rest - 1) {
+      ++types_.devices_reached[__builtin_ctz(rest)];
+    }
+    if (household_first < never) {
+      ++tally_.reach_households();
+      ++tally_.daily_new_households()[household_first];
+    }
+    if (count_links_) population_.CountLinks(shard_, i, tally_.links());
+    if (count_contacts_) {
+      for (int m = 0; m < size; ++m) {
+        tally_.social_contacts() += population_.SocialContactCount(first_person + m);
+      }
+    }
+  }
+
+  const Population& population_;
+  const Campaign& campaign_;
+  const uint64_t seed_;
+  Tally& tally_;
+  BreakdownCounters placements_;
+  BreakdownCounters types_;
+  PopulationNeeds needs_;
+  bool count_links_ = false;
+  bool count_contacts_ = false;
+  PopulationShard shard_;
+  std::vector<uint16_t> perm_;
+  uint16_t swaps_[kMaxFlightDays];
+  // Per member of the current household.
+  int64_t count_[kMaxHouseholdSize];
+  int first_[kMaxHouseholdSize];
+  uint64_t pmask_[kMaxHouseholdSize];
+  uint64_t tmask_[kMaxHouseholdSize];
+  uint32_t dmask_[kMaxHouseholdSize];
+};
+
+}  // namespace
+
+TallyShape Simulator::shape() const {
+  TallyShape s;
+  s.placements = static_cast<int>(campaign_.placements().size());
+  s.device_types = static_cast<int>(population_.ecosystem().device_types().size());
+  s.flight_days = campaign_.flight_days();
+  s.max_frequency = campaign_.max_frequency();
+  return s;
+}
+
+int64_t Simulator::ShardCount(int64_t shard_households) const {
+  return (population_.households() + shard_households - 1) / shard_households;
+}
+
+absl::Status Simulator::RunShards(int64_t begin, int64_t end, int64_t shard_households,
+                                  const CancelToken* cancel, Tally* tally) const {
+  ShardWorker worker(population_, campaign_, seed_, tally);
+  for (int64_t s = begin; s < end; ++s) {
+    if (cancel != nullptr && cancel->cancelled()) {
+      return absl::CancelledError("simulation cancelled");
+    }
+    worker.RunShard(s, shard_households);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Tally> Simulator::Run(const SimulationOptions& options) const {
+  if (options.shard_households < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("shard_households: must be >= 1, got ", options.shard_households));
+  }
+  const int64_t shards = ShardCount(options.shard_households);
+  const int threads = static_cast<int>(std::min<int64_t>(ResolveThreads(options.threads), shards));
+  std::vector<Tally> tallies(threads, Tally(shape()));
+  std::vector<std::unique_ptr<ShardWorker>> workers;
+  for (int w = 0; w < threads; ++w) {
+    workers.push_back(std::make_unique<ShardWorker>(population_, campaign_, seed_, &tallies[w]));
+  }
+  std::mutex progress_mu;
+  int64_t done = 0;
+  ParallelFor(shards, threads, [&](int64_t s, int w) {
+    if (options.cancel != nullptr && options.cancel->cancelled()) return;
+    workers[w]->RunShard(s, options.shard_households);
+    if (options.progress) {
+      std::lock_guard<std::mutex> lock(progress_mu);
+      options.progress(static_cast<double>(++done) / shards);
+    }
+  });
+  if (options.cancel != nullptr && options.cancel->cancelled()) {
+    return absl::CancelledError("simulation cancelled");
+  }
+  Tally total(shape());
+  for (const Tally& t : tallies) total.Merge(t);
+  return total;
+}
+
+}  // namespace aiotreach

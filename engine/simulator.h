@@ -1,0 +1,71 @@
+// Simulates a campaign on a population, shard by shard, into a Tally.
+//
+// A shard is a range of households. Each shard is drawn (Population::
+// Generate), simulated and counted on its own; every random number is keyed
+// by (seed, stream, entity), so the Tally is the same for any thread count,
+// any shard size and any split of shards between processes:
+//
+//   Simulator sim(*population, *campaign, seed);
+//   absl::StatusOr<Tally> tally = sim.Run(options);
+//
+//   // Scale-out: each process runs its own range, then the Tallies add up.
+//   Tally part(sim.shape());
+//   sim.RunShards(first, last, options.shard_households, nullptr, &part);
+//
+// Thread-safe: Run() and RunShards() are const and may run concurrently.
+#ifndef AIOTREACH_ENGINE_SIMULATOR_H_
+#define AIOTREACH_ENGINE_SIMULATOR_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "engine/campaign.h"
+#include "engine/cancel.h"
+#include "engine/population.h"
+#include "engine/tally.h"
+
+namespace aiotreach {
+
+struct SimulationOptions {
+  // Worker threads; 0 means one per hardware thread.
+  int threads = 0;
+  // Households per shard, the unit of work handed to a thread. Changes
+  // speed and memory, never results. Must be >= 1.
+  int64_t shard_households = 8192;
+  // Polled between shards; on cancel, Run() returns CancelledError.
+  const CancelToken* cancel = nullptr;
+  // Called with the fraction of shards done (0..1], after each shard, from
+  // worker threads one at a time; fractions never decrease.
+  std::function<void(double fraction)> progress;
+};
+
+class Simulator {
+ public:
+  // `population` and `campaign` must outlive the Simulator. `seed` keys the
+  // campaign's draws (the population has its own).
+  Simulator(const Population& population, const Campaign& campaign, uint64_t seed)
+      : population_(population), campaign_(campaign), seed_(seed) {}
+
+  TallyShape shape() const;
+
+  int64_t ShardCount(int64_t shard_households) const;
+
+  // Simulates shards [begin, end) on the calling thread, adding to `tally`.
+  // CancelledError if `cancel` fires (the tally is then partial).
+  absl::Status RunShards(int64_t begin, int64_t end, int64_t shard_households,
+                         const CancelToken* cancel, Tally* tally) const;
+
+  // Simulates every shard on options.threads threads. InvalidArgument for
+  // bad options, CancelledError on cancel.
+  absl::StatusOr<Tally> Run(const SimulationOptions& options) const;
+
+ private:
+  const Population& population_;
+  const Campaign& campaign_;
+  uint64_t seed_;
+};
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_SIMULATOR_H_

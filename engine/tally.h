@@ -1,0 +1,118 @@
+// The counters a simulation accumulates: all integers, in one flat array.
+//
+// Shards and workers each fill their own Tally; Merge() adds them. Integer
+// sums do not depend on the order of merging, so the report is identical
+// for any thread count, shard size or (later) number of processes, and a
+// Tally can be reduced across processes as one array of int64.
+//
+//   Tally total(shape);
+//   total.Merge(worker_tally);
+#ifndef AIOTREACH_ENGINE_TALLY_H_
+#define AIOTREACH_ENGINE_TALLY_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace aiotreach {
+
+struct TallyShape {
+  int placements = 0;
+  int device_types = 0;
+  int flight_days = 0;
+  int max_frequency = 0;
+  int link_kinds = 4;  // LinkKind values, 0 unused
+};
+
+// Per-row counters of a breakdown (by placement or by device type).
+struct BreakdownCounters {
+  int64_t* impressions;
+  int64_t* exposures;
+  int64_t* reach;
+  int64_t* exclusive;
+  int64_t* devices;          // devices that can carry it
+  int64_t* devices_reached;  // devices with >= 1 impression
+  int64_t* overlap;          // rows x rows; [a * rows + b] for a < b
+  int rows;
+};
+
+class Tally {
+ public:
+  explicit Tally(const TallyShape& shape);
+
+  const TallyShape& shape() const { return shape_; }
+
+  // Scalars.
+  int64_t& people() { return values_[kPeople]; }
+  int64_t& households() { return values_[kHouseholds]; }
+  int64_t& reach_people() { return values_[kReachPeople]; }
+  int64_t& reach_households() { return values_[kReachHouseholds]; }
+  int64_t& impressions() { return values_[kImpressions]; }
+  int64_t& exposures() { return values_[kExposures]; }
+  int64_t& social_contacts() { return values_[kSocialContacts]; }
+  int64_t people() const { return values_[kPeople]; }
+  int64_t households() const { return values_[kHouseholds]; }
+  int64_t reach_people() const { return values_[kReachPeople]; }
+  int64_t reach_households() const { return values_[kReachHouseholds]; }
+  int64_t impressions() const { return values_[kImpressions]; }
+  int64_t exposures() const { return values_[kExposures]; }
+  int64_t social_contacts() const { return values_[kSocialContacts]; }
+
+  // [f-1] = people exposed f times, the last bucket F or more.
+  int64_t* histogram() { return &values_[histogram_]; }
+  const int64_t* histogram() const { return &values_[histogram_]; }
+  // Per flight day (0-based).
+  int64_t* daily_impressions() { return &values_[daily_ + 0 * shape_.flight_days]; }
+  int64_t* daily_exposures() { return &values_[daily_ + 1 * shape_.flight_days]; }
+  int64_t* daily_new_reach() { return &values_[daily_ + 2 * shape_.flight_days]; }
+  int64_t* daily_new_households() { return &values_[daily_ + 3 * shape_.flight_days]; }
+  const int64_t* daily_impressions() const { return &values_[daily_]; }
+  const int64_t* daily_exposures() const { return &values_[daily_ + shape_.flight_days]; }
+  const int64_t* daily_new_reach() const { return &values_[daily_ + 2 * shape_.flight_days]; }
+  const int64_t* daily_new_households() const {
+    return &values_[daily_ + 3 * shape_.flight_days];
+  }
+  // Device-device links by LinkKind value.
+  int64_t* links() { return &values_[links_]; }
+  const int64_t* links() const { return &values_[links_]; }
+
+  BreakdownCounters placements() { return Breakdown(placements_, shape_.placements); }
+  BreakdownCounters device_types() { return Breakdown(device_types_, shape_.device_types); }
+  BreakdownCounters placements() const {
+    return const_cast<Tally*>(this)->placements();
+  }
+  BreakdownCounters device_types() const {
+    return const_cast<Tally*>(this)->device_types();
+  }
+
+  // Adds other's counters to this one's. Shapes must match.
+  void Merge(const Tally& other);
+
+  const std::vector<int64_t>& values() const { return values_; }
+
+ private:
+  enum Scalar {
+    kPeople,
+    kHouseholds,
+    kReachPeople,
+    kReachHouseholds,
+    kImpressions,
+    kExposures,
+    kSocialContacts,
+    kNumScalars
+  };
+  BreakdownCounters Breakdown(size_t offset, int rows);
+  static size_t BreakdownSize(int rows) { return 6 * rows + rows * rows; }
+
+  TallyShape shape_;
+  size_t histogram_ = 0;
+  size_t daily_ = 0;
+  size_t links_ = 0;
+  size_t placements_ = 0;
+  size_t device_types_ = 0;
+  std::vector<int64_t> values_;
+};
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_TALLY_H_

@@ -1,0 +1,61 @@
+#include "engine/validation.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "absl/strings/string_view.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace aiotreach {
+
+std::string FieldPath(absl::string_view parent, absl::string_view field) {
+  if (parent.empty()) return std::string(field);
+  return absl::StrCat(parent, ".", field);
+}
+
+std::string FieldPath(absl::string_view parent, absl::string_view field,
+                      int index) {
+  return IndexPath(FieldPath(parent, field), index);
+}
+
+std::string IndexPath(absl::string_view path, int index) {
+  return absl::StrCat(path, "[", index, "]");
+}
+
+absl::Status FieldError(absl::string_view path, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", message));
+}
+
+std::string FormatValue(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  const std::string short_form = absl::StrFormat("%g", value);
+  if (std::strtod(short_form.c_str(), nullptr) == value) return short_form;
+  return absl::StrFormat("%.17g", value);
+}
+
+absl::Status CheckProbability(double v, absl::string_view path) {
+  if (v >= 0.0 && v <= 1.0) return absl::OkStatus();
+  return FieldError(path, absl::StrCat("must be in [0, 1], got ", FormatValue(v)));
+}
+
+absl::Status CheckNonNegative(double v, absl::string_view path) {
+  if (std::isfinite(v) && v >= 0.0) return absl::OkStatus();
+  return FieldError(path,
+                    absl::StrCat("must be finite and >= 0, got ", FormatValue(v)));
+}
+
+absl::Status CheckPositive(double v, absl::string_view path) {
+  if (std::isfinite(v) && v > 0.0) return absl::OkStatus();
+  return FieldError(path,
+                    absl::StrCat("must be finite and > 0, got ", FormatValue(v)));
+}
+
+absl::Status CheckIntInRange(int64_t v, int64_t lo, int64_t hi,
+                             absl::string_view path) {
+  if (v >= lo && v <= hi) return absl::OkStatus();
+  return FieldError(path, absl::StrCat("must be in [", lo, ", ", hi, "], got ", v));
+}
+
+}  // namespace aiotreach

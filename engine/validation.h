@@ -1,0 +1,45 @@
+// Helpers that check one field of a config and name it in the error.
+//
+// Every error reads "<field path>: <what is wrong>, got <value>", e.g.
+// "placements[1].share_of_voice: must be in [0, 1], got 1.5".
+//
+//   AIOT_RETURN_IF_ERROR(CheckProbability(p.share_of_voice(),
+//                                         FieldPath(path, "share_of_voice")));
+#ifndef AIOTREACH_ENGINE_VALIDATION_H_
+#define AIOTREACH_ENGINE_VALIDATION_H_
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+
+namespace aiotreach {
+
+// "a.b", or "b" when a is empty.
+std::string FieldPath(absl::string_view parent, absl::string_view field);
+// "a.b[3]".
+std::string FieldPath(absl::string_view parent, absl::string_view field,
+                      int index);
+// "a[3]".
+std::string IndexPath(absl::string_view path, int index);
+
+// InvalidArgument("<path>: <message>").
+absl::Status FieldError(absl::string_view path, absl::string_view message);
+
+// A double as a user wrote it: shortest round-trip form, "nan", "inf".
+std::string FormatValue(double value);
+
+// v in [0, 1] (NaN fails).
+absl::Status CheckProbability(double v, absl::string_view path);
+// v finite and >= 0.
+absl::Status CheckNonNegative(double v, absl::string_view path);
+// v finite and > 0.
+absl::Status CheckPositive(double v, absl::string_view path);
+// lo <= v <= hi for integers.
+absl::Status CheckIntInRange(int64_t v, int64_t lo, int64_t hi,
+                             absl::string_view path);
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_VALIDATION_H_

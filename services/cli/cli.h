@@ -1,0 +1,51 @@
+// The commands of the `aiotreach` binary, callable without a process so
+// they can be tested: each takes its options and output streams and returns
+// the process exit status.
+//
+//   CliOptions options;
+//   options.out_dir = "out";
+//   int status = RunFiles({"sims/bench/w1_100k.textproto"}, options,
+//                         std::cout, std::cerr);
+#ifndef AIOTREACH_SERVICES_CLI_CLI_H_
+#define AIOTREACH_SERVICES_CLI_CLI_H_
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "aiotreach/v1/scenario.pb.h"
+
+namespace aiotreach {
+
+struct CliOptions {
+  // Directory for reports; created if missing. Default "reports".
+  std::string out_dir = "reports";
+  // Output formats among "json" and "csv". Default both.
+  std::vector<std::string> formats = {"json", "csv"};
+  // Engine threads; 0 = one per hardware thread.
+  int threads = 0;
+  // Households per shard; changes speed, never results.
+  int64_t shard_households = 8192;
+};
+
+// Reads and parses one scenario file; a missing name becomes the file's
+// stem. Errors are prefixed with the path: "w1.textproto: line 3:1: ...".
+absl::StatusOr<v1::Scenario> LoadScenarioFile(const std::string& path);
+
+// `aiotreach run`: runs each file, writes <out_dir>/<name>.json and
+// <name>.{frequency,daily,placements}.csv, prints a summary table to `out`
+// and each failure to `err`. A failing file does not stop the others.
+// Returns 0 if all succeeded, 1 otherwise.
+int RunFiles(const std::vector<std::string>& files, const CliOptions& options,
+             std::ostream& out, std::ostream& err);
+
+// `aiotreach validate`: parses and validates each file. Returns 0 if all
+// are valid, 1 otherwise.
+int ValidateFiles(const std::vector<std::string>& files, std::ostream& out,
+                  std::ostream& err);
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_SERVICES_CLI_CLI_H_

@@ -1,0 +1,79 @@
+#include "services/cli/report_format.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace aiotreach {
+namespace {
+
+// A CSV field: quoted when it holds a comma, quote or newline.
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string Num(double v) { return absl::StrFormat("%.6g", v); }
+
+void AppendRows(const char* breakdown,
+                const google::protobuf::RepeatedPtrField<v1::BreakdownRow>& rows,
+                std::string* out) {
+  for (const v1::BreakdownRow& r : rows) {
+    absl::StrAppend(out, breakdown, ",", CsvField(r.name()), ",", r.impressions(), ",",
+                    r.exposures(), ",", r.reach_people(), ",", Num(r.reach_pct()), ",",
+                    r.exclusive_reach(), ",", r.incremental_reach(), ",",
+                    Num(r.average_frequency()), ",", r.devices(), ",", r.reach_devices(), ",",
+                    Num(r.viewers_per_impression()), "\n");
+  }
+}
+
+}  // namespace
+
+std::string ReportToJson(const v1::Report& report) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  // Printing a valid message cannot fail.
+  google::protobuf::util::MessageToJsonString(report, &json, options);
+  return json;
+}
+
+std::string FrequencyCsv(const v1::Report& report) {
+  std::string out = "frequency,people,reach_k_plus\n";
+  const int f = report.frequency_histogram_size();
+  for (int i = 0; i < f; ++i) {
+    absl::StrAppend(&out, i + 1, i + 1 == f ? "+" : "", ",", report.frequency_histogram(i), ",",
+                    report.reach_k_plus(i), "\n");
+  }
+  return out;
+}
+
+std::string DailyCsv(const v1::Report& report) {
+  std::string out =
+      "day,impressions,exposures,new_reach_people,cumulative_reach_people,"
+      "cumulative_reach_pct,cumulative_reach_households\n";
+  for (const v1::DailyRow& d : report.daily()) {
+    absl::StrAppend(&out, d.day(), ",", d.impressions(), ",", d.exposures(), ",",
+                    d.new_reach_people(), ",", d.cumulative_reach_people(), ",",
+                    Num(d.cumulative_reach_pct()), ",", d.cumulative_reach_households(), "\n");
+  }
+  return out;
+}
+
+std::string PlacementsCsv(const v1::Report& report) {
+  std::string out =
+      "breakdown,name,impressions,exposures,reach_people,reach_pct,exclusive_reach,"
+      "incremental_reach,average_frequency,devices,reach_devices,viewers_per_impression\n";
+  AppendRows("placement", report.placements(), &out);
+  AppendRows("device_type", report.device_types(), &out);
+  return out;
+}
+
+}  // namespace aiotreach

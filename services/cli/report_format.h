@@ -1,0 +1,31 @@
+// Renders a Report as files: proto3 JSON with the schema's field names,
+// and CSV tables (frequency histogram, daily curve, breakdowns).
+//
+//   std::string json = ReportToJson(report);
+//   std::string csv = FrequencyCsv(report);
+#ifndef AIOTREACH_SERVICES_CLI_REPORT_FORMAT_H_
+#define AIOTREACH_SERVICES_CLI_REPORT_FORMAT_H_
+
+#include <string>
+
+#include "aiotreach/v1/report.pb.h"
+
+namespace aiotreach {
+
+// Indented proto3 JSON; field names as in the .proto (snake_case); fields
+// at their default values are printed too. 64-bit integers are quoted
+// strings, as the proto3 JSON mapping requires.
+std::string ReportToJson(const v1::Report& report);
+
+// frequency,people,reach_k_plus — one row per bucket 1..F (the last F+).
+std::string FrequencyCsv(const v1::Report& report);
+
+// day,impressions,exposures,new_reach_people,cumulative_reach_people,...
+std::string DailyCsv(const v1::Report& report);
+
+// breakdown,name,impressions,... — placements, then device types.
+std::string PlacementsCsv(const v1::Report& report);
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_SERVICES_CLI_REPORT_FORMAT_H_
