@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "aiotreach/v1/scenario.pb.h"
 #include "engine/distributions.h"
 #include "engine/ecosystem.h"
@@ -78,7 +78,9 @@ class Campaign {
   int flight_days() const { return flight_days_; }
   int start_day_of_week() const { return start_dow_; }  // 0 = Monday
   int max_frequency() const { return max_frequency_; }
-  const std::vector<CompiledPlacement>& placements() const { return placements_; }
+  const std::vector<CompiledPlacement>& placements() const {
+    return placements_;
+  }
   // Placements by device type index.
   const std::vector<std::vector<int>>& placements_by_type() const {
     return placements_by_type_;

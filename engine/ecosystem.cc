@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "absl/strings/string_view.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "engine/status_macros.h"
 #include "engine/validation.h"
 
@@ -37,14 +37,16 @@ absl::Status CompileCategories(
     return absl::OkStatus();
   }
   if (categories.size() > kMaxCategories) {
-    return FieldError(path, absl::StrCat("at most ", kMaxCategories,
-                                         " categories, got ", categories.size()));
+    return FieldError(
+        path, absl::StrCat("at most ", kMaxCategories, " categories, got ",
+                           categories.size()));
   }
   std::vector<double> weights;
   for (int i = 0; i < categories.size(); ++i) {
     const v1::Category& c = categories[i];
     const std::string item = IndexPath(path, i);
-    if (c.name().empty()) return FieldError(FieldPath(item, "name"), "must not be empty");
+    if (c.name().empty())
+      return FieldError(FieldPath(item, "name"), "must not be empty");
     if (std::find(names->begin(), names->end(), c.name()) != names->end()) {
       return FieldError(FieldPath(item, "name"),
                         absl::StrCat("duplicate category '", c.name(), "'"));
@@ -67,7 +69,8 @@ absl::Status CompilePattern(const google::protobuf::RepeatedField<double>& w,
     return absl::OkStatus();
   }
   if (w.size() != n) {
-    return FieldError(path, absl::StrCat("must have ", n, " weights, got ", w.size()));
+    return FieldError(
+        path, absl::StrCat("must have ", n, " weights, got ", w.size()));
   }
   AIOT_RETURN_IF_ERROR(CheckWeights(w, path));
   double total = 0.0;
@@ -113,12 +116,13 @@ absl::StatusOr<std::unique_ptr<const Ecosystem>> Ecosystem::Build(
 
   const std::string sizes_path = FieldPath(path, "household_size_weights");
   if (spec.household_size_weights().empty()) {
-    return FieldError(sizes_path, "is required (weights of household sizes 1, 2, ...)");
+    return FieldError(sizes_path,
+                      "is required (weights of household sizes 1, 2, ...)");
   }
   if (spec.household_size_weights_size() > kMaxHouseholdSize) {
-    return FieldError(sizes_path,
-                      absl::StrCat("at most ", kMaxHouseholdSize,
-                                   " sizes, got ", spec.household_size_weights_size()));
+    return FieldError(
+        sizes_path, absl::StrCat("at most ", kMaxHouseholdSize, " sizes, got ",
+                                 spec.household_size_weights_size()));
   }
   AIOT_RETURN_IF_ERROR(CheckWeights(spec.household_size_weights(), sizes_path));
   std::vector<double> size_weights(spec.household_size_weights().begin(),
@@ -128,39 +132,47 @@ absl::StatusOr<std::unique_ptr<const Ecosystem>> Ecosystem::Build(
     eco->mean_household_size_ += (s + 1) * eco->household_size_.Probability(s);
   }
 
-  AIOT_RETURN_IF_ERROR(CompileCategories(spec.age_bands(), FieldPath(path, "age_bands"),
-                                         &eco->age_band_names_, &eco->age_band_));
-  AIOT_RETURN_IF_ERROR(CompileCategories(spec.city_tiers(), FieldPath(path, "city_tiers"),
-                                         &eco->city_tier_names_, &eco->city_tier_));
   AIOT_RETURN_IF_ERROR(
-      CheckNonNegative(spec.activity_shape(), FieldPath(path, "activity_shape")));
+      CompileCategories(spec.age_bands(), FieldPath(path, "age_bands"),
+                        &eco->age_band_names_, &eco->age_band_));
+  AIOT_RETURN_IF_ERROR(
+      CompileCategories(spec.city_tiers(), FieldPath(path, "city_tiers"),
+                        &eco->city_tier_names_, &eco->city_tier_));
+  AIOT_RETURN_IF_ERROR(CheckNonNegative(spec.activity_shape(),
+                                        FieldPath(path, "activity_shape")));
 
   if (spec.device_types().empty()) {
-    return FieldError(FieldPath(path, "device_types"), "at least one device type is required");
+    return FieldError(FieldPath(path, "device_types"),
+                      "at least one device type is required");
   }
   if (spec.device_types_size() > kMaxDeviceTypes) {
-    return FieldError(FieldPath(path, "device_types"),
-                      absl::StrCat("at most ", kMaxDeviceTypes, " device types, got ",
-                                   spec.device_types_size()));
+    return FieldError(
+        FieldPath(path, "device_types"),
+        absl::StrCat("at most ", kMaxDeviceTypes, " device types, got ",
+                     spec.device_types_size()));
   }
   for (int i = 0; i < spec.device_types_size(); ++i) {
     const v1::DeviceType& d = spec.device_types(i);
     const std::string dpath = FieldPath(path, "device_types", i);
     DeviceTypeInfo info;
-    if (d.name().empty()) return FieldError(FieldPath(dpath, "name"), "must not be empty");
+    if (d.name().empty())
+      return FieldError(FieldPath(dpath, "name"), "must not be empty");
     if (eco->DeviceTypeIndex(d.name()) >= 0) {
       return FieldError(FieldPath(dpath, "name"),
                         absl::StrCat("duplicate device type '", d.name(), "'"));
     }
     info.name = d.name();
-    if (d.owner() != v1::OWNER_KIND_PERSON && d.owner() != v1::OWNER_KIND_HOUSEHOLD) {
-      return FieldError(FieldPath(dpath, "owner"),
-                        absl::StrCat("must be OWNER_KIND_PERSON or OWNER_KIND_HOUSEHOLD, got ",
-                                     v1::OwnerKind_Name(d.owner())));
+    if (d.owner() != v1::OWNER_KIND_PERSON &&
+        d.owner() != v1::OWNER_KIND_HOUSEHOLD) {
+      return FieldError(
+          FieldPath(dpath, "owner"),
+          absl::StrCat(
+              "must be OWNER_KIND_PERSON or OWNER_KIND_HOUSEHOLD, got ",
+              v1::OwnerKind_Name(d.owner())));
     }
     info.household_owned = d.owner() == v1::OWNER_KIND_HOUSEHOLD;
-    AIOT_RETURN_IF_ERROR(CheckProbability(d.ownership_probability(),
-                                          FieldPath(dpath, "ownership_probability")));
+    AIOT_RETURN_IF_ERROR(CheckProbability(
+        d.ownership_probability(), FieldPath(dpath, "ownership_probability")));
     info.ownership_probability = {d.ownership_probability()};
     if (d.has_ownership_by()) {
       const std::string bpath = FieldPath(dpath, "ownership_by");
@@ -168,30 +180,36 @@ absl::StatusOr<std::unique_ptr<const Ecosystem>> Ecosystem::Build(
       const std::vector<std::string>* names = nullptr;
       if (by.attribute() == v1::ATTRIBUTE_AGE_BAND) {
         if (info.household_owned) {
-          return FieldError(FieldPath(bpath, "attribute"),
-                            absl::StrCat("ATTRIBUTE_AGE_BAND is a person attribute; '",
-                                         d.name(), "' is owned by the household"));
+          return FieldError(
+              FieldPath(bpath, "attribute"),
+              absl::StrCat("ATTRIBUTE_AGE_BAND is a person attribute; '",
+                           d.name(), "' is owned by the household"));
         }
         names = &eco->age_band_names_;
       } else if (by.attribute() == v1::ATTRIBUTE_CITY_TIER) {
         names = &eco->city_tier_names_;
       } else {
-        return FieldError(FieldPath(bpath, "attribute"),
-                          absl::StrCat("must be ATTRIBUTE_AGE_BAND or ATTRIBUTE_CITY_TIER, got ",
-                                       v1::Attribute_Name(by.attribute())));
+        return FieldError(
+            FieldPath(bpath, "attribute"),
+            absl::StrCat(
+                "must be ATTRIBUTE_AGE_BAND or ATTRIBUTE_CITY_TIER, got ",
+                v1::Attribute_Name(by.attribute())));
       }
       info.ownership_by = by.attribute();
-      info.ownership_probability.assign(names->size(), d.ownership_probability());
+      info.ownership_probability.assign(names->size(),
+                                        d.ownership_probability());
       // Sorted for a stable first error whatever the map's order.
       std::vector<std::string> keys;
       for (const auto& [name, p] : by.probability()) keys.push_back(name);
       std::sort(keys.begin(), keys.end());
       for (const std::string& name : keys) {
-        const std::string ppath = absl::StrCat(bpath, ".probability[\"", name, "\"]");
+        const std::string ppath =
+            absl::StrCat(bpath, ".probability[\"", name, "\"]");
         const auto it = std::find(names->begin(), names->end(), name);
         if (it == names->end()) {
-          return FieldError(ppath, absl::StrCat("unknown category '", name, "' (known: ",
-                                                absl::StrJoin(*names, ", "), ")"));
+          return FieldError(
+              ppath, absl::StrCat("unknown category '", name, "' (known: ",
+                                  absl::StrJoin(*names, ", "), ")"));
         }
         const double p = by.probability().at(name);
         AIOT_RETURN_IF_ERROR(CheckProbability(p, ppath));
@@ -202,12 +220,12 @@ absl::StatusOr<std::unique_ptr<const Ecosystem>> Ecosystem::Build(
     info.voice = d.voice();
     info.platform_connected = d.platform_connected();
     const std::string apath = FieldPath(dpath, "activity");
-    AIOT_RETURN_IF_ERROR(CompilePattern(d.activity().day_of_week(), 7, 1.0,
-                                        FieldPath(apath, "day_of_week"),
-                                        info.day_of_week.data(), &info.flat_week));
-    AIOT_RETURN_IF_ERROR(CompilePattern(d.activity().hour_of_day(), 24, 1.0 / 24,
-                                        FieldPath(apath, "hour_of_day"),
-                                        info.hour_of_day.data(), nullptr));
+    AIOT_RETURN_IF_ERROR(CompilePattern(
+        d.activity().day_of_week(), 7, 1.0, FieldPath(apath, "day_of_week"),
+        info.day_of_week.data(), &info.flat_week));
+    AIOT_RETURN_IF_ERROR(CompilePattern(
+        d.activity().hour_of_day(), 24, 1.0 / 24,
+        FieldPath(apath, "hour_of_day"), info.hour_of_day.data(), nullptr));
     eco->device_types_.push_back(std::move(info));
   }
 
@@ -234,18 +252,21 @@ absl::StatusOr<std::unique_ptr<const Ecosystem>> Ecosystem::Build(
       return FieldError(FieldPath(lpath, "kind"), "is required");
     }
     info.kind = l.kind();
-    AIOT_RETURN_IF_ERROR(CheckProbability(l.probability(), FieldPath(lpath, "probability")));
+    AIOT_RETURN_IF_ERROR(
+        CheckProbability(l.probability(), FieldPath(lpath, "probability")));
     info.probability = l.probability();
     eco->device_links_.push_back(info);
   }
 
-  AIOT_RETURN_IF_ERROR(
-      CheckNonNegative(spec.social_contacts().mean_contacts_per_person(),
-                       FieldPath(path, "social_contacts.mean_contacts_per_person")));
+  AIOT_RETURN_IF_ERROR(CheckNonNegative(
+      spec.social_contacts().mean_contacts_per_person(),
+      FieldPath(path, "social_contacts.mean_contacts_per_person")));
   if (spec.social_contacts().mean_contacts_per_person() > 1000) {
-    return FieldError(FieldPath(path, "social_contacts.mean_contacts_per_person"),
-                      absl::StrCat("must be <= 1000, got ",
-                                   FormatValue(spec.social_contacts().mean_contacts_per_person())));
+    return FieldError(
+        FieldPath(path, "social_contacts.mean_contacts_per_person"),
+        absl::StrCat(
+            "must be <= 1000, got ",
+            FormatValue(spec.social_contacts().mean_contacts_per_person())));
   }
   return std::unique_ptr<const Ecosystem>(std::move(eco));
 }

@@ -17,10 +17,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "aiotreach/v1/ecosystem.pb.h"
 #include "engine/distributions.h"
 
@@ -73,11 +73,19 @@ class Ecosystem {
   double mean_household_size() const { return mean_household_size_; }
   const CdfTable& age_band() const { return age_band_; }
   const CdfTable& city_tier() const { return city_tier_; }
-  const std::vector<std::string>& age_band_names() const { return age_band_names_; }
-  const std::vector<std::string>& city_tier_names() const { return city_tier_names_; }
+  const std::vector<std::string>& age_band_names() const {
+    return age_band_names_;
+  }
+  const std::vector<std::string>& city_tier_names() const {
+    return city_tier_names_;
+  }
   double activity_shape() const { return spec_.activity_shape(); }
-  const std::vector<DeviceTypeInfo>& device_types() const { return device_types_; }
-  const std::vector<DeviceLinkInfo>& device_links() const { return device_links_; }
+  const std::vector<DeviceTypeInfo>& device_types() const {
+    return device_types_;
+  }
+  const std::vector<DeviceLinkInfo>& device_links() const {
+    return device_links_;
+  }
   double mean_social_contacts() const {
     return spec_.social_contacts().mean_contacts_per_person();
   }

@@ -48,7 +48,9 @@ class PreparedScenario {
       const v1::Scenario& scenario);
 
   const v1::Scenario& scenario() const { return scenario_; }
-  const std::shared_ptr<const Ecosystem>& ecosystem() const { return ecosystem_; }
+  const std::shared_ptr<const Ecosystem>& ecosystem() const {
+    return ecosystem_;
+  }
   const Campaign& campaign() const { return *campaign_; }
   int64_t people() const { return people_; }
   uint64_t population_seed() const { return population_seed_; }

@@ -15,7 +15,8 @@ int ResolveThreads(int threads) {
 void ParallelFor(int64_t tasks, int threads,
                  const std::function<void(int64_t task, int worker)>& fn) {
   if (tasks <= 0) return;
-  const int n = static_cast<int>(std::min<int64_t>(ResolveThreads(threads), tasks));
+  const int n =
+      static_cast<int>(std::min<int64_t>(ResolveThreads(threads), tasks));
   std::atomic<int64_t> next{0};
   auto work = [&](int worker) {
     for (int64_t t = next.fetch_add(1); t < tasks; t = next.fetch_add(1)) {

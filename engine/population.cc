@@ -17,8 +17,8 @@ constexpr int64_t kBlock = 4096;
 
 // Household sizes come four to a Philox block: household h is word h % 4 of
 // entity h / 4 in the household-size stream.
-void DrawSizes(const CdfTable& table, uint64_t seed, int64_t begin,
-               int64_t end, uint8_t* out) {
+void DrawSizes(const CdfTable& table, uint64_t seed, int64_t begin, int64_t end,
+               uint8_t* out) {
   for (int64_t h = begin; h < end;) {
     Rng rng(seed, streams::kHouseholdSize, static_cast<uint32_t>(h / 4), 0,
             static_cast<uint32_t>(h % 4));
@@ -71,8 +71,9 @@ absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
     std::shared_ptr<const Ecosystem> ecosystem, int64_t people, uint64_t seed,
     int threads) {
   if (people < 1 || people > kMaxPopulation) {
-    return FieldError("population", absl::StrCat("must be in [1, ", kMaxPopulation,
-                                                 "], got ", people));
+    return FieldError(
+        "population",
+        absl::StrCat("must be in [1, ", kMaxPopulation, "], got ", people));
   }
   std::unique_ptr<Population> pop(new Population(std::move(ecosystem), seed));
   pop->people_ = people;
@@ -82,8 +83,10 @@ absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
   // mean size, then 10% more at a time.
   std::vector<int64_t> block_sum;
   int64_t total = 0;
-  int64_t blocks = static_cast<int64_t>(
-      std::ceil(people / pop->ecosystem_->mean_household_size() / kBlock * 1.01)) + 1;
+  int64_t blocks =
+      static_cast<int64_t>(std::ceil(
+          people / pop->ecosystem_->mean_household_size() / kBlock * 1.01)) +
+      1;
   while (true) {
     const int64_t done = static_cast<int64_t>(block_sum.size());
     pop->sizes_.resize(blocks * kBlock);
@@ -134,7 +137,8 @@ int64_t Population::HouseholdOf(int64_t person) const {
   return h;
 }
 
-void Population::Generate(int64_t begin, int64_t end, const PopulationNeeds& needs,
+void Population::Generate(int64_t begin, int64_t end,
+                          const PopulationNeeds& needs,
                           PopulationShard* shard) const {
   const Ecosystem& eco = *ecosystem_;
   const std::vector<DeviceTypeInfo>& types = eco.device_types();
@@ -145,8 +149,10 @@ void Population::Generate(int64_t begin, int64_t end, const PopulationNeeds& nee
     ownership_by_age |= t.ownership_by == v1::ATTRIBUTE_AGE_BAND;
     ownership_by_tier |= t.ownership_by == v1::ATTRIBUTE_CITY_TIER;
   }
-  const bool draw_tier = (needs.city_tier || ownership_by_tier) && eco.city_tier().size() > 1;
-  const bool draw_age = (needs.age_band || ownership_by_age) && eco.age_band().size() > 1;
+  const bool draw_tier =
+      (needs.city_tier || ownership_by_tier) && eco.city_tier().size() > 1;
+  const bool draw_age =
+      (needs.age_band || ownership_by_age) && eco.age_band().size() > 1;
   const bool draw_activity = needs.activity && eco.activity_shape() > 0.0;
   const double shape = eco.activity_shape();
 
@@ -164,12 +170,15 @@ void Population::Generate(int64_t begin, int64_t end, const PopulationNeeds& nee
   int64_t person = shard->first_person;
   for (int64_t i = 0; i < n; ++i) {
     const int64_t h = begin + i;
-    LazyStream hh(seed_, streams::kHouseholdAttributes, static_cast<uint32_t>(h));
-    const int tier = draw_tier ? eco.city_tier().Sample(hh.At(kCityTierWord).Uniform()) : 0;
+    LazyStream hh(seed_, streams::kHouseholdAttributes,
+                  static_cast<uint32_t>(h));
+    const int tier =
+        draw_tier ? eco.city_tier().Sample(hh.At(kCityTierWord).Uniform()) : 0;
     uint32_t hh_devices = 0;
     for (uint32_t t = 0; t < num_types; ++t) {
       if (!types[t].household_owned) continue;
-      if (Owns(types[t].OwnershipProbability(0, tier), hh, kFirstOwnershipWord + t)) {
+      if (Owns(types[t].OwnershipProbability(0, tier), hh,
+               kFirstOwnershipWord + t)) {
         hh_devices |= 1u << t;
       }
     }
@@ -178,19 +187,22 @@ void Population::Generate(int64_t begin, int64_t end, const PopulationNeeds& nee
 
     const int size = sizes_[h];
     for (int m = 0; m < size; ++m, ++person) {
-      LazyStream ps(seed_, streams::kPersonAttributes, static_cast<uint32_t>(person));
-      const int age = draw_age ? eco.age_band().Sample(ps.At(kAgeBandWord).Uniform()) : 0;
+      LazyStream ps(seed_, streams::kPersonAttributes,
+                    static_cast<uint32_t>(person));
+      const int age =
+          draw_age ? eco.age_band().Sample(ps.At(kAgeBandWord).Uniform()) : 0;
       uint32_t devices = 0;
       for (uint32_t t = 0; t < num_types; ++t) {
         if (types[t].household_owned) continue;
-        if (Owns(types[t].OwnershipProbability(age, tier), ps, kFirstOwnershipWord + t)) {
+        if (Owns(types[t].OwnershipProbability(age, tier), ps,
+                 kFirstOwnershipWord + t)) {
           devices |= 1u << t;
         }
       }
       const double activity =
-          draw_activity
-              ? SampleGamma(ps.At(kFirstOwnershipWord + num_types), shape, 1.0 / shape)
-              : 1.0;
+          draw_activity ? SampleGamma(ps.At(kFirstOwnershipWord + num_types),
+                                      shape, 1.0 / shape)
+                        : 1.0;
       shard->age_band.push_back(static_cast<uint8_t>(age));
       shard->person_devices.push_back(devices);
       shard->activity.push_back(static_cast<float>(activity));
@@ -206,7 +218,8 @@ int64_t Population::SocialContactCount(int64_t person) const {
   return SamplePoisson(rng, mean);
 }
 
-void Population::SocialContacts(int64_t person, std::vector<int64_t>* out) const {
+void Population::SocialContacts(int64_t person,
+                                std::vector<int64_t>* out) const {
   const double mean = ecosystem_->mean_social_contacts();
   if (mean <= 0.0 || households() < 2) return;
   Rng rng(seed_, streams::kSocialContacts, static_cast<uint32_t>(person));
@@ -250,10 +263,10 @@ void Population::CountLinks(const PopulationShard& shard, int household_index,
       }
     }
     int64_t made = 0;
-    for (int64_t i = 0; i < pairs; ++i) made += rng.Uniform() < link.probability;
+    for (int64_t i = 0; i < pairs; ++i)
+      made += rng.Uniform() < link.probability;
     links_by_kind[link.kind] += made;
   }
 }
 
 }  // namespace aiotreach
-

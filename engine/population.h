@@ -51,7 +51,7 @@ struct PopulationShard {
   std::vector<uint8_t> city_tier;  // per household
   // Bit t set: owns a device of (household-owned) type t.
   std::vector<uint32_t> household_devices;
-  std::vector<float> activity;  // per person; mean 1
+  std::vector<float> activity;    // per person; mean 1
   std::vector<uint8_t> age_band;  // per person
   // Bit t set: owns a device of (person-owned) type t.
   std::vector<uint32_t> person_devices;

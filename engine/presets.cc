@@ -1,8 +1,8 @@
 #include "engine/presets.h"
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/text_format.h"
 
 namespace aiotreach {
@@ -32,8 +32,10 @@ constexpr char kSmallCity[] = R"pb(
     screen: true
     platform_connected: true
     activity {
-      hour_of_day: [ 1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 3, 4, 4, 4, 4,
-                     5, 4, 4, 4, 4, 4.5, 5, 6, 6.5, 6, 4.5, 2.5 ]
+      hour_of_day: [
+        1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 3, 4,   4, 4,   4,
+        5, 4,   4,   4,   4,   4.5, 5,   6, 6.5, 6, 4.5, 2.5
+      ]
     }
   }
   device_types {
@@ -43,8 +45,10 @@ constexpr char kSmallCity[] = R"pb(
     screen: true
     platform_connected: true
     activity {
-      hour_of_day: [ 0.5, 0.2, 0.1, 0.1, 0.1, 0.1, 0.5, 1.5, 2, 2, 2, 2.5,
-                     3.5, 3, 2.5, 2.5, 3, 4, 6.5, 9, 10, 8.5, 5, 2 ]
+      hour_of_day: [
+        0.5, 0.2, 0.1, 0.1, 0.1, 0.1, 0.5, 1.5, 2,  2,   2, 2.5,
+        3.5, 3,   2.5, 2.5, 3,   4,   6.5, 9,   10, 8.5, 5, 2
+      ]
       day_of_week: [ 1, 1, 1, 1, 1.05, 1.2, 1.2 ]
     }
   }
@@ -109,11 +113,36 @@ constexpr char kSmallCity[] = R"pb(
     ownership_probability: 0.1
     platform_connected: true
   }
-  device_links { from_device_type: "phone" to_device_type: "tv" kind: LINK_KIND_CASTING probability: 0.4 }
-  device_links { from_device_type: "phone" to_device_type: "speaker" kind: LINK_KIND_SAME_ACCOUNT probability: 0.6 }
-  device_links { from_device_type: "phone" to_device_type: "wearable" kind: LINK_KIND_PROXIMITY probability: 0.9 }
-  device_links { from_device_type: "phone" to_device_type: "tablet" kind: LINK_KIND_SAME_ACCOUNT probability: 0.7 }
-  device_links { from_device_type: "speaker" to_device_type: "tv" kind: LINK_KIND_CASTING probability: 0.3 }
+  device_links {
+    from_device_type: "phone"
+    to_device_type: "tv"
+    kind: LINK_KIND_CASTING
+    probability: 0.4
+  }
+  device_links {
+    from_device_type: "phone"
+    to_device_type: "speaker"
+    kind: LINK_KIND_SAME_ACCOUNT
+    probability: 0.6
+  }
+  device_links {
+    from_device_type: "phone"
+    to_device_type: "wearable"
+    kind: LINK_KIND_PROXIMITY
+    probability: 0.9
+  }
+  device_links {
+    from_device_type: "phone"
+    to_device_type: "tablet"
+    kind: LINK_KIND_SAME_ACCOUNT
+    probability: 0.7
+  }
+  device_links {
+    from_device_type: "speaker"
+    to_device_type: "tv"
+    kind: LINK_KIND_CASTING
+    probability: 0.3
+  }
   social_contacts { mean_contacts_per_person: 5 }
 )pb";
 
@@ -131,7 +160,8 @@ std::vector<PresetInfo> MakePresets() {
 }
 
 const std::vector<PresetInfo>& Presets() {
-  static const std::vector<PresetInfo>* presets = new std::vector<PresetInfo>(MakePresets());
+  static const std::vector<PresetInfo>* presets =
+      new std::vector<PresetInfo>(MakePresets());
   return *presets;
 }
 
@@ -141,8 +171,9 @@ absl::StatusOr<const PresetInfo*> FindPreset(absl::string_view name) {
   for (const PresetInfo& p : Presets()) {
     if (p.name == name) return &p;
   }
-  return absl::NotFoundError(absl::StrCat("unknown preset '", name, "' (known: ",
-                                          absl::StrJoin(PresetNames(), ", "), ")"));
+  return absl::NotFoundError(
+      absl::StrCat("unknown preset '", name,
+                   "' (known: ", absl::StrJoin(PresetNames(), ", "), ")"));
 }
 
 std::vector<std::string> PresetNames() {

@@ -74,12 +74,15 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
   report.set_reach_households(tally.reach_households());
   report.set_reach_devices(reach_devices);
   report.set_reach_pct(100.0 * Ratio(tally.reach_people(), people));
-  report.set_reach_households_pct(100.0 * Ratio(tally.reach_households(), tally.households()));
+  report.set_reach_households_pct(
+      100.0 * Ratio(tally.reach_households(), tally.households()));
   const int f = campaign.max_frequency();
-  for (int i = 0; i < f; ++i) report.add_frequency_histogram(tally.histogram()[i]);
+  for (int i = 0; i < f; ++i)
+    report.add_frequency_histogram(tally.histogram()[i]);
   std::vector<int64_t> k_plus(f);
   int64_t at_least = 0;
-  for (int k = f; k >= 1; --k) k_plus[k - 1] = at_least += tally.histogram()[k - 1];
+  for (int k = f; k >= 1; --k)
+    k_plus[k - 1] = at_least += tally.histogram()[k - 1];
   for (int64_t v : k_plus) report.add_reach_k_plus(v);
   report.set_average_frequency(Ratio(tally.exposures(), tally.reach_people()));
   report.set_grp(100.0 * Ratio(tally.exposures(), people));
@@ -93,8 +96,10 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
   AddBreakdown(placements, all_placements, placement_names, people,
                report.mutable_placements(), report.mutable_placement_overlap());
   std::vector<std::string> type_names;
-  for (const DeviceTypeInfo& t : ecosystem.device_types()) type_names.push_back(t.name);
-  AddBreakdown(types, carrying_types, type_names, people, report.mutable_device_types(),
+  for (const DeviceTypeInfo& t : ecosystem.device_types())
+    type_names.push_back(t.name);
+  AddBreakdown(types, carrying_types, type_names, people,
+               report.mutable_device_types(),
                report.mutable_device_type_overlap());
 
   int64_t cumulative = 0;

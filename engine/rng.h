@@ -67,7 +67,9 @@ class Rng {
   bool Bernoulli(double p) { return Uniform() < p; }
 
   // Index of the next word to be read.
-  uint32_t position() const { return ctr_[0] * 4 + static_cast<uint32_t>(next_); }
+  uint32_t position() const {
+    return ctr_[0] * 4 + static_cast<uint32_t>(next_);
+  }
 
   // Moves forward to word `word` (>= position()).
   void Seek(uint32_t word) { Skip(word - position()); }

@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -54,7 +54,8 @@ int64_t FirstInvalidUtf8(absl::string_view s) {
 class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
-    if (error_.empty()) error_ = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
+    if (error_.empty())
+      error_ = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
   }
   void AddWarning(int, int, const std::string&) override {}
   const std::string& error() const { return error_; }
@@ -71,18 +72,21 @@ absl::StatusOr<ScenarioFormat> FormatForPath(absl::string_view path) {
   }
   if (absl::EndsWith(path, ".json")) return ScenarioFormat::kJson;
   return absl::InvalidArgumentError(
-      "unknown file type: expected .textproto, .txtpb, .pbtxt (text format) or .json");
+      "unknown file type: expected .textproto, .txtpb, .pbtxt (text format) or "
+      ".json");
 }
 
-absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view content, ScenarioFormat format) {
+absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view content,
+                                           ScenarioFormat format) {
   if (absl::StripAsciiWhitespace(content).empty()) {
     return absl::InvalidArgumentError("file is empty");
   }
   const int64_t bad = FirstInvalidUtf8(content);
   if (bad >= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid UTF-8 at byte offset ", bad, " (byte 0x",
-                     absl::Hex(static_cast<unsigned char>(content[bad]), absl::kZeroPad2), ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid UTF-8 at byte offset ", bad, " (byte 0x",
+        absl::Hex(static_cast<unsigned char>(content[bad]), absl::kZeroPad2),
+        ")"));
   }
   v1::Scenario scenario;
   if (format == ScenarioFormat::kText) {
@@ -90,17 +94,18 @@ absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view content, ScenarioFo
     google::protobuf::TextFormat::Parser parser;
     parser.RecordErrorsTo(&errors);
     if (!parser.ParseFromString(std::string(content), &scenario)) {
-      return absl::InvalidArgumentError(errors.error().empty() ? "cannot parse text format"
-                                                               : errors.error());
+      return absl::InvalidArgumentError(
+          errors.error().empty() ? "cannot parse text format" : errors.error());
     }
     return scenario;
   }
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
-  const auto status =
-      google::protobuf::util::JsonStringToMessage(std::string(content), &scenario, options);
+  const auto status = google::protobuf::util::JsonStringToMessage(
+      std::string(content), &scenario, options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("JSON: ", std::string(status.message())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("JSON: ", std::string(status.message())));
   }
   return scenario;
 }

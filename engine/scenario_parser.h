@@ -9,9 +9,8 @@
 #ifndef AIOTREACH_ENGINE_SCENARIO_PARSER_H_
 #define AIOTREACH_ENGINE_SCENARIO_PARSER_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "aiotreach/v1/scenario.pb.h"
 
 namespace aiotreach {
@@ -25,7 +24,8 @@ absl::StatusOr<ScenarioFormat> FormatForPath(absl::string_view path);
 // InvalidArgument for empty content, invalid UTF-8 (naming the byte
 // offset), syntax errors (naming line and column), unknown fields and wrong
 // JSON types.
-absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view content, ScenarioFormat format);
+absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view content,
+                                           ScenarioFormat format);
 
 }  // namespace aiotreach
 

@@ -36,8 +36,8 @@ inline void CountMask(uint64_t mask, const BreakdownCounters& b) {
 // worker thread; not thread-safe.
 class ShardWorker {
  public:
-  ShardWorker(const Population& population, const Campaign& campaign, uint64_t seed,
-              Tally* tally)
+  ShardWorker(const Population& population, const Campaign& campaign,
+              uint64_t seed, Tally* tally)
       : population_(population),
         campaign_(campaign),
         seed_(seed),
@@ -56,7 +56,8 @@ class ShardWorker {
   // Simulates shard s of the population cut in shards of shard_households.
   void RunShard(int64_t s, int64_t shard_households) {
     const int64_t begin = s * shard_households;
-    const int64_t end = std::min(population_.households(), begin + shard_households);
+    const int64_t end =
+        std::min(population_.households(), begin + shard_households);
     population_.Generate(begin, end, needs_, &shard_);
     for (int i = 0; i < shard_.households(); ++i) Household(i);
   }
@@ -66,12 +67,14 @@ class ShardWorker {
   // calls on_event(day, rng) for each; on_event reads exactly
   // `audience_words` words of rng. Returns the number of events.
   template <typename OnEvent>
-  int64_t DrawEvents(const CompiledPlacement& p, uint32_t owner, double activity,
-                     uint32_t audience_words, OnEvent&& on_event) {
+  int64_t DrawEvents(const CompiledPlacement& p, uint32_t owner,
+                     double activity, uint32_t audience_words,
+                     OnEvent&& on_event) {
     const int days = campaign_.flight_days();
     Rng rng(seed_, p.stream, owner);
     if (p.process == Process::kPoisson) {
-      const double mean = p.flight_mean * (p.scale_by_activity ? activity : 1.0);
+      const double mean =
+          p.flight_mean * (p.scale_by_activity ? activity : 1.0);
       if (mean <= 0.0) return 0;
       const int64_t k = SamplePoisson(rng, mean);
       for (int64_t i = 0; i < k; ++i) {
@@ -118,7 +121,6 @@ class ShardWorker {
   }
 
   void Household(int i) {
-    const auto& types = population_.ecosystem().device_types();
     const auto& placements = campaign_.placements();
     const uint32_t m0 = shard_.member_begin[i];
     const int size = static_cast<int>(shard_.member_begin[i + 1] - m0);
@@ -147,13 +149,18 @@ class ShardWorker {
         const double c = p.co_presence;
         const bool draw_presence = c > 0.0 && c < 1.0;
         const uint32_t words =
-            p.audience == v1::AUDIENCE_KIND_TURNER_AND_PRESENT && draw_presence ? size : 1;
+            p.audience == v1::AUDIENCE_KIND_TURNER_AND_PRESENT && draw_presence
+                ? size
+                : 1;
         const int64_t n = DrawEvents(
-            p, static_cast<uint32_t>(household), 1.0, words, [&](int day, Rng& rng) {
+            p, static_cast<uint32_t>(household), 1.0, words,
+            [&](int day, Rng& rng) {
               Impression(day, j, t);
               const int chosen = static_cast<int>(rng.UniformInt(size));
               Expose(chosen, day, j, t);
-              if (p.audience != v1::AUDIENCE_KIND_TURNER_AND_PRESENT || c == 0.0) return;
+              if (p.audience != v1::AUDIENCE_KIND_TURNER_AND_PRESENT ||
+                  c == 0.0)
+                return;
               for (int m = 0; m < size; ++m) {
                 if (m == chosen) continue;
                 if (!draw_presence || rng.Uniform() < c) Expose(m, day, j, t);
@@ -176,11 +183,11 @@ class ShardWorker {
         for (int j : campaign_.placements_by_type()[t]) {
           const CompiledPlacement& p = placements[j];
           ++placements_.devices[j];
-          const int64_t n =
-              DrawEvents(p, person, shard_.activity[m0 + m], 0, [&](int day, Rng&) {
-                Impression(day, j, t);
-                Expose(m, day, j, t);
-              });
+          const int64_t n = DrawEvents(p, person, shard_.activity[m0 + m], 0,
+                                       [&](int day, Rng&) {
+                                         Impression(day, j, t);
+                                         Expose(m, day, j, t);
+                                       });
           if (n > 0) {
             ++placements_.devices_reached[j];
             dmask_[m] |= 1u << t;
@@ -215,7 +222,8 @@ class ShardWorker {
     if (count_links_) population_.CountLinks(shard_, i, tally_.links());
     if (count_contacts_) {
       for (int m = 0; m < size; ++m) {
-        tally_.social_contacts() += population_.SocialContactCount(first_person + m);
+        tally_.social_contacts() +=
+            population_.SocialContactCount(first_person + m);
       }
     }
   }
@@ -245,7 +253,8 @@ class ShardWorker {
 TallyShape Simulator::shape() const {
   TallyShape s;
   s.placements = static_cast<int>(campaign_.placements().size());
-  s.device_types = static_cast<int>(population_.ecosystem().device_types().size());
+  s.device_types =
+      static_cast<int>(population_.ecosystem().device_types().size());
   s.flight_days = campaign_.flight_days();
   s.max_frequency = campaign_.max_frequency();
   return s;
@@ -255,8 +264,10 @@ int64_t Simulator::ShardCount(int64_t shard_households) const {
   return (population_.households() + shard_households - 1) / shard_households;
 }
 
-absl::Status Simulator::RunShards(int64_t begin, int64_t end, int64_t shard_households,
-                                  const CancelToken* cancel, Tally* tally) const {
+absl::Status Simulator::RunShards(int64_t begin, int64_t end,
+                                  int64_t shard_households,
+                                  const CancelToken* cancel,
+                                  Tally* tally) const {
   ShardWorker worker(population_, campaign_, seed_, tally);
   for (int64_t s = begin; s < end; ++s) {
     if (cancel != nullptr && cancel->cancelled()) {
@@ -269,15 +280,17 @@ absl::Status Simulator::RunShards(int64_t begin, int64_t end, int64_t shard_hous
 
 absl::StatusOr<Tally> Simulator::Run(const SimulationOptions& options) const {
   if (options.shard_households < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("shard_households: must be >= 1, got ", options.shard_households));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "shard_households: must be >= 1, got ", options.shard_households));
   }
   const int64_t shards = ShardCount(options.shard_households);
-  const int threads = static_cast<int>(std::min<int64_t>(ResolveThreads(options.threads), shards));
+  const int threads = static_cast<int>(
+      std::min<int64_t>(ResolveThreads(options.threads), shards));
   std::vector<Tally> tallies(threads, Tally(shape()));
   std::vector<std::unique_ptr<ShardWorker>> workers;
   for (int w = 0; w < threads; ++w) {
-    workers.push_back(std::make_unique<ShardWorker>(population_, campaign_, seed_, &tallies[w]));
+    workers.push_back(std::make_unique<ShardWorker>(population_, campaign_,
+                                                    seed_, &tallies[w]));
   }
   std::mutex progress_mu;
   int64_t done = 0;

@@ -44,7 +44,8 @@ class Simulator {
  public:
   // `population` and `campaign` must outlive the Simulator. `seed` keys the
   // campaign's draws (the population has its own).
-  Simulator(const Population& population, const Campaign& campaign, uint64_t seed)
+  Simulator(const Population& population, const Campaign& campaign,
+            uint64_t seed)
       : population_(population), campaign_(campaign), seed_(seed) {}
 
   TallyShape shape() const;

@@ -62,13 +62,25 @@ class Tally {
   int64_t* histogram() { return &values_[histogram_]; }
   const int64_t* histogram() const { return &values_[histogram_]; }
   // Per flight day (0-based).
-  int64_t* daily_impressions() { return &values_[daily_ + 0 * shape_.flight_days]; }
-  int64_t* daily_exposures() { return &values_[daily_ + 1 * shape_.flight_days]; }
-  int64_t* daily_new_reach() { return &values_[daily_ + 2 * shape_.flight_days]; }
-  int64_t* daily_new_households() { return &values_[daily_ + 3 * shape_.flight_days]; }
+  int64_t* daily_impressions() {
+    return &values_[daily_ + 0 * shape_.flight_days];
+  }
+  int64_t* daily_exposures() {
+    return &values_[daily_ + 1 * shape_.flight_days];
+  }
+  int64_t* daily_new_reach() {
+    return &values_[daily_ + 2 * shape_.flight_days];
+  }
+  int64_t* daily_new_households() {
+    return &values_[daily_ + 3 * shape_.flight_days];
+  }
   const int64_t* daily_impressions() const { return &values_[daily_]; }
-  const int64_t* daily_exposures() const { return &values_[daily_ + shape_.flight_days]; }
-  const int64_t* daily_new_reach() const { return &values_[daily_ + 2 * shape_.flight_days]; }
+  const int64_t* daily_exposures() const {
+    return &values_[daily_ + shape_.flight_days];
+  }
+  const int64_t* daily_new_reach() const {
+    return &values_[daily_ + 2 * shape_.flight_days];
+  }
   const int64_t* daily_new_households() const {
     return &values_[daily_ + 3 * shape_.flight_days];
   }
@@ -76,8 +88,12 @@ class Tally {
   int64_t* links() { return &values_[links_]; }
   const int64_t* links() const { return &values_[links_]; }
 
-  BreakdownCounters placements() { return Breakdown(placements_, shape_.placements); }
-  BreakdownCounters device_types() { return Breakdown(device_types_, shape_.device_types); }
+  BreakdownCounters placements() {
+    return Breakdown(placements_, shape_.placements);
+  }
+  BreakdownCounters device_types() {
+    return Breakdown(device_types_, shape_.device_types);
+  }
   BreakdownCounters placements() const {
     return const_cast<Tally*>(this)->placements();
   }

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 
 namespace aiotreach {
 
@@ -37,25 +37,27 @@ std::string FormatValue(double value) {
 
 absl::Status CheckProbability(double v, absl::string_view path) {
   if (v >= 0.0 && v <= 1.0) return absl::OkStatus();
-  return FieldError(path, absl::StrCat("must be in [0, 1], got ", FormatValue(v)));
+  return FieldError(path,
+                    absl::StrCat("must be in [0, 1], got ", FormatValue(v)));
 }
 
 absl::Status CheckNonNegative(double v, absl::string_view path) {
   if (std::isfinite(v) && v >= 0.0) return absl::OkStatus();
-  return FieldError(path,
-                    absl::StrCat("must be finite and >= 0, got ", FormatValue(v)));
+  return FieldError(
+      path, absl::StrCat("must be finite and >= 0, got ", FormatValue(v)));
 }
 
 absl::Status CheckPositive(double v, absl::string_view path) {
   if (std::isfinite(v) && v > 0.0) return absl::OkStatus();
-  return FieldError(path,
-                    absl::StrCat("must be finite and > 0, got ", FormatValue(v)));
+  return FieldError(
+      path, absl::StrCat("must be finite and > 0, got ", FormatValue(v)));
 }
 
 absl::Status CheckIntInRange(int64_t v, int64_t lo, int64_t hi,
                              absl::string_view path) {
   if (v >= lo && v <= hi) return absl::OkStatus();
-  return FieldError(path, absl::StrCat("must be in [", lo, ", ", hi, "], got ", v));
+  return FieldError(path,
+                    absl::StrCat("must be in [", lo, ", ", hi, "], got ", v));
 }
 
 }  // namespace aiotreach

@@ -17,7 +17,8 @@ namespace aiotreach {
 namespace {
 
 absl::Status Prefixed(const std::string& path, const absl::Status& status) {
-  return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
+  return absl::Status(status.code(),
+                      absl::StrCat(path, ": ", status.message()));
 }
 
 // 1234567 -> "1,234,567".
@@ -40,12 +41,16 @@ absl::Status WriteOutputs(const v1::Report& report, const std::string& name,
                           const CliOptions& options) {
   const std::string base = absl::StrCat(options.out_dir, "/", name);
   if (Wants(options, "json")) {
-    AIOT_RETURN_IF_ERROR(WriteFileAtomically(base + ".json", ReportToJson(report)));
+    AIOT_RETURN_IF_ERROR(
+        WriteFileAtomically(base + ".json", ReportToJson(report)));
   }
   if (Wants(options, "csv")) {
-    AIOT_RETURN_IF_ERROR(WriteFileAtomically(base + ".frequency.csv", FrequencyCsv(report)));
-    AIOT_RETURN_IF_ERROR(WriteFileAtomically(base + ".daily.csv", DailyCsv(report)));
-    AIOT_RETURN_IF_ERROR(WriteFileAtomically(base + ".placements.csv", PlacementsCsv(report)));
+    AIOT_RETURN_IF_ERROR(
+        WriteFileAtomically(base + ".frequency.csv", FrequencyCsv(report)));
+    AIOT_RETURN_IF_ERROR(
+        WriteFileAtomically(base + ".daily.csv", DailyCsv(report)));
+    AIOT_RETURN_IF_ERROR(
+        WriteFileAtomically(base + ".placements.csv", PlacementsCsv(report)));
   }
   return absl::OkStatus();
 }
@@ -77,8 +82,8 @@ int RunFiles(const std::vector<std::string>& files, const CliOptions& options,
     err << "--out: " << s.message() << "\n";
     return 1;
   }
-  out << absl::StrFormat(kRowFormat, "scenario", "people", "reach %", "avg freq", "GRP",
-                         "seconds");
+  out << absl::StrFormat(kRowFormat, "scenario", "people", "reach %",
+                         "avg freq", "GRP", "seconds");
   int failed = 0;
   std::map<std::string, std::string> names;  // output name -> file
   for (const std::string& path : files) {
@@ -88,10 +93,12 @@ int RunFiles(const std::vector<std::string>& files, const CliOptions& options,
     absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(path);
     if (!scenario.ok()) {
       report = scenario.status();
-    } else if (auto [it, fresh] = names.emplace(scenario->name(), path); !fresh) {
-      report = Prefixed(path, absl::InvalidArgumentError(absl::StrCat(
-                                  "name: '", scenario->name(), "' is also the name of ",
-                                  it->second, "; outputs would collide")));
+    } else if (auto [it, fresh] = names.emplace(scenario->name(), path);
+               !fresh) {
+      report = Prefixed(
+          path, absl::InvalidArgumentError(absl::StrCat(
+                    "name: '", scenario->name(), "' is also the name of ",
+                    it->second, "; outputs would collide")));
     } else {
       name = scenario->name();
       RunOptions run;
@@ -101,25 +108,29 @@ int RunFiles(const std::vector<std::string>& files, const CliOptions& options,
       if (!report.ok()) report = Prefixed(path, report.status());
     }
     if (report.ok()) {
-      if (const absl::Status s = WriteOutputs(*report, name, options); !s.ok()) report = s;
+      if (const absl::Status s = WriteOutputs(*report, name, options); !s.ok())
+        report = s;
     }
     const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (!report.ok()) {
       ++failed;
       err << "error: " << report.status().message() << "\n";
-      out << absl::StrFormat(kRowFormat, name.empty() ? FileStem(path) : name, "FAILED", "-",
-                             "-", "-", "-");
+      out << absl::StrFormat(kRowFormat, name.empty() ? FileStem(path) : name,
+                             "FAILED", "-", "-", "-", "-");
       continue;
     }
-    out << absl::StrFormat(kRowFormat, name, Thousands(report->universe().people()),
+    out << absl::StrFormat(kRowFormat, name,
+                           Thousands(report->universe().people()),
                            absl::StrFormat("%.2f", report->reach_pct()),
                            absl::StrFormat("%.2f", report->average_frequency()),
                            absl::StrFormat("%.1f", report->grp()),
                            absl::StrFormat("%.2f", seconds));
   }
-  out << absl::StrFormat("%d scenario(s): %d ok, %d failed; reports in %s/\n", files.size(),
-                         files.size() - failed, failed, options.out_dir);
+  out << absl::StrFormat("%d scenario(s): %d ok, %d failed; reports in %s/\n",
+                         files.size(), files.size() - failed, failed,
+                         options.out_dir);
   return failed == 0 ? 0 : 1;
 }
 

@@ -19,22 +19,29 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   if (stat(path.c_str(), &st) != 0) {
     return absl::NotFoundError(absl::StrCat(path, ": ", std::strerror(errno)));
   }
-  if (S_ISDIR(st.st_mode)) return absl::InvalidArgumentError(path + ": is a directory");
+  if (S_ISDIR(st.st_mode))
+    return absl::InvalidArgumentError(path + ": is a directory");
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InternalError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+  if (!in)
+    return absl::InternalError(
+        absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) return absl::InternalError(path + ": read error");
   return buffer.str();
 }
 
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& content) {
   const std::string tmp = absl::StrCat(path, ".tmp.", getpid());
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return absl::InternalError(absl::StrCat(tmp, ": ", std::strerror(errno)));
+  const int fd =
+      open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return absl::InternalError(absl::StrCat(tmp, ": ", std::strerror(errno)));
   size_t written = 0;
   while (written < content.size()) {
-    const ssize_t n = write(fd, content.data() + written, content.size() - written);
+    const ssize_t n =
+        write(fd, content.data() + written, content.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
       const std::string error = std::strerror(errno);
@@ -60,8 +67,10 @@ absl::Status MakeDirectories(const std::string& dir) {
   std::string partial;
   for (size_t i = 0; i <= dir.size(); ++i) {
     if (i == dir.size() || dir[i] == '/') {
-      if (!partial.empty() && mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
-        return absl::InternalError(absl::StrCat(partial, ": ", std::strerror(errno)));
+      if (!partial.empty() && mkdir(partial.c_str(), 0755) != 0 &&
+          errno != EEXIST) {
+        return absl::InternalError(
+            absl::StrCat(partial, ": ", std::strerror(errno)));
       }
     }
     if (i < dir.size()) partial += dir[i];

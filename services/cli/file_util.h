@@ -17,7 +17,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path);
 
 // Writes to a temporary file beside `path`, flushes it, then renames it
 // over `path`: readers see the old file or the whole new one, never part.
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& content);
 
 // Creates `dir` and its parents if missing.
 absl::Status MakeDirectories(const std::string& dir);

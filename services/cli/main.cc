@@ -71,15 +71,19 @@ int main(int argc, char** argv) {
         return Usage("--threads: must be an integer >= 0, got '" + value + "'");
       }
     } else if (flag == "--shard_households") {
-      if (!absl::SimpleAtoi(value, &options.shard_households) || options.shard_households < 1) {
-        return Usage("--shard_households: must be an integer >= 1, got '" + value + "'");
+      if (!absl::SimpleAtoi(value, &options.shard_households) ||
+          options.shard_households < 1) {
+        return Usage("--shard_households: must be an integer >= 1, got '" +
+                     value + "'");
       }
     } else {
       return Usage("unknown flag " + flag);
     }
   }
   if (files.empty()) return Usage(command + ": no scenario files given");
-  if (command == "run") return aiotreach::RunFiles(files, options, std::cout, std::cerr);
-  if (command == "validate") return aiotreach::ValidateFiles(files, std::cout, std::cerr);
+  if (command == "run")
+    return aiotreach::RunFiles(files, options, std::cout, std::cerr);
+  if (command == "validate")
+    return aiotreach::ValidateFiles(files, std::cout, std::cerr);
   return Usage("unknown command '" + command + "'");
 }

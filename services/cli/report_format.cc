@@ -20,14 +20,16 @@ std::string CsvField(const std::string& s) {
 
 std::string Num(double v) { return absl::StrFormat("%.6g", v); }
 
-void AppendRows(const char* breakdown,
-                const google::protobuf::RepeatedPtrField<v1::BreakdownRow>& rows,
-                std::string* out) {
+void AppendRows(
+    const char* breakdown,
+    const google::protobuf::RepeatedPtrField<v1::BreakdownRow>& rows,
+    std::string* out) {
   for (const v1::BreakdownRow& r : rows) {
-    absl::StrAppend(out, breakdown, ",", CsvField(r.name()), ",", r.impressions(), ",",
-                    r.exposures(), ",", r.reach_people(), ",", Num(r.reach_pct()), ",",
-                    r.exclusive_reach(), ",", r.incremental_reach(), ",",
-                    Num(r.average_frequency()), ",", r.devices(), ",", r.reach_devices(), ",",
+    absl::StrAppend(out, breakdown, ",", CsvField(r.name()), ",",
+                    r.impressions(), ",", r.exposures(), ",", r.reach_people(),
+                    ",", Num(r.reach_pct()), ",", r.exclusive_reach(), ",",
+                    r.incremental_reach(), ",", Num(r.average_frequency()), ",",
+                    r.devices(), ",", r.reach_devices(), ",",
                     Num(r.viewers_per_impression()), "\n");
   }
 }
@@ -49,8 +51,9 @@ std::string FrequencyCsv(const v1::Report& report) {
   std::string out = "frequency,people,reach_k_plus\n";
   const int f = report.frequency_histogram_size();
   for (int i = 0; i < f; ++i) {
-    absl::StrAppend(&out, i + 1, i + 1 == f ? "+" : "", ",", report.frequency_histogram(i), ",",
-                    report.reach_k_plus(i), "\n");
+    absl::StrAppend(&out, i + 1, i + 1 == f ? "+" : "", ",",
+                    report.frequency_histogram(i), ",", report.reach_k_plus(i),
+                    "\n");
   }
   return out;
 }
@@ -60,17 +63,20 @@ std::string DailyCsv(const v1::Report& report) {
       "day,impressions,exposures,new_reach_people,cumulative_reach_people,"
       "cumulative_reach_pct,cumulative_reach_households\n";
   for (const v1::DailyRow& d : report.daily()) {
-    absl::StrAppend(&out, d.day(), ",", d.impressions(), ",", d.exposures(), ",",
-                    d.new_reach_people(), ",", d.cumulative_reach_people(), ",",
-                    Num(d.cumulative_reach_pct()), ",", d.cumulative_reach_households(), "\n");
+    absl::StrAppend(&out, d.day(), ",", d.impressions(), ",", d.exposures(),
+                    ",", d.new_reach_people(), ",", d.cumulative_reach_people(),
+                    ",", Num(d.cumulative_reach_pct()), ",",
+                    d.cumulative_reach_households(), "\n");
   }
   return out;
 }
 
 std::string PlacementsCsv(const v1::Report& report) {
   std::string out =
-      "breakdown,name,impressions,exposures,reach_people,reach_pct,exclusive_reach,"
-      "incremental_reach,average_frequency,devices,reach_devices,viewers_per_impression\n";
+      "breakdown,name,impressions,exposures,reach_people,reach_pct,exclusive_"
+      "reach,"
+      "incremental_reach,average_frequency,devices,reach_devices,viewers_per_"
+      "impression\n";
   AppendRows("placement", report.placements(), &out);
   AppendRows("device_type", report.device_types(), &out);
   return out;

@@ -1,0 +1,77 @@
+#include "engine/rng.h"
+
+#include <cmath>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace aiotreach {
+namespace {
+
+TEST(RngTest, SameKeySameWords) {
+  Rng a(42, 7, 1000, 3);
+  Rng b(42, 7, 1000, 3);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(a.NextU32(), b.NextU32());
+}
+
+TEST(RngTest, EveryKeyPartChangesTheWords) {
+  const uint32_t base = Rng(42, 7, 1000, 3).NextU32();
+  EXPECT_NE(Rng(43, 7, 1000, 3).NextU32(), base);
+  EXPECT_NE(Rng(42, 8, 1000, 3).NextU32(), base);
+  EXPECT_NE(Rng(42, 7, 1001, 3).NextU32(), base);
+  EXPECT_NE(Rng(42, 7, 1000, 4).NextU32(), base);
+  // The seed's high half is part of the key too.
+  EXPECT_NE(Rng(42 + (uint64_t{1} << 32), 7, 1000, 3).NextU32(), base);
+}
+
+TEST(RngTest, FirstWordSkipAndSeekAgreeWithSequentialReads) {
+  Rng seq(9, 1, 2);
+  std::vector<uint32_t> words(40);
+  for (uint32_t& w : words) w = seq.NextU32();
+  for (uint32_t start : {0u, 1u, 3u, 4u, 5u, 17u}) {
+    Rng at(9, 1, 2, 0, start);
+    EXPECT_EQ(at.position(), start);
+    EXPECT_EQ(at.NextU32(), words[start]) << "first_word " << start;
+  }
+  Rng skip(9, 1, 2);
+  skip.NextU32();
+  skip.Skip(6);
+  EXPECT_EQ(skip.NextU32(), words[7]);
+  skip.Seek(30);
+  EXPECT_EQ(skip.NextU32(), words[30]);
+  skip.Skip(0);
+  EXPECT_EQ(skip.NextU32(), words[31]);
+}
+
+// A uniform's mean is 1/2 with standard error 1/sqrt(12 n); we allow 5 SE.
+TEST(RngTest, UniformIsOpenAndCentred) {
+  Rng rng(1, 2, 3);
+  const int n = 200000;
+  double sum = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const double u = rng.Uniform();
+    ASSERT_GT(u, 0.0);
+    ASSERT_LT(u, 1.0);
+    sum += u;
+  }
+  EXPECT_NEAR(sum / n, 0.5, 5.0 / std::sqrt(12.0 * n));
+}
+
+// Each of n buckets gets count ~ Binomial(N, 1/n); 5 SE per bucket.
+TEST(RngTest, UniformIntCoversRangeEvenly) {
+  Rng rng(5, 6, 7);
+  const int buckets = 7;
+  const int draws = 70000;
+  std::vector<int> counts(buckets, 0);
+  for (int i = 0; i < draws; ++i) {
+    const uint32_t k = rng.UniformInt(buckets);
+    ASSERT_LT(k, static_cast<uint32_t>(buckets));
+    ++counts[k];
+  }
+  const double p = 1.0 / buckets;
+  const double se = std::sqrt(draws * p * (1 - p));
+  for (int c : counts) EXPECT_NEAR(c, draws * p, 5 * se);
+}
+
+}  // namespace
+}  // namespace aiotreach

@@ -1,0 +1,343 @@
+// Bad input: every case is an InvalidArgument error that names the field
+// (or the line, byte offset or JSON field) and the bad value, never a crash.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_replace.h"
+#include "engine/engine.h"
+#include "engine/scenario_parser.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/status_matchers.h"
+
+namespace aiotreach {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using testing::StatusIs;
+
+constexpr char kValid[] = R"pb(
+  name: "bad"
+  seed: 1
+  population: 1000
+  flight_days: 7
+  ecosystem {
+    spec {
+      household_size_weights: [ 0.5, 0.5 ]
+      activity_shape: 2
+      age_bands { name: "young" weight: 1 }
+      age_bands { name: "old" weight: 1 }
+      device_types {
+        name: "phone"
+        owner: OWNER_KIND_PERSON
+        ownership_probability: 1
+      }
+      device_types {
+        name: "tv"
+        owner: OWNER_KIND_HOUSEHOLD
+        ownership_probability: 0.5
+      }
+      device_types {
+        name: "vacuum"
+        owner: OWNER_KIND_HOUSEHOLD
+        ownership_probability: 0
+      }
+    }
+  }
+  placements {
+    name: "splash"
+    device_type: "phone"
+    opportunity { poisson { rate: 3 } }
+    share_of_voice: 0.1
+  }
+  placements {
+    name: "boot"
+    device_type: "tv"
+    opportunity { bernoulli { probability: 0.35 } }
+    share_of_voice: 0.2
+    audience {
+      kind: AUDIENCE_KIND_TURNER_AND_PRESENT
+      co_presence_probability: 0.3
+    }
+  }
+)pb";
+
+struct BadCase {
+  std::string name;
+  // kValid with `from` replaced by `to` (text format), or `content` as is.
+  std::string from;
+  std::string to;
+  std::vector<std::string> expected;  // substrings of the error
+  ScenarioFormat format = ScenarioFormat::kText;
+  std::string content;
+};
+
+std::string Content(const BadCase& c) {
+  if (!c.content.empty() || c.from.empty()) return c.content;
+  const std::string out = absl::StrReplaceAll(kValid, {{c.from, c.to}});
+  EXPECT_NE(out, kValid) << c.name << ": '" << c.from
+                         << "' not in the valid scenario";
+  return out;
+}
+
+// Parses, then validates, like `aiotreach validate`.
+absl::Status ParseAndValidate(const std::string& content,
+                              ScenarioFormat format) {
+  absl::StatusOr<v1::Scenario> scenario = ParseScenario(content, format);
+  if (!scenario.ok()) return scenario.status();
+  return ValidateScenario(*scenario);
+}
+
+std::vector<BadCase> Cases() {
+  using F = ScenarioFormat;
+  return {
+      {"missing flight_days",
+       "flight_days: 7",
+       "",
+       {"flight_days: must be in [1, 731], got 0"}},
+      {"absurd flight_days",
+       "flight_days: 7",
+       "flight_days: 100000",
+       {"flight_days: must be in [1, 731], got 100000"}},
+      {"negative flight_days",
+       "flight_days: 7",
+       "flight_days: -3",
+       {"flight_days:", "got -3"}},
+      {"share of voice above 1",
+       "share_of_voice: 0.2",
+       "share_of_voice: 1.5",
+       {"placements[1].share_of_voice: must be in [0, 1], got 1.5"}},
+      {"negative share of voice",
+       "share_of_voice: 0.1",
+       "share_of_voice: -0.1",
+       {"placements[0].share_of_voice: must be in [0, 1], got -0.1"}},
+      {"probability above 1",
+       "probability: 0.35",
+       "probability: 1.2",
+       {"placements[1].opportunity.bernoulli.probability: must be in [0, 1], "
+        "got 1.2"}},
+      {"negative rate",
+       "rate: 3",
+       "rate: -3",
+       {"placements[0].opportunity.poisson.rate: must be finite and >= 0, got "
+        "-3"}},
+      {"NaN rate",
+       "rate: 3",
+       "rate: nan",
+       {"placements[0].opportunity.poisson.rate", "got nan"}},
+      {"infinite rate",
+       "rate: 3",
+       "rate: inf",
+       {"placements[0].opportunity.poisson.rate", "got inf"}},
+      {"absurd rate",
+       "rate: 3",
+       "rate: 1e9",
+       {"placements[0].opportunity.poisson.rate: must be <= 10000 a day, got "
+        "1e+09"}},
+      {"unknown device type",
+       "device_type: \"phone\"",
+       "device_type: \"watch\"",
+       {"placements[0].device_type: unknown device type 'watch' (known: phone, "
+        "tv, vacuum)"}},
+      {"device type no one owns",
+       "device_type: \"tv\"",
+       "device_type: \"vacuum\"",
+       {"placements[1].device_type: no one owns a 'vacuum'"}},
+      {"duplicate placement names",
+       "name: \"boot\"",
+       "name: \"splash\"",
+       {"placements[1].name: duplicate placement name 'splash'"}},
+      {"missing placement name",
+       "name: \"splash\"",
+       "",
+       {"placements[0].name: is required"}},
+      {"missing device type",
+       "device_type: \"phone\"",
+       "",
+       {"placements[0].device_type: is required"}},
+      {"no placements",
+       "",
+       "",
+       {"placements: at least one placement is required"},
+       F::kText,
+       "name: \"x\" population: 10 flight_days: 3 ecosystem { preset { name: "
+       "\"small-city\" } }"},
+      {"missing share of voice",
+       "share_of_voice: 0.1",
+       "",
+       {"placements[0].share_of_voice: is required"}},
+      {"missing opportunity",
+       "opportunity { poisson { rate: 3 } }",
+       "",
+       {"placements[0].opportunity: is required"}},
+      {"unknown preset",
+       "",
+       "",
+       {"ecosystem.preset.name: unknown preset 'big-city'", "small-city"},
+       F::kText,
+       "population: 10 flight_days: 3 ecosystem { preset { name: \"big-city\" "
+       "} }"
+       " placements { name: \"a\" device_type: \"tv\" share_of_voice: 1"
+       " opportunity { bernoulli { probability: 1 } } }"},
+      {"missing ecosystem",
+       "",
+       "",
+       {"ecosystem: is required"},
+       F::kText,
+       "population: 10 flight_days: 3 placements { name: \"a\" }"},
+      {"population beyond the limit",
+       "population: 1000",
+       "population: 2000000000",
+       {"population: must be in [1, 1000000000], got 2000000000"}},
+      {"negative population",
+       "population: 1000",
+       "population: -5",
+       {"population: must be in [1, 1000000000], got -5"}},
+      {"population missing with a spec",
+       "population: 1000",
+       "",
+       {"population: is required with an inline ecosystem spec"}},
+      {"negative household size weight",
+       "[ 0.5, 0.5 ]",
+       "[ 0.5, -0.5 ]",
+       {"ecosystem.spec.household_size_weights[1]: must be finite and >= 0, "
+        "got -0.5"}},
+      {"ownership probability above 1",
+       "ownership_probability: 0.5",
+       "ownership_probability: 1.2",
+       {"ecosystem.spec.device_types[1].ownership_probability: must be in [0, "
+        "1], got 1.2"}},
+      {"duplicate device type",
+       "name: \"vacuum\"",
+       "name: \"tv\"",
+       {"ecosystem.spec.device_types[2].name: duplicate device type 'tv'"}},
+      {"personal audience on a shared device",
+       "kind: AUDIENCE_KIND_TURNER_AND_PRESENT",
+       "kind: AUDIENCE_KIND_OWNER",
+       {"placements[1].audience.kind:", "got AUDIENCE_KIND_OWNER"}},
+      {"co-presence above 1",
+       "co_presence_probability: 0.3",
+       "co_presence_probability: 1.5",
+       {"placements[1].audience.co_presence_probability: must be in [0, 1], "
+        "got 1.5"}},
+      {"activity scaling on a shared device",
+       "bernoulli { probability: 0.35 }",
+       "poisson { rate: 2 scale_by_activity: true }",
+       {"placements[1].opportunity.poisson.scale_by_activity: needs a personal "
+        "device; 'tv'"}},
+      {"negative activity shape",
+       "activity_shape: 2",
+       "activity_shape: -1",
+       {"ecosystem.spec.activity_shape: must be finite and >= 0, got -1"}},
+      {"day-of-week pattern of the wrong length",
+       "ownership_probability: 1 }",
+       "ownership_probability: 1 activity { day_of_week: [1, 2, 3] } }",
+       {"ecosystem.spec.device_types[0].activity.day_of_week: must have 7 "
+        "weights, got 3"}},
+      {"probability beyond 1 on the peak day",
+       "ownership_probability: 0.5 }",
+       "ownership_probability: 0.5 activity { day_of_week: [3, 1, 1, 1, 1, 0, "
+       "0] } }",
+       {"placements[1].opportunity.bernoulli.probability: times the peak "
+        "day-of-week weight",
+        "got 0.35"}},
+      {"absurd max frequency",
+       "flight_days: 7",
+       "flight_days: 7 report { max_frequency: 1000 }",
+       {"report.max_frequency: must be in [0, 100], got 1000"}},
+      {"unknown ownership category",
+       "ownership_probability: 1 }",
+       "ownership_probability: 1 ownership_by { attribute: ATTRIBUTE_AGE_BAND "
+       "probability { key: \"teen\" value: 0.5 } } }",
+       {"ecosystem.spec.device_types[0].ownership_by.probability[\"teen\"]: "
+        "unknown category "
+        "'teen' (known: young, old)"}},
+      {"negative preset scale",
+       "",
+       "",
+       {"ecosystem.preset.scale: must be finite and > 0, got -1"},
+       F::kText,
+       "flight_days: 3 ecosystem { preset { name: \"small-city\" scale: -1 } }"
+       " placements { name: \"a\" device_type: \"tv\" share_of_voice: 1"
+       " opportunity { bernoulli { probability: 1 } }"
+       " audience { kind: AUDIENCE_KIND_ONE_MEMBER } }"},
+      {"empty file", "", "", {"file is empty"}, F::kText, " \n\t\n"},
+      {"truncated file",
+       "",
+       "",
+       {"line 2:"},
+       F::kText,
+       "name: \"x\"\nplacements { name: "},
+      {"invalid UTF-8",
+       "",
+       "",
+       {"invalid UTF-8 at byte offset 7 (byte 0xff)"},
+       F::kText,
+       "name: \"\xff\""},
+      {"unknown field",
+       "flight_days: 7",
+       "flight_dayz: 7",
+       {"line 2:", "no field named \"flight_dayz\""}},
+      {"unknown enum value",
+       "AUDIENCE_KIND_TURNER_AND_PRESENT",
+       "AUDIENCE_KIND_EVERYONE",
+       {"AUDIENCE_KIND_EVERYONE"}},
+      {"JSON wrong type",
+       "",
+       "",
+       {"JSON", "flight_days"},
+       F::kJson,
+       R"({"name": "x", "flight_days": "seven"})"},
+      {"JSON unknown field",
+       "",
+       "",
+       {"JSON", "flightDayz"},
+       F::kJson,
+       R"({"name": "x", "flightDayz": 7})"},
+      {"JSON truncated",
+       "",
+       "",
+       {"JSON"},
+       F::kJson,
+       R"({"name": "x", "flight_days": )"},
+      {"JSON NaN share of voice",
+       "",
+       "",
+       {"placements[0].share_of_voice", "got nan"},
+       F::kJson,
+       R"({"population": 10, "flightDays": 3, "ecosystem": {"preset": {"name": "small-city"}},
+           "placements": [{"name": "a", "deviceType": "phone", "shareOfVoice": "NaN",
+                           "opportunity": {"poisson": {"rate": 1}}}]})"},
+  };
+}
+
+TEST(BadInputTest, EveryCaseNamesFieldAndValue) {
+  const std::vector<BadCase> cases = Cases();
+  ASSERT_GE(cases.size(), 25u);
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string content = Content(c);
+    const absl::Status status = ParseAndValidate(content, c.format);
+    std::vector<::testing::Matcher<std::string>> parts;
+    for (const std::string& e : c.expected) parts.push_back(HasSubstr(e));
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                                 AllOfArray(parts)));
+  }
+}
+
+TEST(BadInputTest, TheValidBaseIsValid) {
+  EXPECT_THAT(ParseAndValidate(kValid, ScenarioFormat::kText), testing::IsOk());
+}
+
+TEST(BadInputTest, FormatFollowsTheExtension) {
+  EXPECT_EQ(*FormatForPath("a/b.textproto"), ScenarioFormat::kText);
+  EXPECT_EQ(*FormatForPath("b.txtpb"), ScenarioFormat::kText);
+  EXPECT_EQ(*FormatForPath("b.json"), ScenarioFormat::kJson);
+  EXPECT_THAT(FormatForPath("b.yaml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unknown file type")));
+}
+
+}  // namespace
+}  // namespace aiotreach

@@ -1,0 +1,59 @@
+// Same input and seed, identical report, whatever the thread count or shard
+// size (../shared/MODEL.md, "Report"): byte-identical serialized reports.
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "services/cli/cli.h"
+#include "tests/scenario_testing.h"
+
+namespace aiotreach {
+namespace {
+
+class DeterminismTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DeterminismTest, ReportIsByteIdenticalForAnyThreadsAndShards) {
+  absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(GetParam());
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  scenario->set_population(30000);
+  if (scenario->ecosystem().has_preset()) {
+    scenario->mutable_ecosystem()->mutable_preset()->clear_scale();
+  }
+  std::string reference;
+  for (int threads : {1, 2, 8}) {
+    for (int64_t shard : {8192, 97, 1}) {
+      RunOptions options;
+      options.threads = threads;
+      options.shard_households = shard;
+      const std::string bytes =
+          testing::RunOrDie(*scenario, options).SerializeAsString();
+      if (reference.empty()) {
+        reference = bytes;
+        ASSERT_GT(reference.size(), 100u);
+      } else {
+        EXPECT_EQ(bytes, reference)
+            << threads << " threads, " << shard << " households a shard";
+      }
+    }
+  }
+}
+
+TEST_P(DeterminismTest, DifferentSeedsGiveDifferentReports) {
+  absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(GetParam());
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  scenario->set_population(30000);
+  if (scenario->ecosystem().has_preset()) {
+    scenario->mutable_ecosystem()->mutable_preset()->clear_scale();
+  }
+  const std::string a = testing::RunOrDie(*scenario).SerializeAsString();
+  scenario->set_seed(scenario->seed() + 1);
+  EXPECT_NE(testing::RunOrDie(*scenario).SerializeAsString(), a);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sims, DeterminismTest,
+    ::testing::Values("sims/bench/w1_100k.textproto",
+                      "sims/field/phone_tv_speaker.textproto"));
+
+}  // namespace
+}  // namespace aiotreach

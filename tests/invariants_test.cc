@@ -1,0 +1,149 @@
+// The invariants of ../shared/MODEL.md ("Report") on every scenario in
+// sims/, each run at a reduced population so the suite stays quick:
+// histogram sums, sum f n_f = exposures, k+ monotone, union >= parts,
+// every figure within its universe, totals equal to their breakdowns.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "services/cli/cli.h"
+#include "tests/scenario_testing.h"
+
+namespace aiotreach {
+namespace {
+
+constexpr int64_t kMaxTestPeople = 20000;
+
+std::vector<std::string> SimsFiles() {
+  std::vector<std::string> files;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator("sims")) {
+    const std::string path = entry.path().string();
+    const std::string ext = entry.path().extension().string();
+    if (ext == ".textproto" || ext == ".txtpb" || ext == ".json")
+      files.push_back(path);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+int64_t Sum(const google::protobuf::RepeatedField<int64_t>& v) {
+  int64_t s = 0;
+  for (int64_t x : v) s += x;
+  return s;
+}
+
+void ExpectRowWithinUniverse(const v1::BreakdownRow& row, const v1::Report& r) {
+  SCOPED_TRACE(row.name());
+  EXPECT_GE(row.reach_people(), 0);
+  EXPECT_LE(row.reach_people(), r.reach_people());  // union >= each part
+  EXPECT_LE(row.exclusive_reach(), row.reach_people());
+  EXPECT_EQ(row.incremental_reach(), row.exclusive_reach());
+  EXPECT_LE(row.reach_devices(), row.devices());
+  EXPECT_LE(row.reach_people(), row.exposures());
+  EXPECT_LE(row.impressions(),
+            row.exposures());  // every impression exposes someone
+}
+
+void ExpectInvariants(const v1::Report& r) {
+  const int64_t people = r.universe().people();
+  ASSERT_GT(people, 0);
+  // The frequency histogram adds up to reach and, with no overflow in the
+  // last bucket (F = 100 here), sum f n_f equals exposures.
+  EXPECT_EQ(Sum(r.frequency_histogram()), r.reach_people());
+  const int f = r.frequency_histogram_size();
+  ASSERT_EQ(f, 100);
+  ASSERT_EQ(r.frequency_histogram(f - 1), 0)
+      << "frequency above 99: raise the test's F";
+  int64_t contacts = 0;
+  for (int i = 0; i < f; ++i) contacts += (i + 1) * r.frequency_histogram(i);
+  EXPECT_EQ(contacts, r.exposures());
+  // k+ reach starts at reach and never increases.
+  ASSERT_EQ(r.reach_k_plus_size(), f);
+  EXPECT_EQ(r.reach_k_plus(0), r.reach_people());
+  for (int k = 1; k < f; ++k)
+    EXPECT_LE(r.reach_k_plus(k), r.reach_k_plus(k - 1));
+  // Within universes.
+  EXPECT_LE(r.reach_people(), people);
+  EXPECT_LE(r.reach_households(), r.universe().households());
+  EXPECT_LE(r.reach_devices(), r.universe().devices());
+  EXPECT_GE(r.reach_pct(), 0.0);
+  EXPECT_LE(r.reach_pct(), 100.0);
+  EXPECT_LE(r.reach_households(), r.reach_people());
+  EXPECT_DOUBLE_EQ(r.average_frequency() * r.reach_people(),
+                   static_cast<double>(r.exposures()));
+  EXPECT_DOUBLE_EQ(r.grp(), 100.0 * r.exposures() / people);
+  // Totals equal their breakdowns; exclusive reaches are disjoint.
+  for (const auto* rows : {&r.placements(), &r.device_types()}) {
+    int64_t impressions = 0, exposures = 0, exclusive = 0;
+    for (const v1::BreakdownRow& row : *rows) {
+      ExpectRowWithinUniverse(row, r);
+      impressions += row.impressions();
+      exposures += row.exposures();
+      exclusive += row.exclusive_reach();
+    }
+    EXPECT_EQ(impressions, r.impressions());
+    EXPECT_EQ(exposures, r.exposures());
+    EXPECT_LE(exclusive, r.reach_people());
+  }
+  // Overlaps: within each part, and inclusion-exclusion bounds the union.
+  for (const auto& [rows, overlaps] :
+       {std::pair{&r.placements(), &r.placement_overlap()},
+        std::pair{&r.device_types(), &r.device_type_overlap()}}) {
+    for (const v1::Overlap& o : *overlaps) {
+      int64_t a = -1, b = -1;
+      for (const v1::BreakdownRow& row : *rows) {
+        if (row.name() == o.a()) a = row.reach_people();
+        if (row.name() == o.b()) b = row.reach_people();
+      }
+      ASSERT_GE(a, 0);
+      ASSERT_GE(b, 0);
+      EXPECT_LE(o.reach_both(), std::min(a, b));
+      EXPECT_GE(r.reach_people(), a + b - o.reach_both());
+    }
+  }
+  // The daily curve adds up and ends at the totals.
+  ASSERT_EQ(r.daily_size(), r.flight_days());
+  int64_t impressions = 0, exposures = 0;
+  for (int d = 0; d < r.daily_size(); ++d) {
+    impressions += r.daily(d).impressions();
+    exposures += r.daily(d).exposures();
+    if (d > 0) {
+      EXPECT_GE(r.daily(d).cumulative_reach_people(),
+                r.daily(d - 1).cumulative_reach_people());
+    }
+  }
+  EXPECT_EQ(impressions, r.impressions());
+  EXPECT_EQ(exposures, r.exposures());
+  EXPECT_EQ(r.daily(r.daily_size() - 1).cumulative_reach_people(),
+            r.reach_people());
+  EXPECT_EQ(r.daily(r.daily_size() - 1).cumulative_reach_households(),
+            r.reach_households());
+  EXPECT_EQ(r.population().people(), people);
+  EXPECT_EQ(r.population().households(), r.universe().households());
+}
+
+TEST(InvariantsTest, HoldOnEveryBundledScenario) {
+  const std::vector<std::string> files = SimsFiles();
+  ASSERT_GE(files.size(), 5u) << "sims/ not found in the test's runfiles";
+  for (const std::string& path : files) {
+    SCOPED_TRACE(path);
+    absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(path);
+    ASSERT_TRUE(scenario.ok()) << scenario.status();
+    if (scenario->population() == 0 ||
+        scenario->population() > kMaxTestPeople) {
+      scenario->set_population(kMaxTestPeople);
+      if (scenario->ecosystem().has_preset()) {
+        scenario->mutable_ecosystem()->mutable_preset()->clear_scale();
+      }
+    }
+    scenario->mutable_report()->set_max_frequency(100);
+    const v1::Report report = testing::RunOrDie(*scenario);
+    EXPECT_GT(report.reach_people(), 0);
+    ExpectInvariants(report);
+  }
+}
+
+}  // namespace
+}  // namespace aiotreach

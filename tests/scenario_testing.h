@@ -1,0 +1,38 @@
+// Helpers for tests that build scenarios from inline text and run them.
+//
+//   v1::Scenario s = ParseTextOrDie(R"pb(name: "t" ...)pb");
+//   v1::Report r = RunOrDie(s);
+#ifndef AIOTREACH_TESTS_SCENARIO_TESTING_H_
+#define AIOTREACH_TESTS_SCENARIO_TESTING_H_
+
+#include <cmath>
+#include <string>
+
+#include "aiotreach/v1/report.pb.h"
+#include "aiotreach/v1/scenario.pb.h"
+#include "engine/engine.h"
+
+namespace aiotreach::testing {
+
+// Parses text format; a parse error fails the test and returns an empty
+// scenario.
+v1::Scenario ParseTextOrDie(const std::string& text);
+
+// Runs the scenario; an error fails the test and returns an empty report.
+v1::Report RunOrDie(const v1::Scenario& scenario,
+                    const RunOptions& options = {});
+
+// The breakdown row called `name` (placements or device_types), or a
+// failure and an empty row.
+const v1::BreakdownRow& Row(
+    const google::protobuf::RepeatedPtrField<v1::BreakdownRow>& rows,
+    const std::string& name);
+
+// Standard error of a proportion p estimated from n independent trials.
+inline double ProportionSe(double p, double n) {
+  return std::sqrt(p * (1.0 - p) / n);
+}
+
+}  // namespace aiotreach::testing
+
+#endif  // AIOTREACH_TESTS_SCENARIO_TESTING_H_
