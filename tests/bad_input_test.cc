@@ -231,14 +231,14 @@ std::vector<BadCase> Cases() {
        "activity_shape: -1",
        {"ecosystem.spec.activity_shape: must be finite and >= 0, got -1"}},
       {"day-of-week pattern of the wrong length",
-       "ownership_probability: 1 }",
-       "ownership_probability: 1 activity { day_of_week: [1, 2, 3] } }",
+       "ownership_probability: 1\n",
+       "ownership_probability: 1 activity { day_of_week: [1, 2, 3] }\n",
        {"ecosystem.spec.device_types[0].activity.day_of_week: must have 7 "
         "weights, got 3"}},
       {"probability beyond 1 on the peak day",
-       "ownership_probability: 0.5 }",
+       "ownership_probability: 0.5\n",
        "ownership_probability: 0.5 activity { day_of_week: [3, 1, 1, 1, 1, 0, "
-       "0] } }",
+       "0] }\n",
        {"placements[1].opportunity.bernoulli.probability: times the peak "
         "day-of-week weight",
         "got 0.35"}},
@@ -247,9 +247,9 @@ std::vector<BadCase> Cases() {
        "flight_days: 7 report { max_frequency: 1000 }",
        {"report.max_frequency: must be in [0, 100], got 1000"}},
       {"unknown ownership category",
-       "ownership_probability: 1 }",
+       "ownership_probability: 1\n",
        "ownership_probability: 1 ownership_by { attribute: ATTRIBUTE_AGE_BAND "
-       "probability { key: \"teen\" value: 0.5 } } }",
+       "probability { key: \"teen\" value: 0.5 } }\n",
        {"ecosystem.spec.device_types[0].ownership_by.probability[\"teen\"]: "
         "unknown category "
         "'teen' (known: young, old)"}},
@@ -278,7 +278,7 @@ std::vector<BadCase> Cases() {
       {"unknown field",
        "flight_days: 7",
        "flight_dayz: 7",
-       {"line 2:", "no field named \"flight_dayz\""}},
+       {"line 5:", "no field named \"flight_dayz\""}},
       {"unknown enum value",
        "AUDIENCE_KIND_TURNER_AND_PRESENT",
        "AUDIENCE_KIND_EVERYONE",

@@ -5,8 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
+#include "absl/strings/substitute.h"
 #include "gtest/gtest.h"
 #include "tests/scenario_testing.h"
 
@@ -25,20 +24,21 @@ constexpr double kSe = 5.0;
 std::string OnePhonePerPerson(int64_t people, int days,
                               const std::string& placements,
                               const std::string& activity = "") {
-  return absl::StrCat(
-      R"pb(
-        name: "theory" seed: 4242 population:)pb",
-      people, " flight_days: ", days, R"pb(
-        ecosystem { spec { household_size_weights: [ 1 ]
-                           device_types { name: "phone" owner: OWNER_KIND_PERSON
-                                          ownership_probability: 1
-      )pb",
-      activity, R"pb(
+  // A plain raw string: clang-format leaves it as written, so the
+  // substitutions stay whole tokens.
+  return absl::Substitute(R"(
+    name: "theory" seed: 4242 population: $0 flight_days: $1
+    ecosystem {
+      spec {
+        household_size_weights: [ 1 ]
+        device_types {
+          name: "phone" owner: OWNER_KIND_PERSON ownership_probability: 1
+          $2
         }
-        }
+      }
     }
-  )pb",
-      placements);
+    $3)",
+                          people, days, activity, placements);
 }
 
 // Checks every histogram bucket (the last is F+) against N * pmf(f).
@@ -225,32 +225,19 @@ TEST(TheoryTest, DayOfWeekPatternScalesPoissonRates) {
 }
 
 std::string W1Text(int64_t people, const std::string& placements) {
-  return absl::StrCat(
-      R"pb(
-        name: "w1" seed: 20201 population:)pb",
-      people, R"pb(flight_days: 28
-                   ecosystem {
-                     spec {
-                       household_size_weights: [ 0.25, 0.29, 0.21, 0.15, 0.10 ]
-                       activity_shape: 2
-                       device_types {
-                         name: "phone"
-                         owner: OWNER_KIND_PERSON
-                         ownership_probability: 1
-                       }
-                       device_types {
-                         name: "tv"
-                         owner: OWNER_KIND_HOUSEHOLD
-                         ownership_probability: 0.75
-                       }
-                       device_types {
-                         name: "speaker"
-                         owner: OWNER_KIND_HOUSEHOLD
-                         ownership_probability: 0.35
-                       }
-                     }
-                   })pb",
-      placements);
+  return absl::Substitute(R"(
+    name: "w1" seed: 20201 population: $0 flight_days: 28
+    ecosystem {
+      spec {
+        household_size_weights: [ 0.25, 0.29, 0.21, 0.15, 0.10 ]
+        activity_shape: 2
+        device_types { name: "phone" owner: OWNER_KIND_PERSON ownership_probability: 1 }
+        device_types { name: "tv" owner: OWNER_KIND_HOUSEHOLD ownership_probability: 0.75 }
+        device_types { name: "speaker" owner: OWNER_KIND_HOUSEHOLD ownership_probability: 0.35 }
+      }
+    }
+    $1)",
+                          people, placements);
 }
 
 // W1 phone only: Poisson(m a) with a ~ Gamma(2, 1/2) is negative binomial;
