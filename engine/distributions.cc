@@ -5,16 +5,35 @@
 
 namespace aiotreach {
 
+namespace {
+
+// 1 / k for k < kReciprocals: the search below multiplies instead of
+// dividing, which keeps its loop-carried chain short.
+constexpr int kReciprocals = 256;
+struct Reciprocals {
+  double value[kReciprocals];
+  Reciprocals() {
+    value[0] = 0.0;
+    for (int k = 1; k < kReciprocals; ++k) value[k] = 1.0 / k;
+  }
+};
+const Reciprocals kInverse;
+
+}  // namespace
+
 int64_t PoissonInverse(double u, double mean, double exp_neg_mean) {
   double p = exp_neg_mean;
   double cdf = p;
   int64_t k = 0;
-  // The tail beyond k = mean + 40 sd + 40 has probability far below 2^-32.
+  // Below the inversion limit the tail past k = 200 is far below 2^-32;
+  // above it, the caller's means are bounded by kMaxPoissonRate * days.
   const int64_t limit =
-      static_cast<int64_t>(mean + 40.0 * std::sqrt(mean) + 40.0);
+      mean < kPoissonInversionLimit
+          ? kReciprocals - 1
+          : static_cast<int64_t>(mean + 40.0 * std::sqrt(mean) + 40.0);
   while (u > cdf && k < limit) {
     ++k;
-    p *= mean / static_cast<double>(k);
+    p *= mean * (k < kReciprocals ? kInverse.value[k] : 1.0 / k);
     cdf += p;
   }
   return k;
@@ -69,6 +88,11 @@ double SampleStandardNormal(Rng& rng) {
 }
 
 double SampleGamma(Rng& rng, double shape, double scale) {
+  if (shape <= kMaxExactGammaShape && shape == std::floor(shape)) {
+    double product = rng.Uniform();
+    for (int i = 1; i < static_cast<int>(shape); ++i) product *= rng.Uniform();
+    return -scale * std::log(product);
+  }
   if (shape < 1.0) {
     const double g = SampleGamma(rng, shape + 1.0, 1.0);
     return scale * g * std::pow(rng.Uniform(), 1.0 / shape);
@@ -101,12 +125,13 @@ CdfTable::CdfTable(const std::vector<double>& weights) {
     cdf_.push_back(running / total);
   }
   if (!cdf_.empty()) cdf_.back() = 1.0;
-}
-
-int CdfTable::Sample(double u) const {
-  const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), u);
-  const int i = static_cast<int>(it - cdf_.begin());
-  return std::min(i, size() - 1);
+  const int n = size();
+  guide_.resize(n);
+  int i = 0;
+  for (int g = 0; g < n; ++g) {
+    while (i < n - 1 && cdf_[i] <= static_cast<double>(g) / n) ++i;
+    guide_[g] = i;
+  }
 }
 
 double CdfTable::Probability(int i) const {

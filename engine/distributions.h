@@ -11,6 +11,7 @@
 #ifndef AIOTREACH_ENGINE_DISTRIBUTIONS_H_
 #define AIOTREACH_ENGINE_DISTRIBUTIONS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -31,8 +32,11 @@ int64_t PoissonInverse(double u, double mean, double exp_neg_mean);
 // Standard normal by Box-Muller (two words).
 double SampleStandardNormal(Rng& rng);
 
-// Gamma(shape, scale) by Marsaglia-Tsang (2000); shape > 0. Shapes below 1
-// use the boost Gamma(shape + 1) * U^(1 / shape).
+// Gamma(shape, scale), shape > 0. An integer shape k <= kMaxExactGammaShape
+// is a sum of k exponentials: -scale * log(U_1 ... U_k), exactly, from k
+// words. Other shapes use Marsaglia-Tsang (2000); shapes below 1 the boost
+// Gamma(shape + 1) * U^(1 / shape).
+inline constexpr int kMaxExactGammaShape = 8;
 double SampleGamma(Rng& rng, double shape, double scale);
 
 // A discrete distribution over 0..n-1 sampled by inversion of its CDF.
@@ -42,13 +46,21 @@ class CdfTable {
   // weights: non-negative with a positive sum.
   explicit CdfTable(const std::vector<double>& weights);
 
-  // The index i with cdf[i-1] <= u < cdf[i]; u in (0, 1).
-  int Sample(double u) const;
+  // The index i with cdf[i-1] <= u < cdf[i]; u in (0, 1). Expected O(1):
+  // a guide table (Chen & Asau, 1974) gives where to start the search.
+  int Sample(double u) const {
+    const int n = size();
+    int i = guide_[std::min(static_cast<int>(u * n), n - 1)];
+    while (i < n - 1 && cdf_[i] <= u) ++i;
+    return i;
+  }
   int size() const { return static_cast<int>(cdf_.size()); }
   double Probability(int i) const;
 
  private:
   std::vector<double> cdf_;
+  // guide_[g] = the first i with cdf_[i] > g / size().
+  std::vector<int> guide_;
 };
 
 // The CDF of Binomial(n, p), sampled by inversion (one uniform).

@@ -65,7 +65,9 @@ TEST(DistributionsTest, PoissonInverseIsMonotoneInTheMean) {
 // Gamma(k, 1/k): mean 1, variance 1/k. SE of the mean sqrt(1 / (k n)); of
 // the variance about sqrt((2 + 6 / k) / n) / k; 5 SE.
 TEST(DistributionsTest, GammaMomentsMatchTheory) {
-  for (double k : {0.5, 1.0, 2.0, 10.0}) {
+  // Integer shapes up to 8 take the exact sum-of-exponentials path; the
+  // others Marsaglia-Tsang (with the boost below 1).
+  for (double k : {0.5, 1.0, 1.5, 2.0, 3.0, 10.0}) {
     const int n = 100000;
     const auto [mean, var] = Moments(n, [&](int i) {
       Rng rng(17, 4, static_cast<uint32_t>(i));
@@ -86,6 +88,26 @@ TEST(DistributionsTest, CdfTableFollowsItsWeights) {
   EXPECT_EQ(t.Sample(0.1), 0);
   EXPECT_EQ(t.Sample(0.25), 2);  // a zero-weight entry is never drawn
   EXPECT_EQ(t.Sample(0.999), 2);
+}
+
+// The guide table must give exactly the inverse CDF: compare with a plain
+// search over a fine grid of u, on tables with zero-weight entries.
+TEST(DistributionsTest, CdfTableSampleIsTheInverseCdf) {
+  for (const std::vector<double>& w :
+       {std::vector<double>{1, 0, 3}, std::vector<double>{0, 0, 1, 0},
+        std::vector<double>{5}, std::vector<double>{1, 2, 3, 4, 5, 6, 7}}) {
+    const CdfTable t(w);
+    std::vector<double> cdf;
+    double total = 0, running = 0;
+    for (double x : w) total += x;
+    for (double x : w) cdf.push_back((running += x) / total);
+    for (int g = 1; g < 10000; ++g) {
+      const double u = g / 10000.0;
+      int expected = 0;
+      while (expected < t.size() - 1 && cdf[expected] <= u) ++expected;
+      ASSERT_EQ(t.Sample(u), expected) << "u = " << u;
+    }
+  }
 }
 
 TEST(DistributionsTest, BinomialTableMatchesTheFormula) {

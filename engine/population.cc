@@ -16,29 +16,42 @@ namespace {
 constexpr int64_t kBlock = 4096;
 
 // Household sizes come four to a Philox block: household h is word h % 4 of
-// entity h / 4 in the household-size stream.
+// entity h / 4 in the household-size stream. `begin` and `end` are
+// multiples of 4.
 void DrawSizes(const CdfTable& table, uint64_t seed, int64_t begin, int64_t end,
-               uint8_t* out) {
-  for (int64_t h = begin; h < end;) {
-    Rng rng(seed, streams::kHouseholdSize, static_cast<uint32_t>(h / 4), 0,
-            static_cast<uint32_t>(h % 4));
-    do {
-      out[h - begin] = static_cast<uint8_t>(table.Sample(rng.Uniform()) + 1);
-      ++h;
-    } while (h < end && h % 4 != 0);
+               std::vector<RngBlock>* blocks, uint8_t* out) {
+  const int64_t quads = (end - begin) / 4;
+  blocks->resize(quads);
+  FirstBlocks(seed, streams::kHouseholdSize, 0,
+              static_cast<uint32_t>(begin / 4), quads, blocks->data());
+  for (int64_t q = 0; q < quads; ++q) {
+    for (int w = 0; w < 4; ++w) {
+      out[4 * q + w] = static_cast<uint8_t>(
+          table.Sample(Rng::ToUniform((*blocks)[q][w])) + 1);
+    }
   }
 }
 
 // Words of one entity's keyed stream, read at increasing positions; the
-// Philox block is computed only when a word is first needed.
+// first block may be given (computed in a batch), later ones are computed
+// when first needed.
 class LazyStream {
  public:
-  LazyStream(uint64_t seed, uint32_t stream, uint32_t entity)
-      : seed_(seed), stream_(stream), entity_(entity) {}
+  LazyStream(uint64_t seed, uint32_t stream, uint32_t entity,
+             const RngBlock* first_block)
+      : seed_(seed),
+        stream_(stream),
+        entity_(entity),
+        first_block_(first_block) {}
 
   Rng& At(uint32_t word) {
     if (!rng_) {
-      rng_.emplace(seed_, stream_, entity_, 0, word);
+      if (first_block_ != nullptr) {
+        rng_.emplace(seed_, stream_, entity_, 0, *first_block_);
+        rng_->Skip(word);
+      } else {
+        rng_.emplace(seed_, stream_, entity_, 0, word);
+      }
     } else {
       rng_->Seek(word);
     }
@@ -49,11 +62,12 @@ class LazyStream {
   uint64_t seed_;
   uint32_t stream_;
   uint32_t entity_;
+  const RngBlock* first_block_;
   std::optional<Rng> rng_;
 };
 
 // Word layout of the person stream: age band, then one word per device
-// type (by index), then the activity multiplier's draws.
+// type (by index). The activity multiplier has a stream of its own.
 constexpr uint32_t kAgeBandWord = 0;
 constexpr uint32_t kFirstOwnershipWord = 1;
 // Household stream: city tier, then one word per device type.
@@ -94,7 +108,8 @@ absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
     ParallelFor(blocks - done, threads, [&](int64_t i, int) {
       const int64_t b = done + i;
       uint8_t* out = pop->sizes_.data() + b * kBlock;
-      DrawSizes(table, seed, b * kBlock, (b + 1) * kBlock, out);
+      thread_local std::vector<RngBlock> blocks;
+      DrawSizes(table, seed, b * kBlock, (b + 1) * kBlock, &blocks, out);
       int64_t sum = 0;
       for (int64_t j = 0; j < kBlock; ++j) sum += out[j];
       block_sum[b] = sum;
@@ -156,22 +171,53 @@ void Population::Generate(int64_t begin, int64_t end,
   const bool draw_activity = needs.activity && eco.activity_shape() > 0.0;
   const double shape = eco.activity_shape();
 
+  // Which streams will be read at all: their first blocks are computed in
+  // batches below, which is several times faster than one by one.
+  bool household_draws = draw_tier;
+  bool person_draws = draw_age;
+  for (const DeviceTypeInfo& t : types) {
+    bool uncertain = false;
+    for (double p : t.ownership_probability) uncertain |= p > 0.0 && p < 1.0;
+    (t.household_owned ? household_draws : person_draws) |= uncertain;
+  }
+
   const int64_t n = end - begin;
   shard->first_household = begin;
   shard->first_person = FirstPerson(begin);
   shard->member_begin.resize(n + 1);
   shard->city_tier.resize(n);
   shard->household_devices.resize(n);
-  shard->activity.clear();
-  shard->age_band.clear();
-  shard->person_devices.clear();
   shard->member_begin[0] = 0;
-
-  int64_t person = shard->first_person;
+  int64_t people = 0;
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t h = begin + i;
-    LazyStream hh(seed_, streams::kHouseholdAttributes,
-                  static_cast<uint32_t>(h));
+    people += sizes_[begin + i];
+    shard->member_begin[i + 1] = static_cast<uint32_t>(people);
+  }
+  shard->activity.assign(people, 1.0f);
+  shard->age_band.assign(people, 0);
+  shard->person_devices.assign(people, 0);
+  const uint32_t first_hh = static_cast<uint32_t>(begin);
+  const uint32_t first_person = static_cast<uint32_t>(shard->first_person);
+  auto batch = [&](bool needed, uint32_t stream, uint32_t first, int64_t count,
+                   std::vector<RngBlock>* blocks) -> const RngBlock* {
+    if (!needed) return nullptr;
+    blocks->resize(count);
+    FirstBlocks(seed_, stream, 0, first, count, blocks->data());
+    return blocks->data();
+  };
+  const RngBlock* hh_blocks =
+      batch(household_draws, streams::kHouseholdAttributes, first_hh, n,
+            &shard->household_blocks);
+  const RngBlock* person_blocks =
+      batch(person_draws, streams::kPersonAttributes, first_person, people,
+            &shard->person_blocks);
+  const RngBlock* activity_blocks =
+      batch(draw_activity, streams::kPersonActivity, first_person, people,
+            &shard->activity_blocks);
+
+  for (int64_t i = 0; i < n; ++i) {
+    LazyStream hh(seed_, streams::kHouseholdAttributes, first_hh + i,
+                  hh_blocks != nullptr ? &hh_blocks[i] : nullptr);
     const int tier =
         draw_tier ? eco.city_tier().Sample(hh.At(kCityTierWord).Uniform()) : 0;
     uint32_t hh_devices = 0;
@@ -185,10 +231,10 @@ void Population::Generate(int64_t begin, int64_t end,
     shard->city_tier[i] = static_cast<uint8_t>(tier);
     shard->household_devices[i] = hh_devices;
 
-    const int size = sizes_[h];
-    for (int m = 0; m < size; ++m, ++person) {
-      LazyStream ps(seed_, streams::kPersonAttributes,
-                    static_cast<uint32_t>(person));
+    for (uint32_t m = shard->member_begin[i]; m < shard->member_begin[i + 1];
+         ++m) {
+      LazyStream ps(seed_, streams::kPersonAttributes, first_person + m,
+                    person_blocks != nullptr ? &person_blocks[m] : nullptr);
       const int age =
           draw_age ? eco.age_band().Sample(ps.At(kAgeBandWord).Uniform()) : 0;
       uint32_t devices = 0;
@@ -199,15 +245,15 @@ void Population::Generate(int64_t begin, int64_t end,
           devices |= 1u << t;
         }
       }
-      const double activity =
-          draw_activity ? SampleGamma(ps.At(kFirstOwnershipWord + num_types),
-                                      shape, 1.0 / shape)
-                        : 1.0;
-      shard->age_band.push_back(static_cast<uint8_t>(age));
-      shard->person_devices.push_back(devices);
-      shard->activity.push_back(static_cast<float>(activity));
+      shard->age_band[m] = static_cast<uint8_t>(age);
+      shard->person_devices[m] = devices;
+      if (draw_activity) {
+        Rng rng(seed_, streams::kPersonActivity, first_person + m, 0,
+                activity_blocks[m]);
+        shard->activity[m] =
+            static_cast<float>(SampleGamma(rng, shape, 1.0 / shape));
+      }
     }
-    shard->member_begin[i + 1] = static_cast<uint32_t>(shard->activity.size());
   }
 }
 

@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/ecosystem.h"
+#include "engine/rng.h"
 
 namespace aiotreach {
 
@@ -58,6 +59,12 @@ struct PopulationShard {
 
   int households() const { return static_cast<int>(member_begin.size()) - 1; }
   int people() const { return static_cast<int>(activity.size()); }
+
+  // Scratch space reused between Generate() calls: the first Philox block
+  // of each entity's streams, computed in batches.
+  std::vector<RngBlock> household_blocks;
+  std::vector<RngBlock> person_blocks;
+  std::vector<RngBlock> activity_blocks;
 };
 
 class Population {

@@ -16,6 +16,7 @@
 
 #include <Random123/philox.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace aiotreach {
@@ -35,6 +36,9 @@ inline constexpr uint32_t kSocialContacts = 8;
 inline constexpr uint32_t kFirstPlacementStream = 0x80000000u;
 }  // namespace streams
 
+// The first Philox block (words 0..3) of a keyed stream.
+using RngBlock = r123::Philox4x32::ctr_type;
+
 class Rng {
  public:
   // A stream of 32-bit words keyed by (seed, stream, entity, sub), starting
@@ -47,6 +51,15 @@ class Rng {
     Refill();
   }
 
+  // The stream of Rng(seed, stream, entity, sub) with its first block
+  // already computed (see FirstBlocks): no Philox call until word 4.
+  Rng(uint64_t seed, uint32_t stream, uint32_t entity, uint32_t sub,
+      const RngBlock& first_block)
+      : key_{{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)}},
+        ctr_{{0, entity, stream, sub}},
+        out_(first_block),
+        next_(0) {}
+
   uint32_t NextU32() {
     if (next_ == 4) {
       ++ctr_[0];
@@ -57,7 +70,12 @@ class Rng {
   }
 
   // Uniform on the open interval (0, 1), at 2^-32 resolution.
-  double Uniform() { return (NextU32() + 0.5) * (1.0 / 4294967296.0); }
+  double Uniform() { return ToUniform(NextU32()); }
+
+  // The uniform Uniform() makes of a word.
+  static double ToUniform(uint32_t word) {
+    return (word + 0.5) * (1.0 / 4294967296.0);
+  }
 
   // Uniform integer in [0, n), n >= 1 (multiply-shift; bias < n / 2^32).
   uint32_t UniformInt(uint32_t n) {
@@ -94,6 +112,16 @@ class Rng {
   r123::Philox4x32::ctr_type out_;
   int next_;
 };
+
+// out[i] = the first block of Rng(seed, stream, entities[i], sub), for
+// i < n. One loop of independent Philox calls, which the compiler
+// vectorises: several times faster than n separate Rng constructions.
+void FirstBlocks(uint64_t seed, uint32_t stream, uint32_t sub,
+                 const uint32_t* entities, size_t n, RngBlock* out);
+
+// The same for the consecutive entities first, first + 1, ...
+void FirstBlocks(uint64_t seed, uint32_t stream, uint32_t sub, uint32_t first,
+                 size_t n, RngBlock* out);
 
 }  // namespace aiotreach
 

@@ -75,3 +75,27 @@ TEST(RngTest, UniformIntCoversRangeEvenly) {
 
 }  // namespace
 }  // namespace aiotreach
+
+namespace aiotreach {
+namespace {
+
+TEST(RngTest, FirstBlocksMatchFreshStreams) {
+  const uint32_t entities[] = {0, 5, 77, 4000000000u};
+  RngBlock listed[4];
+  RngBlock consecutive[4];
+  FirstBlocks(99, 12, 3, entities, 4, listed);
+  FirstBlocks(99, 12, 3, 75, 4, consecutive);
+  for (int i = 0; i < 4; ++i) {
+    Rng fresh(99, 12, entities[i], 3);
+    Rng seeded(99, 12, entities[i], 3, listed[i]);
+    for (int w = 0; w < 9; ++w) EXPECT_EQ(seeded.NextU32(), fresh.NextU32());
+    Rng next(99, 12, 75 + i, 3);
+    Rng from_consecutive(99, 12, 75 + i, 3, consecutive[i]);
+    for (int w = 0; w < 6; ++w) {
+      EXPECT_EQ(from_consecutive.NextU32(), next.NextU32());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace aiotreach

@@ -44,7 +44,11 @@ class ShardWorker {
         tally_(*tally),
         placements_(tally->placements()),
         types_(tally->device_types()),
-        perm_(campaign.flight_days()) {
+        daily_impressions_(tally->daily_impressions()),
+        daily_exposures_(tally->daily_exposures()),
+        impressions_(tally->impressions()),
+        perm_(campaign.flight_days()),
+        blocks_(campaign.placements().size()) {
     std::iota(perm_.begin(), perm_.end(), 0);
     needs_.activity = campaign.uses_activity();
     needs_.age_band = false;
@@ -59,6 +63,17 @@ class ShardWorker {
     const int64_t end =
         std::min(population_.households(), begin + shard_households);
     population_.Generate(begin, end, needs_, &shard_);
+    // Each device's first block for each placement, in vectorised batches.
+    const auto& placements = campaign_.placements();
+    for (size_t j = 0; j < placements.size(); ++j) {
+      const bool shared = placements[j].household_device;
+      const int64_t owners = shared ? shard_.households() : shard_.people();
+      blocks_[j].resize(owners);
+      FirstBlocks(seed_, placements[j].stream, 0,
+                  static_cast<uint32_t>(shared ? shard_.first_household
+                                               : shard_.first_person),
+                  owners, blocks_[j].data());
+    }
     for (int i = 0; i < shard_.households(); ++i) Household(i);
   }
 
@@ -68,10 +83,10 @@ class ShardWorker {
   // `audience_words` words of rng. Returns the number of events.
   template <typename OnEvent>
   int64_t DrawEvents(const CompiledPlacement& p, uint32_t owner,
-                     double activity, uint32_t audience_words,
-                     OnEvent&& on_event) {
+                     const RngBlock& first_block, double activity,
+                     uint32_t audience_words, OnEvent&& on_event) {
     const int days = campaign_.flight_days();
-    Rng rng(seed_, p.stream, owner);
+    Rng rng(seed_, p.stream, owner, 0, first_block);
     if (p.process == Process::kPoisson) {
       const double mean =
           p.flight_mean * (p.scale_by_activity ? activity : 1.0);
@@ -108,14 +123,14 @@ class ShardWorker {
     first_[m] = std::min(first_[m], day);
     pmask_[m] |= uint64_t{1} << placement;
     tmask_[m] |= uint64_t{1} << type;
-    ++tally_.daily_exposures()[day];
+    ++daily_exposures_[day];
     ++placements_.exposures[placement];
     ++types_.exposures[type];
   }
 
   void Impression(int day, int placement, int type) {
-    ++tally_.impressions();
-    ++tally_.daily_impressions()[day];
+    ++impressions_;
+    ++daily_impressions_[day];
     ++placements_.impressions[placement];
     ++types_.impressions[type];
   }
@@ -153,7 +168,7 @@ class ShardWorker {
                 ? size
                 : 1;
         const int64_t n = DrawEvents(
-            p, static_cast<uint32_t>(household), 1.0, words,
+            p, static_cast<uint32_t>(household), blocks_[j][i], 1.0, words,
             [&](int day, Rng& rng) {
               Impression(day, j, t);
               const int chosen = static_cast<int>(rng.UniformInt(size));
@@ -183,11 +198,12 @@ class ShardWorker {
         for (int j : campaign_.placements_by_type()[t]) {
           const CompiledPlacement& p = placements[j];
           ++placements_.devices[j];
-          const int64_t n = DrawEvents(p, person, shard_.activity[m0 + m], 0,
-                                       [&](int day, Rng&) {
-                                         Impression(day, j, t);
-                                         Expose(m, day, j, t);
-                                       });
+          const int64_t n =
+              DrawEvents(p, person, blocks_[j][m0 + m], shard_.activity[m0 + m],
+                         0, [&](int day, Rng&) {
+                           Impression(day, j, t);
+                           Expose(m, day, j, t);
+                         });
           if (n > 0) {
             ++placements_.devices_reached[j];
             dmask_[m] |= 1u << t;
@@ -234,11 +250,17 @@ class ShardWorker {
   Tally& tally_;
   BreakdownCounters placements_;
   BreakdownCounters types_;
+  int64_t* const daily_impressions_;
+  int64_t* const daily_exposures_;
+  int64_t& impressions_;
   PopulationNeeds needs_;
   bool count_links_ = false;
   bool count_contacts_ = false;
   PopulationShard shard_;
   std::vector<uint16_t> perm_;
+  // blocks_[j][o]: first block of placement j's stream for the shard's
+  // o-th owner (household or person, by the placement's device).
+  std::vector<std::vector<RngBlock>> blocks_;
   uint16_t swaps_[kMaxFlightDays];
   // Per member of the current household.
   int64_t count_[kMaxHouseholdSize];
