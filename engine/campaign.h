@@ -52,6 +52,7 @@ struct CompiledPlacement {
   // Poisson: won events per device over the flight at activity 1, and
   // whether the owner's activity multiplies it.
   double flight_mean = 0.0;
+  double exp_neg_flight_mean = 1.0;  // exp(-flight_mean)
   bool scale_by_activity = false;
   // Bernoulli: K ~ Binomial(flight_days, max_d q_d).
   CdfTable candidate_count;

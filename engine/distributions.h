@@ -50,6 +50,13 @@ class CdfTable {
   // a guide table (Chen & Asau, 1974) gives where to start the search.
   int Sample(double u) const {
     const int n = size();
+    if (n <= kBranchlessSize) {
+      // Small tables: count the entries below u without branches, which
+      // random u would mispredict.
+      int i = 0;
+      for (int k = 0; k < n - 1; ++k) i += cdf_[k] <= u;
+      return i;
+    }
     int i = guide_[std::min(static_cast<int>(u * n), n - 1)];
     while (i < n - 1 && cdf_[i] <= u) ++i;
     return i;
@@ -59,6 +66,7 @@ class CdfTable {
 
  private:
   std::vector<double> cdf_;
+  static constexpr int kBranchlessSize = 16;
   // guide_[g] = the first i with cdf_[i] > g / size().
   std::vector<int> guide_;
 };

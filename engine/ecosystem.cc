@@ -86,17 +86,6 @@ absl::Status CompilePattern(const google::protobuf::RepeatedField<double>& w,
 
 }  // namespace
 
-double DeviceTypeInfo::OwnershipProbability(int age_band, int city_tier) const {
-  switch (ownership_by) {
-    case v1::ATTRIBUTE_AGE_BAND:
-      return ownership_probability[age_band];
-    case v1::ATTRIBUTE_CITY_TIER:
-      return ownership_probability[city_tier];
-    default:
-      return ownership_probability[0];
-  }
-}
-
 bool DeviceTypeInfo::Ownable() const {
   return std::any_of(ownership_probability.begin(), ownership_probability.end(),
                      [](double p) { return p > 0.0; });

@@ -47,7 +47,16 @@ struct DeviceTypeInfo {
   std::array<double, 24> hour_of_day{};
 
   // The chance that an owner with these categories owns one.
-  double OwnershipProbability(int age_band, int city_tier) const;
+  double OwnershipProbability(int age_band, int city_tier) const {
+    switch (ownership_by) {
+      case v1::ATTRIBUTE_AGE_BAND:
+        return ownership_probability[age_band];
+      case v1::ATTRIBUTE_CITY_TIER:
+        return ownership_probability[city_tier];
+      default:
+        return ownership_probability[0];
+    }
+  }
   // True if some owner can own one.
   bool Ownable() const;
 };

@@ -171,15 +171,23 @@ void Population::Generate(int64_t begin, int64_t end,
   const bool draw_activity = needs.activity && eco.activity_shape() > 0.0;
   const double shape = eco.activity_shape();
 
-  // Which streams will be read at all: their first blocks are computed in
-  // batches below, which is several times faster than one by one.
-  bool household_draws = draw_tier;
-  bool person_draws = draw_age;
-  for (const DeviceTypeInfo& t : types) {
-    bool uncertain = false;
-    for (double p : t.ownership_probability) uncertain |= p > 0.0 && p < 1.0;
-    (t.household_owned ? household_draws : person_draws) |= uncertain;
+  // Types every owner has (no draw) and types that need a draw; which
+  // streams will be read at all. First blocks of those streams are computed
+  // in batches below, several times faster than one by one.
+  uint32_t always_household = 0, always_person = 0;
+  std::vector<uint32_t> maybe_household, maybe_person;
+  for (uint32_t t = 0; t < num_types; ++t) {
+    bool all = true, any_uncertain = false;
+    for (double p : types[t].ownership_probability) {
+      all = all && p >= 1.0;
+      any_uncertain = any_uncertain || (p > 0.0 && p < 1.0);
+    }
+    const bool shared = types[t].household_owned;
+    if (all) (shared ? always_household : always_person) |= 1u << t;
+    if (any_uncertain) (shared ? maybe_household : maybe_person).push_back(t);
   }
+  const bool household_draws = draw_tier || !maybe_household.empty();
+  const bool person_draws = draw_age || !maybe_person.empty();
 
   const int64_t n = end - begin;
   shard->first_household = begin;
@@ -220,9 +228,8 @@ void Population::Generate(int64_t begin, int64_t end,
                   hh_blocks != nullptr ? &hh_blocks[i] : nullptr);
     const int tier =
         draw_tier ? eco.city_tier().Sample(hh.At(kCityTierWord).Uniform()) : 0;
-    uint32_t hh_devices = 0;
-    for (uint32_t t = 0; t < num_types; ++t) {
-      if (!types[t].household_owned) continue;
+    uint32_t hh_devices = always_household;
+    for (uint32_t t : maybe_household) {
       if (Owns(types[t].OwnershipProbability(0, tier), hh,
                kFirstOwnershipWord + t)) {
         hh_devices |= 1u << t;
@@ -233,19 +240,20 @@ void Population::Generate(int64_t begin, int64_t end,
 
     for (uint32_t m = shard->member_begin[i]; m < shard->member_begin[i + 1];
          ++m) {
-      LazyStream ps(seed_, streams::kPersonAttributes, first_person + m,
-                    person_blocks != nullptr ? &person_blocks[m] : nullptr);
-      const int age =
-          draw_age ? eco.age_band().Sample(ps.At(kAgeBandWord).Uniform()) : 0;
-      uint32_t devices = 0;
-      for (uint32_t t = 0; t < num_types; ++t) {
-        if (types[t].household_owned) continue;
-        if (Owns(types[t].OwnershipProbability(age, tier), ps,
-                 kFirstOwnershipWord + t)) {
-          devices |= 1u << t;
+      uint32_t devices = always_person;
+      if (person_draws) {
+        LazyStream ps(seed_, streams::kPersonAttributes, first_person + m,
+                      &person_blocks[m]);
+        const int age =
+            draw_age ? eco.age_band().Sample(ps.At(kAgeBandWord).Uniform()) : 0;
+        for (uint32_t t : maybe_person) {
+          if (Owns(types[t].OwnershipProbability(age, tier), ps,
+                   kFirstOwnershipWord + t)) {
+            devices |= 1u << t;
+          }
         }
+        shard->age_band[m] = static_cast<uint8_t>(age);
       }
-      shard->age_band[m] = static_cast<uint8_t>(age);
       shard->person_devices[m] = devices;
       if (draw_activity) {
         Rng rng(seed_, streams::kPersonActivity, first_person + m, 0,

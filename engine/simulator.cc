@@ -48,7 +48,9 @@ class ShardWorker {
         daily_exposures_(tally->daily_exposures()),
         impressions_(tally->impressions()),
         perm_(campaign.flight_days()),
-        blocks_(campaign.placements().size()) {
+        blocks_(campaign.placements().size()),
+        means_(campaign.placements().size()),
+        exp_neg_means_(campaign.placements().size()) {
     std::iota(perm_.begin(), perm_.end(), 0);
     needs_.activity = campaign.uses_activity();
     needs_.age_band = false;
@@ -73,6 +75,17 @@ class ShardWorker {
                   static_cast<uint32_t>(shared ? shard_.first_household
                                                : shard_.first_person),
                   owners, blocks_[j].data());
+      // Activity-scaled Poisson means and exp(-mean), in one loop of
+      // independent exps rather than one per device inside the search.
+      if (placements[j].process == Process::kPoisson &&
+          placements[j].scale_by_activity) {
+        means_[j].resize(owners);
+        exp_neg_means_[j].resize(owners);
+        for (int64_t o = 0; o < owners; ++o) {
+          means_[j][o] = placements[j].flight_mean * shard_.activity[o];
+          exp_neg_means_[j][o] = std::exp(-means_[j][o]);
+        }
+      }
     }
     for (int i = 0; i < shard_.households(); ++i) Household(i);
   }
@@ -80,18 +93,21 @@ class ShardWorker {
  private:
   // Draws the won events of placement `p` on the device of `owner` and
   // calls on_event(day, rng) for each; on_event reads exactly
-  // `audience_words` words of rng. Returns the number of events.
+  // `audience_words` words of rng. Returns the number of events. For a
+  // Poisson placement, `mean` is the device's flight mean and exp_neg_mean
+  // exp(-mean).
   template <typename OnEvent>
   int64_t DrawEvents(const CompiledPlacement& p, uint32_t owner,
-                     const RngBlock& first_block, double activity,
-                     uint32_t audience_words, OnEvent&& on_event) {
+                     const RngBlock& first_block, double mean,
+                     double exp_neg_mean, uint32_t audience_words,
+                     OnEvent&& on_event) {
     const int days = campaign_.flight_days();
     Rng rng(seed_, p.stream, owner, 0, first_block);
     if (p.process == Process::kPoisson) {
-      const double mean =
-          p.flight_mean * (p.scale_by_activity ? activity : 1.0);
       if (mean <= 0.0) return 0;
-      const int64_t k = SamplePoisson(rng, mean);
+      const int64_t k = mean < kPoissonInversionLimit
+                            ? PoissonInverse(rng.Uniform(), mean, exp_neg_mean)
+                            : SamplePoisson(rng, mean);
       for (int64_t i = 0; i < k; ++i) {
         const int day = p.flat_days ? static_cast<int>(rng.UniformInt(days))
                                     : p.day_table.Sample(rng.Uniform());
@@ -168,8 +184,8 @@ class ShardWorker {
                 ? size
                 : 1;
         const int64_t n = DrawEvents(
-            p, static_cast<uint32_t>(household), blocks_[j][i], 1.0, words,
-            [&](int day, Rng& rng) {
+            p, static_cast<uint32_t>(household), blocks_[j][i], p.flight_mean,
+            p.exp_neg_flight_mean, words, [&](int day, Rng& rng) {
               Impression(day, j, t);
               const int chosen = static_cast<int>(rng.UniformInt(size));
               Expose(chosen, day, j, t);
@@ -198,12 +214,15 @@ class ShardWorker {
         for (int j : campaign_.placements_by_type()[t]) {
           const CompiledPlacement& p = placements[j];
           ++placements_.devices[j];
-          const int64_t n =
-              DrawEvents(p, person, blocks_[j][m0 + m], shard_.activity[m0 + m],
-                         0, [&](int day, Rng&) {
-                           Impression(day, j, t);
-                           Expose(m, day, j, t);
-                         });
+          const int64_t n = DrawEvents(
+              p, person, blocks_[j][m0 + m],
+              p.scale_by_activity ? means_[j][m0 + m] : p.flight_mean,
+              p.scale_by_activity ? exp_neg_means_[j][m0 + m]
+                                  : p.exp_neg_flight_mean,
+              0, [&](int day, Rng&) {
+                Impression(day, j, t);
+                Expose(m, day, j, t);
+              });
           if (n > 0) {
             ++placements_.devices_reached[j];
             dmask_[m] |= 1u << t;
@@ -261,6 +280,9 @@ class ShardWorker {
   // blocks_[j][o]: first block of placement j's stream for the shard's
   // o-th owner (household or person, by the placement's device).
   std::vector<std::vector<RngBlock>> blocks_;
+  // means_[j][o], exp_neg_means_[j][o]: activity-scaled Poisson placements.
+  std::vector<std::vector<double>> means_;
+  std::vector<std::vector<double>> exp_neg_means_;
   uint16_t swaps_[kMaxFlightDays];
   // Per member of the current household.
   int64_t count_[kMaxHouseholdSize];
