@@ -1,0 +1,201 @@
+#include "engine/population.h"
+
+#include <cmath>
+#include <memory>
+
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+
+namespace aiotreach {
+namespace {
+
+std::shared_ptr<const Ecosystem> TestEcosystem() {
+  v1::EcosystemSpec spec;
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        household_size_weights: [ 0.25, 0.29, 0.21, 0.15, 0.10 ]
+        age_bands { name: "young" weight: 3 }
+        age_bands { name: "old" weight: 1 }
+        city_tiers { name: "t1" weight: 1 }
+        city_tiers { name: "t2" weight: 1 }
+        activity_shape: 2
+        device_types {
+          name: "phone"
+          owner: OWNER_KIND_PERSON
+          ownership_probability: 0.9
+          ownership_by {
+            attribute: ATTRIBUTE_AGE_BAND
+            probability { key: "old" value: 0.4 }
+          }
+        }
+        device_types {
+          name: "tv"
+          owner: OWNER_KIND_HOUSEHOLD
+          ownership_probability: 0.75
+        }
+        device_links {
+          from_device_type: "phone"
+          to_device_type: "tv"
+          kind: LINK_KIND_CASTING
+          probability: 0.5
+        }
+        social_contacts { mean_contacts_per_person: 4 }
+      )pb",
+      &spec);
+  absl::StatusOr<std::unique_ptr<const Ecosystem>> eco =
+      Ecosystem::Build(spec, "spec");
+  EXPECT_TRUE(eco.ok()) << eco.status();
+  return std::move(*eco);
+}
+
+std::unique_ptr<const Population> Build(int64_t people, int threads = 2) {
+  absl::StatusOr<std::unique_ptr<const Population>> pop =
+      Population::Build(TestEcosystem(), people, 77, threads);
+  EXPECT_TRUE(pop.ok()) << pop.status();
+  return std::move(*pop);
+}
+
+TEST(PopulationTest, HouseholdsHoldExactlyThePeopleAsked) {
+  for (int64_t n : {1, 2, 5, 4097, 100003}) {
+    const auto pop = Build(n);
+    int64_t total = 0;
+    for (int64_t h = 0; h < pop->households(); ++h) {
+      EXPECT_EQ(pop->FirstPerson(h), total);
+      ASSERT_GE(pop->household_size(h), 1);
+      total += pop->household_size(h);
+    }
+    EXPECT_EQ(total, n);
+  }
+}
+
+TEST(PopulationTest, LayoutDoesNotDependOnThreads) {
+  const auto a = Build(50000, 1);
+  const auto b = Build(50000, 2);
+  ASSERT_EQ(a->households(), b->households());
+  for (int64_t h = 0; h < a->households(); ++h) {
+    ASSERT_EQ(a->household_size(h), b->household_size(h));
+  }
+}
+
+// Any split of households into shards draws the same people.
+TEST(PopulationTest, ShardsAreIndependentOfHowTheyAreCut) {
+  const auto pop = Build(20000);
+  PopulationShard whole;
+  pop->Generate(0, pop->households(), PopulationNeeds::All(), &whole);
+  int64_t person = 0;
+  for (int64_t cut : {1, 7, 4096, 5000}) {
+    person = 0;
+    for (int64_t begin = 0; begin < pop->households(); begin += cut) {
+      PopulationShard shard;
+      pop->Generate(begin, std::min(pop->households(), begin + cut),
+                    PopulationNeeds::All(), &shard);
+      ASSERT_EQ(shard.first_person, person);
+      for (int i = 0; i < shard.households(); ++i) {
+        ASSERT_EQ(shard.household_devices[i],
+                  whole.household_devices[begin + i]);
+        ASSERT_EQ(shard.city_tier[i], whole.city_tier[begin + i]);
+      }
+      for (int m = 0; m < shard.people(); ++m, ++person) {
+        ASSERT_EQ(shard.activity[m], whole.activity[person]);
+        ASSERT_EQ(shard.age_band[m], whole.age_band[person]);
+        ASSERT_EQ(shard.person_devices[m], whole.person_devices[person]);
+      }
+    }
+    EXPECT_EQ(person, 20000);
+  }
+}
+
+// Household sizes follow their weights; phone ownership follows the age
+// band override; TV ownership its probability. Each within 5 SE.
+TEST(PopulationTest, AttributesFollowTheirDistributions) {
+  const auto pop = Build(200000);
+  PopulationShard s;
+  pop->Generate(0, pop->households(), PopulationNeeds::All(), &s);
+  const double households = s.households();
+  const double weights[] = {0.25, 0.29, 0.21, 0.15, 0.10};
+  int sizes[6] = {0};
+  int tvs = 0;
+  for (int i = 0; i < s.households(); ++i) {
+    ++sizes[s.member_begin[i + 1] - s.member_begin[i]];
+    tvs += (s.household_devices[i] >> 1) & 1;
+  }
+  for (int k = 1; k <= 5; ++k) {
+    const double p = weights[k - 1];
+    EXPECT_NEAR(sizes[k] / households, p,
+                5 * std::sqrt(p * (1 - p) / households) + 1.0 / households);
+  }
+  EXPECT_NEAR(tvs / households, 0.75, 5 * std::sqrt(0.75 * 0.25 / households));
+  int by_band[2] = {0}, phones[2] = {0};
+  double activity = 0;
+  for (int m = 0; m < s.people(); ++m) {
+    ++by_band[s.age_band[m]];
+    phones[s.age_band[m]] += s.person_devices[m] & 1;
+    activity += s.activity[m];
+  }
+  const double people = s.people();
+  EXPECT_NEAR(by_band[1] / people, 0.25, 5 * std::sqrt(0.25 * 0.75 / people));
+  EXPECT_NEAR(phones[0] / double(by_band[0]), 0.9,
+              5 * std::sqrt(0.9 * 0.1 / by_band[0]));
+  EXPECT_NEAR(phones[1] / double(by_band[1]), 0.4,
+              5 * std::sqrt(0.4 * 0.6 / by_band[1]));
+  // Gamma(2, 1/2): mean 1, variance 1/2.
+  EXPECT_NEAR(activity / people, 1.0, 5 * std::sqrt(0.5 / people));
+}
+
+TEST(PopulationTest, SocialContactsAreInOtherHouseholds) {
+  const auto pop = Build(30000);
+  int64_t total = 0;
+  const int people = 5000;
+  for (int64_t p = 0; p < people; ++p) {
+    std::vector<int64_t> contacts;
+    pop->SocialContacts(p, &contacts);
+    EXPECT_EQ(static_cast<int64_t>(contacts.size()),
+              pop->SocialContactCount(p));
+    for (int64_t q : contacts) {
+      ASSERT_GE(q, 0);
+      ASSERT_LT(q, pop->people());
+      ASSERT_NE(pop->HouseholdOf(q), pop->HouseholdOf(p));
+    }
+    total += static_cast<int64_t>(contacts.size());
+  }
+  // Poisson(4) per person: mean 4, SE sqrt(4 / n).
+  EXPECT_NEAR(total / double(people), 4.0, 5 * std::sqrt(4.0 / people));
+}
+
+TEST(PopulationTest, HouseholdOfInvertsFirstPerson) {
+  const auto pop = Build(12345);
+  for (int64_t h = 0; h < pop->households(); h += 37) {
+    const int64_t first = pop->FirstPerson(h);
+    EXPECT_EQ(pop->HouseholdOf(first), h);
+    EXPECT_EQ(pop->HouseholdOf(first + pop->household_size(h) - 1), h);
+  }
+}
+
+// Each member owning a phone in a TV household is one candidate link, made
+// with probability 0.5.
+TEST(PopulationTest, LinksJoinDevicesOfOneHousehold) {
+  const auto pop = Build(50000);
+  PopulationShard s;
+  pop->Generate(0, pop->households(), PopulationNeeds::All(), &s);
+  int64_t links[4] = {0};
+  int64_t candidates = 0;
+  for (int i = 0; i < s.households(); ++i) {
+    pop->CountLinks(s, i, links);
+    if (!(s.household_devices[i] & 2)) continue;
+    for (uint32_t m = s.member_begin[i]; m < s.member_begin[i + 1]; ++m) {
+      candidates += s.person_devices[m] & 1;
+    }
+  }
+  EXPECT_EQ(links[v1::LINK_KIND_SAME_ACCOUNT], 0);
+  EXPECT_NEAR(links[v1::LINK_KIND_CASTING] / double(candidates), 0.5,
+              5 * std::sqrt(0.25 / candidates));
+}
+
+TEST(PopulationTest, RefusesPopulationsOutsideTheLimit) {
+  EXPECT_FALSE(Population::Build(TestEcosystem(), 0, 1, 1).ok());
+  EXPECT_FALSE(
+      Population::Build(TestEcosystem(), kMaxPopulation + 1, 1, 1).ok());
+}
+
+}  // namespace
+}  // namespace aiotreach
