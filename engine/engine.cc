@@ -89,12 +89,7 @@ absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
       Population::Build(prepared->ecosystem(), prepared->people(),
                         prepared->population_seed(), options.threads));
   Simulator simulator(*population, prepared->campaign(), scenario.seed());
-  SimulationOptions sim_options;
-  sim_options.threads = options.threads;
-  sim_options.shard_households = options.shard_households;
-  sim_options.cancel = options.cancel;
-  sim_options.progress = options.progress;
-  AIOT_ASSIGN_OR_RETURN(Tally tally, simulator.Run(sim_options));
+  AIOT_ASSIGN_OR_RETURN(Tally tally, simulator.Run(options));
   return BuildReport(scenario.name(), scenario.seed(), *prepared->ecosystem(),
                      prepared->campaign(), tally);
 }

@@ -15,29 +15,16 @@
 #define AIOTREACH_ENGINE_ENGINE_H_
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 
 #include "absl/status/statusor.h"
 #include "aiotreach/v1/report.pb.h"
 #include "aiotreach/v1/scenario.pb.h"
 #include "engine/campaign.h"
-#include "engine/cancel.h"
 #include "engine/ecosystem.h"
+#include "engine/run_options.h"
 
 namespace aiotreach {
-
-struct RunOptions {
-  // Worker threads; 0 means one per hardware thread.
-  int threads = 0;
-  // Households per shard (unit of work); changes speed, never results.
-  int64_t shard_households = 8192;
-  // Polled between shards; on cancel the run returns CancelledError.
-  const CancelToken* cancel = nullptr;
-  // Fraction of the run done, in (0, 1], called from worker threads one at
-  // a time, never decreasing.
-  std::function<void(double fraction)> progress;
-};
 
 // A scenario whose every field has been checked, with its ecosystem
 // resolved (preset or inline) and its placements compiled.

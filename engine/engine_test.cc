@@ -84,7 +84,7 @@ TEST(EngineTest, ShardRangesAddUpToTheWholeRun) {
       Population::Build((*prepared)->ecosystem(), (*prepared)->people(), 5, 1);
   ASSERT_TRUE(population.ok());
   Simulator sim(**population, (*prepared)->campaign(), 5);
-  SimulationOptions options;
+  RunOptions options;
   options.shard_households = 300;
   absl::StatusOr<Tally> whole = sim.Run(options);
   ASSERT_TRUE(whole.ok());

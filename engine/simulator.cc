@@ -134,6 +134,23 @@ class ShardWorker {
     return won;
   }
 
+  // Plays every placement of device type t on one device: draw(j) draws
+  // placement j's events there and returns their number. Counts the device
+  // and whether it was reached; returns true if it had any impression.
+  template <typename Draw>
+  bool PlayDevice(int t, Draw&& draw) {
+    ++types_.devices[t];
+    bool reached = false;
+    for (int j : campaign_.placements_by_type()[t]) {
+      ++placements_.devices[j];
+      if (draw(j) > 0) {
+        ++placements_.devices_reached[j];
+        reached = true;
+      }
+    }
+    return reached;
+  }
+
   void Expose(int m, int day, int placement, int type) {
     ++count_[m];
     first_[m] = std::min(first_[m], day);
@@ -173,35 +190,31 @@ class ShardWorker {
     uint32_t hh_reached = 0;
     for (uint32_t rest = hh_devices; rest != 0; rest &= rest - 1) {
       const int t = __builtin_ctz(rest);
-      ++types_.devices[t];
-      for (int j : campaign_.placements_by_type()[t]) {
+      const bool reached = PlayDevice(t, [&](int j) {
         const CompiledPlacement& p = placements[j];
-        ++placements_.devices[j];
         const double c = p.co_presence;
         const bool draw_presence = c > 0.0 && c < 1.0;
         const uint32_t words =
             p.audience == v1::AUDIENCE_KIND_TURNER_AND_PRESENT && draw_presence
                 ? size
                 : 1;
-        const int64_t n = DrawEvents(
+        return DrawEvents(
             p, static_cast<uint32_t>(household), blocks_[j][i], p.flight_mean,
             p.exp_neg_flight_mean, words, [&](int day, Rng& rng) {
               Impression(day, j, t);
               const int chosen = static_cast<int>(rng.UniformInt(size));
               Expose(chosen, day, j, t);
               if (p.audience != v1::AUDIENCE_KIND_TURNER_AND_PRESENT ||
-                  c == 0.0)
+                  c == 0.0) {
                 return;
+              }
               for (int m = 0; m < size; ++m) {
                 if (m == chosen) continue;
                 if (!draw_presence || rng.Uniform() < c) Expose(m, day, j, t);
               }
             });
-        if (n > 0) {
-          ++placements_.devices_reached[j];
-          hh_reached |= 1u << t;
-        }
-      }
+      });
+      if (reached) hh_reached |= 1u << t;
     }
 
     // Personal devices.
@@ -210,11 +223,9 @@ class ShardWorker {
       const uint32_t person = static_cast<uint32_t>(first_person + m);
       for (uint32_t rest = owned; rest != 0; rest &= rest - 1) {
         const int t = __builtin_ctz(rest);
-        ++types_.devices[t];
-        for (int j : campaign_.placements_by_type()[t]) {
+        const bool reached = PlayDevice(t, [&](int j) {
           const CompiledPlacement& p = placements[j];
-          ++placements_.devices[j];
-          const int64_t n = DrawEvents(
+          return DrawEvents(
               p, person, blocks_[j][m0 + m],
               p.scale_by_activity ? means_[j][m0 + m] : p.flight_mean,
               p.scale_by_activity ? exp_neg_means_[j][m0 + m]
@@ -223,11 +234,8 @@ class ShardWorker {
                 Impression(day, j, t);
                 Expose(m, day, j, t);
               });
-          if (n > 0) {
-            ++placements_.devices_reached[j];
-            dmask_[m] |= 1u << t;
-          }
-        }
+        });
+        if (reached) dmask_[m] |= 1u << t;
       }
     }
 
@@ -322,7 +330,7 @@ absl::Status Simulator::RunShards(int64_t begin, int64_t end,
   return absl::OkStatus();
 }
 
-absl::StatusOr<Tally> Simulator::Run(const SimulationOptions& options) const {
+absl::StatusOr<Tally> Simulator::Run(const RunOptions& options) const {
   if (options.shard_households < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "shard_households: must be >= 1, got ", options.shard_households));

@@ -17,28 +17,15 @@
 #define AIOTREACH_ENGINE_SIMULATOR_H_
 
 #include <cstdint>
-#include <functional>
 
 #include "absl/status/statusor.h"
 #include "engine/campaign.h"
 #include "engine/cancel.h"
 #include "engine/population.h"
+#include "engine/run_options.h"
 #include "engine/tally.h"
 
 namespace aiotreach {
-
-struct SimulationOptions {
-  // Worker threads; 0 means one per hardware thread.
-  int threads = 0;
-  // Households per shard, the unit of work handed to a thread. Changes
-  // speed and memory, never results. Must be >= 1.
-  int64_t shard_households = 8192;
-  // Polled between shards; on cancel, Run() returns CancelledError.
-  const CancelToken* cancel = nullptr;
-  // Called with the fraction of shards done (0..1], after each shard, from
-  // worker threads one at a time; fractions never decrease.
-  std::function<void(double fraction)> progress;
-};
 
 class Simulator {
  public:
@@ -59,7 +46,7 @@ class Simulator {
 
   // Simulates every shard on options.threads threads. InvalidArgument for
   // bad options, CancelledError on cancel.
-  absl::StatusOr<Tally> Run(const SimulationOptions& options) const;
+  absl::StatusOr<Tally> Run(const RunOptions& options) const;
 
  private:
   const Population& population_;

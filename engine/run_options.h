@@ -1,0 +1,29 @@
+// Options of a simulation run, shared by the engine's front door and the
+// simulator. None of them changes results; they change speed, memory, and
+// how a run reports progress or stops.
+#ifndef AIOTREACH_ENGINE_RUN_OPTIONS_H_
+#define AIOTREACH_ENGINE_RUN_OPTIONS_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "engine/cancel.h"
+
+namespace aiotreach {
+
+struct RunOptions {
+  // Worker threads; 0 means one per hardware thread.
+  int threads = 0;
+  // Households per shard, the unit of work handed to a thread. Must be
+  // >= 1.
+  int64_t shard_households = 8192;
+  // Polled before each shard; on cancel the run returns CancelledError.
+  const CancelToken* cancel = nullptr;
+  // Called with the fraction of shards done, in (0, 1], after each shard,
+  // from worker threads one at a time; fractions never decrease.
+  std::function<void(double fraction)> progress;
+};
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_RUN_OPTIONS_H_
