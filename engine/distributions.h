@@ -51,8 +51,9 @@ class CdfTable {
   int Sample(double u) const {
     const int n = size();
     if (n <= kBranchlessSize) {
-      // Small tables: count the entries below u without branches, which
-      // random u would mispredict.
+      // Small tables (sizes, bands, binomial counts over a few weeks): count
+      // the entries at or below u without branches, which random u would
+      // mispredict; the compiler vectorises the count.
       int i = 0;
       for (int k = 0; k < n - 1; ++k) i += cdf_[k] <= u;
       return i;
@@ -66,7 +67,7 @@ class CdfTable {
 
  private:
   std::vector<double> cdf_;
-  static constexpr int kBranchlessSize = 16;
+  static constexpr int kBranchlessSize = 64;
   // guide_[g] = the first i with cdf_[i] > g / size().
   std::vector<int> guide_;
 };

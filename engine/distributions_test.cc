@@ -90,12 +90,17 @@ TEST(DistributionsTest, CdfTableFollowsItsWeights) {
   EXPECT_EQ(t.Sample(0.999), 2);
 }
 
-// The guide table must give exactly the inverse CDF: compare with a plain
-// search over a fine grid of u, on tables with zero-weight entries.
+// Both search paths (branch-free up to 64 entries, the guide table above)
+// must give exactly the inverse CDF: compare with a plain search over a
+// fine grid of u, on tables with zero-weight entries.
 TEST(DistributionsTest, CdfTableSampleIsTheInverseCdf) {
+  std::vector<double> large(200, 1.0);
+  for (int i = 0; i < 200; i += 3) large[i] = 0.0;
+  large[150] = 50.0;
   for (const std::vector<double>& w :
        {std::vector<double>{1, 0, 3}, std::vector<double>{0, 0, 1, 0},
-        std::vector<double>{5}, std::vector<double>{1, 2, 3, 4, 5, 6, 7}}) {
+        std::vector<double>{5}, std::vector<double>{1, 2, 3, 4, 5, 6, 7},
+        large}) {
     const CdfTable t(w);
     std::vector<double> cdf;
     double total = 0, running = 0;

@@ -32,9 +32,9 @@ void DrawSizes(const CdfTable& table, uint64_t seed, int64_t begin, int64_t end,
   }
 }
 
-// Words of one entity's keyed stream, read at increasing positions; the
-// first block may be given (computed in a batch), later ones are computed
-// when first needed.
+// Words of one entity's keyed stream, read at increasing positions. The
+// first block may be given (computed in a batch); words past it are
+// computed when first needed.
 class LazyStream {
  public:
   LazyStream(uint64_t seed, uint32_t stream, uint32_t entity,
@@ -44,18 +44,16 @@ class LazyStream {
         entity_(entity),
         first_block_(first_block) {}
 
-  Rng& At(uint32_t word) {
+  double UniformAt(uint32_t word) {
+    if (word < 4 && first_block_ != nullptr) {
+      return Rng::ToUniform((*first_block_)[word]);
+    }
     if (!rng_) {
-      if (first_block_ != nullptr) {
-        rng_.emplace(seed_, stream_, entity_, 0, *first_block_);
-        rng_->Skip(word);
-      } else {
-        rng_.emplace(seed_, stream_, entity_, 0, word);
-      }
+      rng_.emplace(seed_, stream_, entity_, 0, word);
     } else {
       rng_->Seek(word);
     }
-    return *rng_;
+    return rng_->Uniform();
   }
 
  private:
@@ -66,17 +64,18 @@ class LazyStream {
   std::optional<Rng> rng_;
 };
 
-// Word layout of the person stream: age band, then one word per device
-// type (by index). The activity multiplier has a stream of its own.
+// Word layout of the person stream: age band, then one word per
+// person-owned device type, in the order of the spec. The household
+// stream: city tier, then one word per household-owned type. The activity
+// multiplier has a stream of its own.
 constexpr uint32_t kAgeBandWord = 0;
-constexpr uint32_t kFirstOwnershipWord = 1;
-// Household stream: city tier, then one word per device type.
 constexpr uint32_t kCityTierWord = 0;
+constexpr uint32_t kFirstOwnershipWord = 1;
 
 bool Owns(double p, LazyStream& stream, uint32_t word) {
   if (p <= 0.0) return false;
   if (p >= 1.0) return true;
-  return stream.At(word).Uniform() < p;
+  return stream.UniformAt(word) < p;
 }
 
 }  // namespace
@@ -174,8 +173,13 @@ void Population::Generate(int64_t begin, int64_t end,
   // Types every owner has (no draw) and types that need a draw; which
   // streams will be read at all. First blocks of those streams are computed
   // in batches below, several times faster than one by one.
+  struct Maybe {
+    uint32_t type;
+    uint32_t word;  // in the owner's stream
+  };
   uint32_t always_household = 0, always_person = 0;
-  std::vector<uint32_t> maybe_household, maybe_person;
+  std::vector<Maybe> maybe_household, maybe_person;
+  uint32_t household_rank = 0, person_rank = 0;
   for (uint32_t t = 0; t < num_types; ++t) {
     bool all = true, any_uncertain = false;
     for (double p : types[t].ownership_probability) {
@@ -183,8 +187,13 @@ void Population::Generate(int64_t begin, int64_t end,
       any_uncertain = any_uncertain || (p > 0.0 && p < 1.0);
     }
     const bool shared = types[t].household_owned;
+    uint32_t& rank = shared ? household_rank : person_rank;
     if (all) (shared ? always_household : always_person) |= 1u << t;
-    if (any_uncertain) (shared ? maybe_household : maybe_person).push_back(t);
+    if (any_uncertain) {
+      (shared ? maybe_household : maybe_person)
+          .push_back({t, kFirstOwnershipWord + rank});
+    }
+    ++rank;
   }
   const bool household_draws = draw_tier || !maybe_household.empty();
   const bool person_draws = draw_age || !maybe_person.empty();
@@ -227,12 +236,11 @@ void Population::Generate(int64_t begin, int64_t end,
     LazyStream hh(seed_, streams::kHouseholdAttributes, first_hh + i,
                   hh_blocks != nullptr ? &hh_blocks[i] : nullptr);
     const int tier =
-        draw_tier ? eco.city_tier().Sample(hh.At(kCityTierWord).Uniform()) : 0;
+        draw_tier ? eco.city_tier().Sample(hh.UniformAt(kCityTierWord)) : 0;
     uint32_t hh_devices = always_household;
-    for (uint32_t t : maybe_household) {
-      if (Owns(types[t].OwnershipProbability(0, tier), hh,
-               kFirstOwnershipWord + t)) {
-        hh_devices |= 1u << t;
+    for (const Maybe& d : maybe_household) {
+      if (Owns(types[d.type].OwnershipProbability(0, tier), hh, d.word)) {
+        hh_devices |= 1u << d.type;
       }
     }
     shard->city_tier[i] = static_cast<uint8_t>(tier);
@@ -245,11 +253,10 @@ void Population::Generate(int64_t begin, int64_t end,
         LazyStream ps(seed_, streams::kPersonAttributes, first_person + m,
                       &person_blocks[m]);
         const int age =
-            draw_age ? eco.age_band().Sample(ps.At(kAgeBandWord).Uniform()) : 0;
-        for (uint32_t t : maybe_person) {
-          if (Owns(types[t].OwnershipProbability(age, tier), ps,
-                   kFirstOwnershipWord + t)) {
-            devices |= 1u << t;
+            draw_age ? eco.age_band().Sample(ps.UniformAt(kAgeBandWord)) : 0;
+        for (const Maybe& d : maybe_person) {
+          if (Owns(types[d.type].OwnershipProbability(age, tier), ps, d.word)) {
+            devices |= 1u << d.type;
           }
         }
         shard->age_band[m] = static_cast<uint8_t>(age);
