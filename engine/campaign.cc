@@ -59,6 +59,21 @@ absl::Status CompileAudience(const v1::Placement& p, const DeviceTypeInfo& type,
                      " with ", v1::AudienceKind_Name(out->audience)));
   }
   out->co_presence = p.audience().co_presence_probability();
+  const double c = out->co_presence;
+  if (out->audience == v1::AUDIENCE_KIND_TURNER_AND_PRESENT && c > 0.0 &&
+      c < 1.0) {
+    out->presence_subsets.resize(kMaxSubsetHousehold + 1);
+    for (int size = 1; size <= kMaxSubsetHousehold; ++size) {
+      const int others = size - 1;
+      std::vector<double> p_mask(size_t{1} << others);
+      for (size_t mask = 0; mask < p_mask.size(); ++mask) {
+        const int present = __builtin_popcountll(mask);
+        p_mask[mask] =
+            std::pow(c, present) * std::pow(1.0 - c, others - present);
+      }
+      out->presence_subsets[size] = CdfTable(p_mask);
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -135,6 +150,19 @@ absl::Status CompileOpportunity(const v1::Placement& p,
 }
 
 }  // namespace
+
+uint32_t CompiledPlacement::AudienceWords(int household_size) const {
+  switch (audience) {
+    case v1::AUDIENCE_KIND_ONE_MEMBER:
+      return 1;
+    case v1::AUDIENCE_KIND_TURNER_AND_PRESENT:
+      if (presence_subsets.empty()) return 1;  // nobody else, or everyone
+      if (household_size == 1) return 1;
+      return household_size <= kMaxSubsetHousehold ? 2 : household_size;
+    default:
+      return 0;
+  }
+}
 
 uint32_t PlacementStream(absl::string_view name) {
   uint64_t h = 14695981039346656037ull;

@@ -64,7 +64,18 @@ struct CompiledPlacement {
 
   v1::AudienceKind audience = v1::AUDIENCE_KIND_OWNER;
   double co_presence = 0.0;
+  // TURNER_AND_PRESENT with 0 < co_presence < 1: for a household of size
+  // s <= kMaxSubsetHousehold, presence_subsets[s] is the distribution of
+  // the set of other members present (bit k: the k-th other member),
+  // P(mask) = c^|mask| (1 - c)^(s - 1 - |mask|), drawn from one word.
+  // Larger households draw each other member from a word of its own.
+  std::vector<CdfTable> presence_subsets;
+
+  // Words of the device's stream one event's audience reads.
+  uint32_t AudienceWords(int household_size) const;
 };
+
+inline constexpr int kMaxSubsetHousehold = 8;
 
 class Campaign {
  public:

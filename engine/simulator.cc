@@ -238,6 +238,31 @@ class ShardWorker {
 
   void Impression(int day) { ++daily_impressions_[day]; }
 
+  // Exposes the members other than `turner` who are present, reading
+  // AudienceWords(size) - 1 words of rng.
+  void ExposeOthers(const CompiledPlacement& p, int size, int turner, int day,
+                    int j, Rng& rng) {
+    if (size == 1 || p.co_presence == 0.0) return;
+    if (p.co_presence == 1.0) {
+      for (int m = 0; m < size; ++m) {
+        if (m != turner) Expose(m, day, j);
+      }
+      return;
+    }
+    if (size <= kMaxSubsetHousehold) {
+      // Bit k of the mask: the k-th member other than the turner.
+      const uint32_t mask = p.presence_subsets[size].Sample(rng.Uniform());
+      for (uint32_t rest = mask; rest != 0; rest &= rest - 1) {
+        const int k = __builtin_ctz(rest);
+        Expose(k < turner ? k : k + 1, day, j);
+      }
+      return;
+    }
+    for (int m = 0; m < size; ++m) {
+      if (m != turner && rng.Uniform() < p.co_presence) Expose(m, day, j);
+    }
+  }
+
   void Household(int i) {
     const auto& placements = campaign_.placements();
     const uint32_t m0 = shard_.member_begin[i];
@@ -262,25 +287,15 @@ class ShardWorker {
       const int t = __builtin_ctz(rest);
       const bool reached = PlayDevice(t, [&](int j) {
         const CompiledPlacement& p = placements[j];
-        const double c = p.co_presence;
-        const bool draw_presence = c > 0.0 && c < 1.0;
-        const uint32_t words =
-            p.audience == v1::AUDIENCE_KIND_TURNER_AND_PRESENT && draw_presence
-                ? size
-                : 1;
         return DrawEvents(
             p, static_cast<uint32_t>(household), blocks_[j][i], p.flight_mean,
-            p.exp_neg_flight_mean, words, [&](int day, Rng& rng) {
+            p.exp_neg_flight_mean, p.AudienceWords(size),
+            [&](int day, Rng& rng) {
               Impression(day);
               const int chosen = static_cast<int>(rng.UniformInt(size));
               Expose(chosen, day, j);
-              if (p.audience != v1::AUDIENCE_KIND_TURNER_AND_PRESENT ||
-                  c == 0.0) {
-                return;
-              }
-              for (int m = 0; m < size; ++m) {
-                if (m == chosen) continue;
-                if (!draw_presence || rng.Uniform() < c) Expose(m, day, j);
+              if (p.audience == v1::AUDIENCE_KIND_TURNER_AND_PRESENT) {
+                ExposeOthers(p, size, chosen, day, j, rng);
               }
             });
       });

@@ -314,3 +314,47 @@ TEST(TheoryTest, W1SpeakerExposesOneMemberPerImpression) {
 
 }  // namespace
 }  // namespace aiotreach
+
+namespace aiotreach {
+namespace {
+
+// Every household of `size` people with one TV whose boot is always won:
+// each impression exposes the turner plus Binomial(size - 1, c) others, so
+// viewers per impression have mean 1 + (size - 1) c and variance
+// (size - 1) c (1 - c). Sizes up to 8 draw the set of others from one word
+// (a table over subsets), larger ones one word per member: both paths.
+TEST(TheoryTest, CoViewersAreBinomialOnBothPaths) {
+  for (int size : {2, 4, 8, 9, 12}) {
+    const double c = 0.35;
+    std::string weights;
+    for (int s = 1; s <= size; ++s) weights += s == size ? "1" : "0, ";
+    const v1::Report r = testing::RunOrDie(
+        testing::ParseTextOrDie(absl::Substitute(R"(
+      name: "coview" seed: 9 population: 120000 flight_days: 3
+      ecosystem { spec {
+        household_size_weights: [ $0 ]
+        device_types { name: "tv" owner: OWNER_KIND_HOUSEHOLD ownership_probability: 1 }
+      } }
+      placements { name: "boot" device_type: "tv"
+        opportunity { bernoulli { probability: 1 } } share_of_voice: 1
+        audience { kind: AUDIENCE_KIND_TURNER_AND_PRESENT co_presence_probability: $1 } })",
+                                                 weights, c)));
+    const double impressions = r.impressions();
+    ASSERT_EQ(impressions, 3 * r.universe().households()) << "size " << size;
+    const double mean = 1 + (size - 1) * c;
+    const double var = (size - 1) * c * (1 - c);
+    EXPECT_NEAR(r.exposures() / impressions, mean,
+                kSe * std::sqrt(var / impressions))
+        << "size " << size;
+    // Each member is the turner with probability 1/size, else present with
+    // probability c: reached over 3 days unless absent all three.
+    const double p_day = 1.0 / size + (1 - 1.0 / size) * c;
+    const double reach = 1 - std::pow(1 - p_day, 3);
+    EXPECT_NEAR(r.reach_people() / double(r.universe().people()), reach,
+                kSe * testing::ProportionSe(reach, r.universe().people()))
+        << "size " << size;
+  }
+}
+
+}  // namespace
+}  // namespace aiotreach
