@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "engine/fast_math.h"
 #include "engine/rng.h"
 #include "engine/status_macros.h"
 #include "engine/validation.h"
@@ -136,7 +137,7 @@ absl::Status CompileOpportunity(const v1::Placement& p,
       for (int d = 0; d < flight_days; ++d) daily[d] = rate * dow[d] * sov;
       out->flight_mean = 0.0;
       for (double x : daily) out->flight_mean += x;
-      out->exp_neg_flight_mean = std::exp(-out->flight_mean);
+      out->exp_neg_flight_mean = Exp(-out->flight_mean);
       if (!out->flat_days && out->flight_mean > 0.0)
         out->day_table = CdfTable(daily);
       out->flat_days = out->flat_days || out->flight_mean == 0.0;

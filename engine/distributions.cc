@@ -3,23 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/fast_math.h"
+
 namespace aiotreach {
-
-namespace {
-
-// 1 / k for k < kReciprocals: the search below multiplies instead of
-// dividing, which keeps its loop-carried chain short.
-constexpr int kReciprocals = 256;
-struct Reciprocals {
-  double value[kReciprocals];
-  Reciprocals() {
-    value[0] = 0.0;
-    for (int k = 1; k < kReciprocals; ++k) value[k] = 1.0 / k;
-  }
-};
-const Reciprocals kInverse;
-
-}  // namespace
 
 int64_t PoissonInverse(double u, double mean, double exp_neg_mean) {
   double p = exp_neg_mean;
@@ -29,11 +15,12 @@ int64_t PoissonInverse(double u, double mean, double exp_neg_mean) {
   // above it, the caller's means are bounded by kMaxPoissonRate * days.
   const int64_t limit =
       mean < kPoissonInversionLimit
-          ? kReciprocals - 1
+          ? internal::kReciprocalCount - 1
           : static_cast<int64_t>(mean + 40.0 * std::sqrt(mean) + 40.0);
   while (u > cdf && k < limit) {
     ++k;
-    p *= mean * (k < kReciprocals ? kInverse.value[k] : 1.0 / k);
+    p *= mean *
+         (k < internal::kReciprocalCount ? internal::kReciprocals[k] : 1.0 / k);
     cdf += p;
   }
   return k;
@@ -76,7 +63,7 @@ int64_t PoissonPtrs(Rng& rng, double mean) {
 int64_t SamplePoisson(Rng& rng, double mean) {
   if (mean <= 0.0) return 0;
   if (mean < kPoissonInversionLimit) {
-    return PoissonInverse(rng.Uniform(), mean, std::exp(-mean));
+    return PoissonInverse(rng.Uniform(), mean, Exp(-mean));
   }
   return PoissonPtrs(rng, mean);
 }
@@ -91,7 +78,7 @@ double SampleGamma(Rng& rng, double shape, double scale) {
   if (shape <= kMaxExactGammaShape && shape == std::floor(shape)) {
     double product = rng.Uniform();
     for (int i = 1; i < static_cast<int>(shape); ++i) product *= rng.Uniform();
-    return -scale * std::log(product);
+    return -scale * Log(product);
   }
   if (shape < 1.0) {
     const double g = SampleGamma(rng, shape + 1.0, 1.0);

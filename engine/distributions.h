@@ -12,6 +12,7 @@
 #define AIOTREACH_ENGINE_DISTRIBUTIONS_H_
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -26,16 +27,47 @@ inline constexpr double kPoissonInversionLimit = 16.0;
 int64_t SamplePoisson(Rng& rng, double mean);
 
 // Poisson by inversion from a given uniform u in (0, 1); exp_neg_mean must
-// be exp(-mean). Monotone non-decreasing in mean for fixed u.
+// be Exp(-mean) (fast_math.h). Monotone non-decreasing in mean for fixed u.
 int64_t PoissonInverse(double u, double mean, double exp_neg_mean);
+
+namespace internal {
+inline constexpr int kReciprocalCount = 256;
+constexpr std::array<double, kReciprocalCount> MakeReciprocals() {
+  std::array<double, kReciprocalCount> r{};
+  for (int k = 1; k < kReciprocalCount; ++k) r[k] = 1.0 / k;
+  return r;
+}
+// 1 / k: the inversion multiplies instead of dividing, which keeps its
+// loop-carried chain short.
+inline constexpr std::array<double, kReciprocalCount> kReciprocals =
+    MakeReciprocals();
+}  // namespace internal
+
+// The first kPoissonHeadTerms steps of PoissonInverse without a branch, for
+// loops over many devices that the compiler vectorises: the same count as
+// PoissonInverse when it is below kPoissonHeadTerms (the same arithmetic in
+// the same order), else kPoissonHeadTerms, and the caller runs
+// PoissonInverse.
+inline constexpr int kPoissonHeadTerms = 16;
+inline int PoissonInverseHead(double u, double mean, double exp_neg_mean) {
+  double p = exp_neg_mean;
+  double cdf = p;
+  int k = cdf < u;
+  for (int t = 1; t < kPoissonHeadTerms; ++t) {
+    p *= mean * internal::kReciprocals[t];
+    cdf += p;
+    k += cdf < u;
+  }
+  return k;
+}
 
 // Standard normal by Box-Muller (two words).
 double SampleStandardNormal(Rng& rng);
 
 // Gamma(shape, scale), shape > 0. An integer shape k <= kMaxExactGammaShape
-// is a sum of k exponentials: -scale * log(U_1 ... U_k), exactly, from k
-// words. Other shapes use Marsaglia-Tsang (2000); shapes below 1 the boost
-// Gamma(shape + 1) * U^(1 / shape).
+// is a sum of k exponentials: -scale * Log(U_1 ... U_k), exactly, from k
+// words (the product in word order). Other shapes use Marsaglia-Tsang (2000);
+// shapes below 1 the boost Gamma(shape + 1) * U^(1 / shape).
 inline constexpr int kMaxExactGammaShape = 8;
 double SampleGamma(Rng& rng, double shape, double scale);
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "engine/fast_math.h"
 #include "gtest/gtest.h"
 
 namespace aiotreach {
@@ -58,6 +59,24 @@ TEST(DistributionsTest, PoissonInverseIsMonotoneInTheMean) {
       const int64_t k = PoissonInverse(u, m, std::exp(-m));
       EXPECT_GE(k, last) << "u = " << u << ", m = " << m;
       last = k;
+    }
+  }
+}
+
+// The branch-free head must give PoissonInverse's count whenever that count
+// is below kPoissonHeadTerms, and kPoissonHeadTerms otherwise.
+TEST(DistributionsTest, PoissonInverseHeadAgreesWithPoissonInverse) {
+  Rng rng(21, 22, 23);
+  for (int i = 0; i < 200000; ++i) {
+    const double mean = rng.Uniform() * kPoissonInversionLimit;
+    const double u = rng.Uniform();
+    const double e = Exp(-mean);
+    const int64_t full = PoissonInverse(u, mean, e);
+    const int head = PoissonInverseHead(u, mean, e);
+    if (full < kPoissonHeadTerms) {
+      ASSERT_EQ(head, full) << "u " << u << " mean " << mean;
+    } else {
+      ASSERT_EQ(head, kPoissonHeadTerms) << "u " << u << " mean " << mean;
     }
   }
 }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "engine/parallel.h"
@@ -32,36 +31,25 @@ void DrawSizes(const CdfTable& table, uint64_t seed, int64_t begin, int64_t end,
   }
 }
 
-// Words of one entity's keyed stream, read at increasing positions. The
-// first block may be given (computed in a batch); words past it are
-// computed when first needed.
-class LazyStream {
+// Words of one entity's keyed stream. The first block comes from a batch
+// (FirstBlocks); a word past it, needed only with many uncertain device
+// types, is computed on its own.
+class EntityWords {
  public:
-  LazyStream(uint64_t seed, uint32_t stream, uint32_t entity,
-             const RngBlock* first_block)
-      : seed_(seed),
-        stream_(stream),
-        entity_(entity),
-        first_block_(first_block) {}
+  EntityWords(uint64_t seed, uint32_t stream, uint32_t entity,
+              const RngBlock& first_block)
+      : seed_(seed), stream_(stream), entity_(entity), first_(first_block) {}
 
-  double UniformAt(uint32_t word) {
-    if (word < 4 && first_block_ != nullptr) {
-      return Rng::ToUniform((*first_block_)[word]);
-    }
-    if (!rng_) {
-      rng_.emplace(seed_, stream_, entity_, 0, word);
-    } else {
-      rng_->Seek(word);
-    }
-    return rng_->Uniform();
+  double UniformAt(uint32_t word) const {
+    if (word < 4) return Rng::ToUniform(first_[word]);
+    return Rng(seed_, stream_, entity_, 0, word).Uniform();
   }
 
  private:
   uint64_t seed_;
   uint32_t stream_;
   uint32_t entity_;
-  const RngBlock* first_block_;
-  std::optional<Rng> rng_;
+  const RngBlock& first_;
 };
 
 // Word layout of the person stream: age band, then one word per
@@ -71,8 +59,9 @@ class LazyStream {
 constexpr uint32_t kAgeBandWord = 0;
 constexpr uint32_t kCityTierWord = 0;
 constexpr uint32_t kFirstOwnershipWord = 1;
+const RngBlock kNoBlock = {};
 
-bool Owns(double p, LazyStream& stream, uint32_t word) {
+bool Owns(double p, const EntityWords& stream, uint32_t word) {
   if (p <= 0.0) return false;
   if (p >= 1.0) return true;
   return stream.UniformAt(word) < p;
@@ -233,8 +222,9 @@ void Population::Generate(int64_t begin, int64_t end,
             &shard->activity_blocks);
 
   for (int64_t i = 0; i < n; ++i) {
-    LazyStream hh(seed_, streams::kHouseholdAttributes, first_hh + i,
-                  hh_blocks != nullptr ? &hh_blocks[i] : nullptr);
+    // Read only when household_draws, which computed hh_blocks.
+    const EntityWords hh(seed_, streams::kHouseholdAttributes, first_hh + i,
+                         household_draws ? hh_blocks[i] : kNoBlock);
     const int tier =
         draw_tier ? eco.city_tier().Sample(hh.UniformAt(kCityTierWord)) : 0;
     uint32_t hh_devices = always_household;
@@ -250,8 +240,8 @@ void Population::Generate(int64_t begin, int64_t end,
          ++m) {
       uint32_t devices = always_person;
       if (person_draws) {
-        LazyStream ps(seed_, streams::kPersonAttributes, first_person + m,
-                      &person_blocks[m]);
+        const EntityWords ps(seed_, streams::kPersonAttributes,
+                             first_person + m, person_blocks[m]);
         const int age =
             draw_age ? eco.age_band().Sample(ps.UniformAt(kAgeBandWord)) : 0;
         for (const Maybe& d : maybe_person) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/fast_math.h"
 #include "engine/parallel.h"
 #include "engine/rng.h"
 
@@ -100,8 +101,7 @@ class ShardWorker {
         impressions_(tally->impressions()),
         perm_(campaign.flight_days()),
         blocks_(campaign.placements().size()),
-        means_(campaign.placements().size()),
-        exp_neg_means_(campaign.placements().size()),
+        counts_(campaign.placements().size()),
         placement_masks_(Identity(campaign.placements().size())),
         type_masks_(CarryingTypes(campaign)) {
     std::iota(perm_.begin(), perm_.end(), 0);
@@ -143,15 +143,28 @@ class ShardWorker {
                   static_cast<uint32_t>(shared ? shard_.first_household
                                                : shard_.first_person),
                   owners, blocks_[j].data());
-      // Activity-scaled Poisson means and exp(-mean), in one loop of
-      // independent exps rather than one per device inside the search.
-      if (placements[j].process == Process::kPoisson &&
-          placements[j].scale_by_activity) {
-        means_[j].resize(owners);
-        exp_neg_means_[j].resize(owners);
-        for (int64_t o = 0; o < owners; ++o) {
-          means_[j][o] = placements[j].flight_mean * shard_.activity[o];
-          exp_neg_means_[j][o] = std::exp(-means_[j][o]);
+      // Poisson counts by inversion from each stream's word 0, for all
+      // devices in one branch-free loop the compiler vectorises; the rare
+      // count at or past kPoissonHeadTerms is finished per device.
+      if (placements[j].process == Process::kPoisson) {
+        counts_[j].resize(owners);
+        const RngBlock* blocks = blocks_[j].data();
+        int32_t* counts = counts_[j].data();
+        if (placements[j].scale_by_activity) {
+          const float* activity = shard_.activity.data();
+          const double flight_mean = placements[j].flight_mean;
+          for (int64_t o = 0; o < owners; ++o) {
+            const double mean = flight_mean * activity[o];
+            counts[o] = PoissonInverseHead(Rng::ToUniform(blocks[o][0]), mean,
+                                           Exp(-mean));
+          }
+        } else {
+          const double mean = placements[j].flight_mean;
+          const double exp_neg = placements[j].exp_neg_flight_mean;
+          for (int64_t o = 0; o < owners; ++o) {
+            counts[o] =
+                PoissonInverseHead(Rng::ToUniform(blocks[o][0]), mean, exp_neg);
+          }
         }
       }
     }
@@ -167,15 +180,21 @@ class ShardWorker {
   template <typename OnEvent>
   int64_t DrawEvents(const CompiledPlacement& p, uint32_t owner,
                      const RngBlock& first_block, double mean,
-                     double exp_neg_mean, uint32_t audience_words,
+                     int32_t head_count, uint32_t audience_words,
                      OnEvent&& on_event) {
     const int days = campaign_.flight_days();
     Rng rng(seed_, p.stream, owner, 0, first_block);
     if (p.process == Process::kPoisson) {
       if (mean <= 0.0) return 0;
-      const int64_t k = mean < kPoissonInversionLimit
-                            ? PoissonInverse(rng.Uniform(), mean, exp_neg_mean)
-                            : SamplePoisson(rng, mean);
+      int64_t k;
+      if (mean >= kPoissonInversionLimit) {
+        k = SamplePoisson(rng, mean);
+      } else if (head_count < kPoissonHeadTerms) {
+        k = head_count;  // word 0, read in the batch
+        rng.Skip(1);
+      } else {
+        k = PoissonInverse(rng.Uniform(), mean, Exp(-mean));
+      }
       for (int64_t i = 0; i < k; ++i) {
         const int day = p.flat_days ? static_cast<int>(rng.UniformInt(days))
                                     : p.day_table.Sample(rng.Uniform());
@@ -238,6 +257,11 @@ class ShardWorker {
 
   void Impression(int day) { ++daily_impressions_[day]; }
 
+  // The batch's Poisson count for owner o of placement j (Poisson only).
+  int32_t HeadCount(int j, int64_t o) const {
+    return counts_[j].empty() ? kPoissonHeadTerms : counts_[j][o];
+  }
+
   // Exposes the members other than `turner` who are present, reading
   // AudienceWords(size) - 1 words of rng.
   void ExposeOthers(const CompiledPlacement& p, int size, int turner, int day,
@@ -289,8 +313,7 @@ class ShardWorker {
         const CompiledPlacement& p = placements[j];
         return DrawEvents(
             p, static_cast<uint32_t>(household), blocks_[j][i], p.flight_mean,
-            p.exp_neg_flight_mean, p.AudienceWords(size),
-            [&](int day, Rng& rng) {
+            HeadCount(j, i), p.AudienceWords(size), [&](int day, Rng& rng) {
               Impression(day);
               const int chosen = static_cast<int>(rng.UniformInt(size));
               Expose(chosen, day, j);
@@ -310,15 +333,14 @@ class ShardWorker {
         const int t = __builtin_ctz(rest);
         const bool reached = PlayDevice(t, [&](int j) {
           const CompiledPlacement& p = placements[j];
-          return DrawEvents(
-              p, person, blocks_[j][m0 + m],
-              p.scale_by_activity ? means_[j][m0 + m] : p.flight_mean,
-              p.scale_by_activity ? exp_neg_means_[j][m0 + m]
-                                  : p.exp_neg_flight_mean,
-              0, [&](int day, Rng&) {
-                Impression(day);
-                Expose(m, day, j);
-              });
+          return DrawEvents(p, person, blocks_[j][m0 + m],
+                            p.scale_by_activity
+                                ? p.flight_mean * shard_.activity[m0 + m]
+                                : p.flight_mean,
+                            HeadCount(j, m0 + m), 0, [&](int day, Rng&) {
+                              Impression(day);
+                              Expose(m, day, j);
+                            });
         });
         if (reached) dmask_[m] |= 1u << t;
       }
@@ -373,9 +395,9 @@ class ShardWorker {
   // blocks_[j][o]: first block of placement j's stream for the shard's
   // o-th owner (household or person, by the placement's device).
   std::vector<std::vector<RngBlock>> blocks_;
-  // means_[j][o], exp_neg_means_[j][o]: activity-scaled Poisson placements.
-  std::vector<std::vector<double>> means_;
-  std::vector<std::vector<double>> exp_neg_means_;
+  // counts_[j][o]: PoissonInverseHead of owner o's word 0 (Poisson
+  // placements only).
+  std::vector<std::vector<int32_t>> counts_;
   uint16_t swaps_[kMaxFlightDays];
   // Per member of the current household.
   int64_t count_[kMaxHouseholdSize];
