@@ -113,10 +113,11 @@ CdfTable::CdfTable(const std::vector<double>& weights) {
   }
   if (!cdf_.empty()) cdf_.back() = 1.0;
   const int n = size();
-  guide_.resize(n);
+  const int cells = std::max(64, kGuideCellsPerEntry * n);
+  guide_.resize(cells);
   int i = 0;
-  for (int g = 0; g < n; ++g) {
-    while (i < n - 1 && cdf_[i] <= static_cast<double>(g) / n) ++i;
+  for (int g = 0; g < cells; ++g) {
+    while (i < n - 1 && cdf_[i] <= static_cast<double>(g) / cells) ++i;
     guide_[g] = i;
   }
 }

@@ -83,14 +83,14 @@ class CdfTable {
   int Sample(double u) const {
     const int n = size();
     if (n <= kBranchlessSize) {
-      // Small tables (sizes, bands, binomial counts over a few weeks): count
-      // the entries at or below u without branches, which random u would
-      // mispredict; the compiler vectorises the count.
+      // Small tables (household sizes, bands): count the entries at or
+      // below u without branches, which random u would mispredict.
       int i = 0;
       for (int k = 0; k < n - 1; ++k) i += cdf_[k] <= u;
       return i;
     }
-    int i = guide_[std::min(static_cast<int>(u * n), n - 1)];
+    const int cells = static_cast<int>(guide_.size());
+    int i = guide_[std::min(static_cast<int>(u * cells), cells - 1)];
     while (i < n - 1 && cdf_[i] <= u) ++i;
     return i;
   }
@@ -99,8 +99,11 @@ class CdfTable {
 
  private:
   std::vector<double> cdf_;
-  static constexpr int kBranchlessSize = 64;
-  // guide_[g] = the first i with cdf_[i] > g / size().
+  static constexpr int kBranchlessSize = 8;
+  // guide_[g] = the first i with cdf_[i] > g / guide_.size(). With several
+  // cells per entry the search from there rarely moves, so its branch is
+  // predictable.
+  static constexpr int kGuideCellsPerEntry = 4;
   std::vector<int> guide_;
 };
 

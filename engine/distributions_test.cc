@@ -109,7 +109,7 @@ TEST(DistributionsTest, CdfTableFollowsItsWeights) {
   EXPECT_EQ(t.Sample(0.999), 2);
 }
 
-// Both search paths (branch-free up to 64 entries, the guide table above)
+// Both search paths (branch-free up to 8 entries, the guide table above)
 // must give exactly the inverse CDF: compare with a plain search over a
 // fine grid of u, on tables with zero-weight entries.
 TEST(DistributionsTest, CdfTableSampleIsTheInverseCdf) {

@@ -211,9 +211,19 @@ void Population::Generate(int64_t begin, int64_t end,
     people += sizes_[begin + i];
     shard->member_begin[i + 1] = static_cast<uint32_t>(people);
   }
-  shard->activity.assign(people, 1.0f);
-  shard->age_band.assign(people, 0);
-  shard->person_devices.assign(people, 0);
+  // Every person's devices are written below; activity and age band only
+  // when drawn.
+  shard->person_devices.resize(people);
+  if (draw_activity) {
+    shard->activity.resize(people);
+  } else {
+    shard->activity.assign(people, 1.0f);
+  }
+  if (person_draws) {
+    shard->age_band.resize(people);
+  } else {
+    shard->age_band.assign(people, 0);
+  }
   const uint32_t first_hh = static_cast<uint32_t>(begin);
   const uint32_t first_person = static_cast<uint32_t>(shard->first_person);
   auto batch = [&](bool needed, uint32_t stream, uint32_t first, int64_t count,
