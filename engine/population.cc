@@ -271,9 +271,11 @@ void Population::Generate(int64_t begin, int64_t end,
         draw_tier ? eco.city_tier().Sample(hh.UniformAt(kCityTierWord)) : 0;
     uint32_t hh_devices = always_household;
     for (const Maybe& d : maybe_household) {
-      if (Owns(types[d.type].OwnershipProbability(0, tier), hh, d.word)) {
-        hh_devices |= 1u << d.type;
-      }
+      // No branch on the random outcome: it would be mispredicted.
+      hh_devices |=
+          static_cast<uint32_t>(
+              Owns(types[d.type].OwnershipProbability(0, tier), hh, d.word))
+          << d.type;
     }
     shard->city_tier[i] = static_cast<uint8_t>(tier);
     shard->household_devices[i] = hh_devices;
@@ -287,9 +289,10 @@ void Population::Generate(int64_t begin, int64_t end,
         const int age =
             draw_age ? eco.age_band().Sample(ps.UniformAt(kAgeBandWord)) : 0;
         for (const Maybe& d : maybe_person) {
-          if (Owns(types[d.type].OwnershipProbability(age, tier), ps, d.word)) {
-            devices |= 1u << d.type;
-          }
+          devices |=
+              static_cast<uint32_t>(Owns(
+                  types[d.type].OwnershipProbability(age, tier), ps, d.word))
+              << d.type;
         }
         shard->age_band[m] = static_cast<uint8_t>(age);
       }

@@ -183,9 +183,13 @@ class ShardWorker {
                      int32_t head_count, uint32_t audience_words,
                      OnEvent&& on_event) {
     const int days = campaign_.flight_days();
-    Rng rng(seed_, p.stream, owner, 0, first_block);
     if (p.process == Process::kPoisson) {
-      if (mean <= 0.0) return 0;
+      // Most devices have few events and many none: decide that from the
+      // batch before setting up the stream.
+      if (mean <= 0.0 || (mean < kPoissonInversionLimit && head_count == 0)) {
+        return 0;
+      }
+      Rng rng(seed_, p.stream, owner, 0, first_block);
       int64_t k;
       if (mean >= kPoissonInversionLimit) {
         k = SamplePoisson(rng, mean);
@@ -202,8 +206,12 @@ class ShardWorker {
       }
       return k;
     }
-    // Bernoulli: the first k days of a keyed Fisher-Yates permutation.
-    const int k = p.candidate_count.Sample(rng.Uniform());
+    // Bernoulli: the first k days of a keyed Fisher-Yates permutation, k
+    // from word 0.
+    const int k = p.candidate_count.Sample(Rng::ToUniform(first_block[0]));
+    if (k == 0) return 0;
+    Rng rng(seed_, p.stream, owner, 0, first_block);
+    rng.Skip(1);
     int64_t won = 0;
     for (int i = 0; i < k; ++i) {
       const int j = i + static_cast<int>(rng.UniformInt(days - i));
