@@ -86,6 +86,23 @@ TEST(TheoryTest, PoissonReachAndHistogram) {
   ExpectHistogram(r, PoissonBuckets(m, 10));
 }
 
+// Per-device means of 16 and more take the PTRS sampler, not inversion:
+// Poisson(25) per person gives mean and variance 25, and P(X < 10) = 2.2e-4.
+TEST(TheoryTest, PoissonLargeMeansTakeTheRejectionSampler) {
+  const int64_t n = 50000;
+  const v1::Report r = RunOrDie(ParseTextOrDie(OnePhonePerPerson(n, 1, R"pb(
+    placements {
+      name: "feed"
+      device_type: "phone"
+      opportunity { poisson { rate: 50 } }
+      share_of_voice: 0.5
+    })pb")));
+  EXPECT_NEAR(r.exposures() / double(n), 25.0, kSe * std::sqrt(25.0 / n));
+  const double below_10 = 2.2e-4;
+  EXPECT_NEAR((n - r.frequency_histogram(9)) / double(n), below_10,
+              kSe * ProportionSe(below_10, n));
+}
+
 // Over D days a Poisson process of daily mean m/D reaches, by day d,
 // 1 - e^(-m d / D): checks that won events are spread evenly over days.
 TEST(TheoryTest, PoissonDailyCumulativeReach) {
