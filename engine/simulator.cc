@@ -143,28 +143,29 @@ class ShardWorker {
                   static_cast<uint32_t>(shared ? shard_.first_household
                                                : shard_.first_person),
                   owners, blocks_[j].data());
-      // Poisson counts by inversion from each stream's word 0, for all
-      // devices in one branch-free loop the compiler vectorises; the rare
-      // count at or past kPoissonHeadTerms is finished per device.
-      if (placements[j].process == Process::kPoisson) {
-        counts_[j].resize(owners);
-        const RngBlock* blocks = blocks_[j].data();
-        int32_t* counts = counts_[j].data();
-        if (placements[j].scale_by_activity) {
-          const float* activity = shard_.activity.data();
-          const double flight_mean = placements[j].flight_mean;
-          for (int64_t o = 0; o < owners; ++o) {
-            const double mean = flight_mean * activity[o];
-            counts[o] = PoissonInverseHead(Rng::ToUniform(blocks[o][0]), mean,
-                                           Exp(-mean));
-          }
-        } else {
-          const double mean = placements[j].flight_mean;
-          const double exp_neg = placements[j].exp_neg_flight_mean;
-          for (int64_t o = 0; o < owners; ++o) {
-            counts[o] =
-                PoissonInverseHead(Rng::ToUniform(blocks[o][0]), mean, exp_neg);
-          }
+      // Each device's count from its stream's word 0, for all devices in
+      // one loop: Poisson counts by a branch-free inversion that vectorises
+      // (the rare count at or past kPoissonHeadTerms is finished per
+      // device), Bernoulli candidate-day counts from their table.
+      counts_[j].resize(owners);
+      const RngBlock* blocks = blocks_[j].data();
+      int32_t* counts = counts_[j].data();
+      const CompiledPlacement& p = placements[j];
+      if (p.process == Process::kBernoulli) {
+        for (int64_t o = 0; o < owners; ++o) {
+          counts[o] = p.candidate_count.Sample(Rng::ToUniform(blocks[o][0]));
+        }
+      } else if (p.scale_by_activity) {
+        const float* activity = shard_.activity.data();
+        for (int64_t o = 0; o < owners; ++o) {
+          const double mean = p.flight_mean * activity[o];
+          counts[o] = PoissonInverseHead(Rng::ToUniform(blocks[o][0]), mean,
+                                         Exp(-mean));
+        }
+      } else {
+        for (int64_t o = 0; o < owners; ++o) {
+          counts[o] = PoissonInverseHead(Rng::ToUniform(blocks[o][0]),
+                                         p.flight_mean, p.exp_neg_flight_mean);
         }
       }
     }
@@ -180,21 +181,21 @@ class ShardWorker {
   template <typename OnEvent>
   int64_t DrawEvents(const CompiledPlacement& p, uint32_t owner,
                      const RngBlock& first_block, double mean,
-                     int32_t head_count, uint32_t audience_words,
+                     int32_t batch_count, uint32_t audience_words,
                      OnEvent&& on_event) {
     const int days = campaign_.flight_days();
     if (p.process == Process::kPoisson) {
       // Most devices have few events and many none: decide that from the
       // batch before setting up the stream.
-      if (mean <= 0.0 || (mean < kPoissonInversionLimit && head_count == 0)) {
+      if (mean <= 0.0 || (mean < kPoissonInversionLimit && batch_count == 0)) {
         return 0;
       }
       Rng rng(seed_, p.stream, owner, 0, first_block);
       int64_t k;
       if (mean >= kPoissonInversionLimit) {
         k = SamplePoisson(rng, mean);
-      } else if (head_count < kPoissonHeadTerms) {
-        k = head_count;  // word 0, read in the batch
+      } else if (batch_count < kPoissonHeadTerms) {
+        k = batch_count;  // word 0, read in the batch
         rng.Skip(1);
       } else {
         k = PoissonInverse(rng.Uniform(), mean, Exp(-mean));
@@ -207,8 +208,8 @@ class ShardWorker {
       return k;
     }
     // Bernoulli: the first k days of a keyed Fisher-Yates permutation, k
-    // from word 0.
-    const int k = p.candidate_count.Sample(Rng::ToUniform(first_block[0]));
+    // from word 0 (read in the batch).
+    const int k = batch_count;
     if (k == 0) return 0;
     Rng rng(seed_, p.stream, owner, 0, first_block);
     rng.Skip(1);
@@ -265,11 +266,6 @@ class ShardWorker {
 
   void Impression(int day) { ++daily_impressions_[day]; }
 
-  // The batch's Poisson count for owner o of placement j (Poisson only).
-  int32_t HeadCount(int j, int64_t o) const {
-    return counts_[j].empty() ? kPoissonHeadTerms : counts_[j][o];
-  }
-
   // Exposes the members other than `turner` who are present, reading
   // AudienceWords(size) - 1 words of rng.
   void ExposeOthers(const CompiledPlacement& p, int size, int turner, int day,
@@ -321,7 +317,7 @@ class ShardWorker {
         const CompiledPlacement& p = placements[j];
         return DrawEvents(
             p, static_cast<uint32_t>(household), blocks_[j][i], p.flight_mean,
-            HeadCount(j, i), p.AudienceWords(size), [&](int day, Rng& rng) {
+            counts_[j][i], p.AudienceWords(size), [&](int day, Rng& rng) {
               Impression(day);
               const int chosen = static_cast<int>(rng.UniformInt(size));
               Expose(chosen, day, j);
@@ -345,7 +341,7 @@ class ShardWorker {
                             p.scale_by_activity
                                 ? p.flight_mean * shard_.activity[m0 + m]
                                 : p.flight_mean,
-                            HeadCount(j, m0 + m), 0, [&](int day, Rng&) {
+                            counts_[j][m0 + m], 0, [&](int day, Rng&) {
                               Impression(day);
                               Expose(m, day, j);
                             });
@@ -403,8 +399,8 @@ class ShardWorker {
   // blocks_[j][o]: first block of placement j's stream for the shard's
   // o-th owner (household or person, by the placement's device).
   std::vector<std::vector<RngBlock>> blocks_;
-  // counts_[j][o]: PoissonInverseHead of owner o's word 0 (Poisson
-  // placements only).
+  // counts_[j][o]: owner o's count from word 0 of its stream: Poisson,
+  // PoissonInverseHead; Bernoulli, the number of candidate days.
   std::vector<std::vector<int32_t>> counts_;
   uint16_t swaps_[kMaxFlightDays];
   // Per member of the current household.
