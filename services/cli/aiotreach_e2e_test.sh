@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# End to end: the real `aiotreach` binary, its exit statuses and outputs.
+set -uo pipefail
+bin="$1"
+scenario="$2"
+tmp="${TEST_TMPDIR:-$(mktemp -d)}"
+failures=0
+
+expect() {  # expect NAME WANT_STATUS GOT_STATUS
+  if [ "$2" != "$3" ]; then
+    echo "FAIL: $1: exit status $3, want $2"
+    failures=$((failures + 1))
+  else
+    echo "ok: $1"
+  fi
+}
+
+expect_in() {  # expect_in NAME TEXT FILE
+  if grep -qF -- "$2" "$3"; then
+    echo "ok: $1"
+  else
+    echo "FAIL: $1: '$2' not in $3:"; cat "$3"
+    failures=$((failures + 1))
+  fi
+}
+
+"$bin" >/dev/null 2>"$tmp/err"; expect "no arguments is usage" 2 $?
+"$bin" run --threads x "$scenario" >/dev/null 2>"$tmp/err"
+expect "bad --threads is usage" 2 $?
+expect_in "bad --threads names the value" "--threads: must be an integer >= 0, got 'x'" "$tmp/err"
+"$bin" run --nope 1 "$scenario" >/dev/null 2>"$tmp/err"; expect "unknown flag is usage" 2 $?
+"$bin" frobnicate "$scenario" >/dev/null 2>"$tmp/err"; expect "unknown command" 2 $?
+"$bin" help >"$tmp/out" 2>&1; expect "help" 0 $?
+expect_in "help shows usage" "aiotreach run FILE..." "$tmp/out"
+
+"$bin" validate "$scenario" >"$tmp/out" 2>&1; expect "validate a good file" 0 $?
+
+sed 's/share_of_voice: 0.5/share_of_voice: 1.5/' "$scenario" >"$tmp/bad.textproto"
+"$bin" validate "$tmp/bad.textproto" >"$tmp/out" 2>"$tmp/err"
+expect "validate a bad file" 1 $?
+expect_in "the error names file, field and value" \
+  "bad.textproto: placements[0].share_of_voice: must be in [0, 1], got 1.5" "$tmp/err"
+
+"$bin" run "$scenario" "$tmp/bad.textproto" --out "$tmp/out_dir" --threads=2 \
+  >"$tmp/out" 2>"$tmp/err"
+expect "run with one bad file fails" 1 $?
+expect_in "the good one ran" "1 ok, 1 failed" "$tmp/out"
+for f in json frequency.csv daily.csv placements.csv; do
+  [ -s "$tmp/out_dir/cli_small.$f" ] || { echo "FAIL: missing cli_small.$f"; failures=$((failures + 1)); }
+done
+"$bin" run "$scenario" --out "$tmp/json_only" --format json >/dev/null 2>&1
+expect "--format json" 0 $?
+[ -s "$tmp/json_only/cli_small.json" ] && [ ! -e "$tmp/json_only/cli_small.daily.csv" ] ||
+  { echo "FAIL: --format json wrote the wrong files"; failures=$((failures + 1)); }
+
+echo "$failures failed"
+[ "$failures" -eq 0 ]
