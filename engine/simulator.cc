@@ -1,6 +1,7 @@
 #include "engine/simulator.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <mutex>
 #include <numeric>
@@ -298,13 +299,13 @@ class ShardWorker {
     const int64_t household = shard_.first_household + i;
     const int64_t first_person = shard_.first_person + m0;
     const int never = campaign_.flight_days();
-    for (int m = 0; m < size; ++m) {
-      count_[m] = 0;
-      first_[m] = never;
-      pmask_[m] = 0;
-      tmask_[m] = 0;
-      dmask_[m] = 0;
-    }
+    // Whole fixed-size arrays: a few vector stores, where resetting `size`
+    // entries compiles to memset calls, one per array per household.
+    count_.fill(0);
+    first_.fill(never);
+    pmask_.fill(0);
+    tmask_.fill(0);
+    dmask_.fill(0);
     ++tally_.households();
     tally_.people() += size;
 
@@ -404,11 +405,11 @@ class ShardWorker {
   std::vector<std::vector<int32_t>> counts_;
   uint16_t swaps_[kMaxFlightDays];
   // Per member of the current household.
-  int64_t count_[kMaxHouseholdSize];
-  int first_[kMaxHouseholdSize];
-  uint64_t pmask_[kMaxHouseholdSize];
-  uint64_t tmask_[kMaxHouseholdSize];
-  uint32_t dmask_[kMaxHouseholdSize];
+  std::array<int64_t, kMaxHouseholdSize> count_;
+  std::array<int, kMaxHouseholdSize> first_;
+  std::array<uint64_t, kMaxHouseholdSize> pmask_;
+  std::array<uint64_t, kMaxHouseholdSize> tmask_;
+  std::array<uint32_t, kMaxHouseholdSize> dmask_;
   // Exposures on the current device, for the current placement.
   int64_t device_exposures_ = 0;
   // type_bit_[j]: placement j's bit in a person's type mask.
