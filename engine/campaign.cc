@@ -180,6 +180,14 @@ bool Campaign::uses_activity() const {
       [](const CompiledPlacement& p) { return p.scale_by_activity; });
 }
 
+std::vector<int> Campaign::CarryingTypes() const {
+  std::vector<int> types;
+  for (size_t t = 0; t < placements_by_type_.size(); ++t) {
+    if (!placements_by_type_[t].empty()) types.push_back(static_cast<int>(t));
+  }
+  return types;
+}
+
 absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
     const v1::Scenario& scenario, const Ecosystem& ecosystem) {
   std::unique_ptr<Campaign> c(new Campaign());

@@ -99,6 +99,8 @@ class Campaign {
   }
   // True if some placement's opportunities scale with activity.
   bool uses_activity() const;
+  // Device types that carry at least one placement, in index order.
+  std::vector<int> CarryingTypes() const;
 
  private:
   Campaign() = default;

@@ -52,12 +52,10 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
 
   const BreakdownCounters types = tally.device_types();
   const BreakdownCounters placements = tally.placements();
-  std::vector<int> carrying_types;
+  const std::vector<int> carrying_types = campaign.CarryingTypes();
   int64_t devices = 0;
   int64_t reach_devices = 0;
-  for (int t = 0; t < types.rows; ++t) {
-    if (campaign.placements_by_type()[t].empty()) continue;
-    carrying_types.push_back(t);
+  for (int t : carrying_types) {
     devices += types.devices[t];
     reach_devices += types.devices_reached[t];
   }

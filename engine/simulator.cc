@@ -76,15 +76,6 @@ std::vector<int> Identity(int n) {
   return v;
 }
 
-// Device types that carry a placement, in index order.
-std::vector<int> CarryingTypes(const Campaign& campaign) {
-  std::vector<int> types;
-  for (size_t t = 0; t < campaign.placements_by_type().size(); ++t) {
-    if (!campaign.placements_by_type()[t].empty()) types.push_back(t);
-  }
-  return types;
-}
-
 // Simulates the households of one shard at a time into a Tally. One per
 // worker thread; not thread-safe.
 class ShardWorker {
@@ -104,10 +95,10 @@ class ShardWorker {
         blocks_(campaign.placements().size()),
         counts_(campaign.placements().size()),
         placement_masks_(Identity(campaign.placements().size())),
-        type_masks_(CarryingTypes(campaign)) {
+        type_masks_(campaign.CarryingTypes()) {
     std::iota(perm_.begin(), perm_.end(), 0);
     // A person's type mask has one bit per carrying type, in type order.
-    const std::vector<int> carrying = CarryingTypes(campaign);
+    const std::vector<int> carrying = campaign.CarryingTypes();
     for (const CompiledPlacement& p : campaign.placements()) {
       const int c = static_cast<int>(
           std::find(carrying.begin(), carrying.end(), p.device_type) -

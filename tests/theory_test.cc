@@ -197,6 +197,38 @@ TEST(TheoryTest, SainsburyForIndependentPlacements) {
   }
 }
 
+// Sainsbury with 11 independent placements of reach 0.1 each: union
+// 1 - 0.9^11, each pair overlapping in 0.01 of people. More than 10
+// placements also takes the simulator's per-person reach counting instead
+// of its table of reach masks.
+TEST(TheoryTest, SainsburyForManyPlacements) {
+  const int64_t n = 100000;
+  std::string placements;
+  for (int i = 0; i < 11; ++i) {
+    placements += absl::Substitute(
+        R"(placements { name: "p$0" device_type: "phone"
+           opportunity { bernoulli { probability: 0.1 } } share_of_voice: 1 })",
+        i);
+  }
+  const v1::Report r =
+      RunOrDie(ParseTextOrDie(OnePhonePerPerson(n, 1, placements)));
+  const double reach = 1 - std::pow(0.9, 11);
+  EXPECT_NEAR(r.reach_people() / double(n), reach,
+              kSe * ProportionSe(reach, n));
+  const double exclusive = 0.1 * std::pow(0.9, 10);
+  for (const v1::BreakdownRow& row : r.placements()) {
+    EXPECT_NEAR(row.reach_people() / double(n), 0.1,
+                kSe * ProportionSe(0.1, n));
+    EXPECT_NEAR(row.exclusive_reach() / double(n), exclusive,
+                kSe * ProportionSe(exclusive, n));
+  }
+  ASSERT_EQ(r.placement_overlap_size(), 55);
+  for (const v1::Overlap& o : r.placement_overlap()) {
+    EXPECT_NEAR(o.reach_both() / double(n), 0.01, kSe * ProportionSe(0.01, n))
+        << o.a() << " & " << o.b();
+  }
+}
+
 // A day-of-week pattern scales a Bernoulli placement's daily probability:
 // weights 2,1,1,1,1,1,0 (mean 1) with p = 0.3 from a Monday give daily
 // probabilities 0.6, 0.3 x 5, 0: reach 1 - 0.4 x 0.7^5, no Sunday impression.
