@@ -245,8 +245,8 @@ void Population::Generate(int64_t begin, int64_t end,
 
   // Integer shapes up to 4 read their words from the batched block: the
   // same draw as SampleGamma's exact path, in a loop that vectorises.
-  const bool batch_gamma = draw_activity && shape == std::floor(shape) &&
-                           shape <= 4 && shape <= kMaxExactGammaShape;
+  const bool batch_gamma =
+      draw_activity && shape == std::floor(shape) && shape <= 4;
   if (batch_gamma) {
     switch (static_cast<int>(shape)) {
       case 1:

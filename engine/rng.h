@@ -29,8 +29,6 @@ inline constexpr uint32_t kHouseholdSize = 1;
 inline constexpr uint32_t kHouseholdAttributes = 2;
 inline constexpr uint32_t kPersonAttributes = 3;
 inline constexpr uint32_t kPersonActivity = 4;
-inline constexpr uint32_t kPersonOwnership = 5;
-inline constexpr uint32_t kHouseholdOwnership = 6;
 inline constexpr uint32_t kDeviceLinks = 7;
 inline constexpr uint32_t kSocialContacts = 8;
 inline constexpr uint32_t kFirstPlacementStream = 0x80000000u;
@@ -82,16 +80,6 @@ class Rng {
     return static_cast<uint32_t>((uint64_t{NextU32()} * n) >> 32);
   }
 
-  bool Bernoulli(double p) { return Uniform() < p; }
-
-  // Index of the next word to be read.
-  uint32_t position() const {
-    return ctr_[0] * 4 + static_cast<uint32_t>(next_);
-  }
-
-  // Moves forward to word `word` (>= position()).
-  void Seek(uint32_t word) { Skip(word - position()); }
-
   // Skips n words, as if read and discarded.
   void Skip(uint32_t n) {
     const uint32_t pos = next_ + n;  // words past the start of this block
@@ -113,13 +101,9 @@ class Rng {
   int next_;
 };
 
-// out[i] = the first block of Rng(seed, stream, entities[i], sub), for
+// out[i] = the first block of Rng(seed, stream, first + i, sub), for
 // i < n. One loop of independent Philox calls, which the compiler
 // vectorises: several times faster than n separate Rng constructions.
-void FirstBlocks(uint64_t seed, uint32_t stream, uint32_t sub,
-                 const uint32_t* entities, size_t n, RngBlock* out);
-
-// The same for the consecutive entities first, first + 1, ...
 void FirstBlocks(uint64_t seed, uint32_t stream, uint32_t sub, uint32_t first,
                  size_t n, RngBlock* out);
 

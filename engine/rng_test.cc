@@ -24,20 +24,19 @@ TEST(RngTest, EveryKeyPartChangesTheWords) {
   EXPECT_NE(Rng(42 + (uint64_t{1} << 32), 7, 1000, 3).NextU32(), base);
 }
 
-TEST(RngTest, FirstWordSkipAndSeekAgreeWithSequentialReads) {
+TEST(RngTest, FirstWordAndSkipAgreeWithSequentialReads) {
   Rng seq(9, 1, 2);
   std::vector<uint32_t> words(40);
   for (uint32_t& w : words) w = seq.NextU32();
   for (uint32_t start : {0u, 1u, 3u, 4u, 5u, 17u}) {
     Rng at(9, 1, 2, 0, start);
-    EXPECT_EQ(at.position(), start);
     EXPECT_EQ(at.NextU32(), words[start]) << "first_word " << start;
   }
   Rng skip(9, 1, 2);
   skip.NextU32();
   skip.Skip(6);
   EXPECT_EQ(skip.NextU32(), words[7]);
-  skip.Seek(30);
+  skip.Skip(22);  // across several blocks
   EXPECT_EQ(skip.NextU32(), words[30]);
   skip.Skip(0);
   EXPECT_EQ(skip.NextU32(), words[31]);
@@ -80,19 +79,16 @@ namespace aiotreach {
 namespace {
 
 TEST(RngTest, FirstBlocksMatchFreshStreams) {
-  const uint32_t entities[] = {0, 5, 77, 4000000000u};
-  RngBlock listed[4];
-  RngBlock consecutive[4];
-  FirstBlocks(99, 12, 3, entities, 4, listed);
-  FirstBlocks(99, 12, 3, 75, 4, consecutive);
-  for (int i = 0; i < 4; ++i) {
-    Rng fresh(99, 12, entities[i], 3);
-    Rng seeded(99, 12, entities[i], 3, listed[i]);
-    for (int w = 0; w < 9; ++w) EXPECT_EQ(seeded.NextU32(), fresh.NextU32());
-    Rng next(99, 12, 75 + i, 3);
-    Rng from_consecutive(99, 12, 75 + i, 3, consecutive[i]);
-    for (int w = 0; w < 6; ++w) {
-      EXPECT_EQ(from_consecutive.NextU32(), next.NextU32());
+  for (uint32_t first : {0u, 75u, 4000000000u}) {
+    RngBlock blocks[4];
+    FirstBlocks(99, 12, 3, first, 4, blocks);
+    for (uint32_t i = 0; i < 4; ++i) {
+      Rng fresh(99, 12, first + i, 3);
+      Rng seeded(99, 12, first + i, 3, blocks[i]);
+      // Past the batched block, the stream goes on by computing.
+      for (int w = 0; w < 9; ++w) {
+        EXPECT_EQ(seeded.NextU32(), fresh.NextU32()) << first + i << " " << w;
+      }
     }
   }
 }
