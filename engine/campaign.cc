@@ -103,6 +103,9 @@ absl::Status CompileOpportunity(const v1::Placement& p,
                                 ") must be <= 1, got ", FormatValue(prob)));
       }
       out->process = Process::kBernoulli;
+      out->day_mean.resize(flight_days);
+      for (int d = 0; d < flight_days; ++d)
+        out->day_mean[d] = std::min(1.0, prob * dow[d]) * out->clock.mass;
       double q_max = 0.0;
       for (int d = 0; d < flight_days; ++d)
         q_max = std::max(q_max, std::min(1.0, prob * dow[d]) * sov);
@@ -133,6 +136,9 @@ absl::Status CompileOpportunity(const v1::Placement& p,
       }
       out->process = Process::kPoisson;
       out->scale_by_activity = o.poisson().scale_by_activity();
+      out->day_mean.resize(flight_days);
+      for (int d = 0; d < flight_days; ++d)
+        out->day_mean[d] = rate * dow[d] * out->clock.mass;
       std::vector<double> daily(flight_days);
       for (int d = 0; d < flight_days; ++d) daily[d] = rate * dow[d] * sov;
       out->flight_mean = 0.0;
@@ -148,6 +154,293 @@ absl::Status CompileOpportunity(const v1::Placement& p,
           FieldPath(path, "opportunity"),
           "is required: set bernoulli { probability } or poisson { rate }");
   }
+}
+
+absl::Status CompileDayparts(const v1::Placement& p, const DeviceTypeInfo& type,
+                             absl::string_view path, DayClock* clock) {
+  if (p.dayparts().empty()) {
+    clock->hours = (1u << kHoursPerDay) - 1;
+  } else {
+    clock->hours = 0;
+    for (int i = 0; i < p.dayparts_size(); ++i) {
+      const v1::HourRange& r = p.dayparts(i);
+      const std::string rpath = FieldPath(path, "dayparts", i);
+      AIOT_RETURN_IF_ERROR(CheckIntInRange(r.start_hour(), 0, kHoursPerDay - 1,
+                                           FieldPath(rpath, "start_hour")));
+      AIOT_RETURN_IF_ERROR(CheckIntInRange(r.end_hour(), 0, kHoursPerDay,
+                                           FieldPath(rpath, "end_hour")));
+      if (r.start_hour() == r.end_hour()) {
+        return FieldError(rpath,
+                          absl::StrCat("is empty: start_hour and end_hour "
+                                       "must differ, got ",
+                                       r.start_hour(), " to ", r.end_hour()));
+      }
+      const int stop = r.end_hour() % kHoursPerDay;
+      int h = r.start_hour();
+      do {
+        clock->hours |= 1u << h;
+        h = (h + 1) % kHoursPerDay;
+      } while (h != stop);
+    }
+  }
+  double mass = 0.0;
+  bool flat = true;
+  for (int h = 0; h < kHoursPerDay; ++h) {
+    const bool on = (clock->hours >> h) & 1;
+    mass += on ? type.hour_of_day[h] : 0.0;
+    clock->cdf[h] = mass;
+    flat = flat && on && type.hour_of_day[h] == type.hour_of_day[0];
+  }
+  clock->flat = flat;
+  clock->mass = flat ? 1.0 : mass;
+  if (mass > 0.0) {
+    for (double& c : clock->cdf) c /= mass;
+  }
+  clock->cdf[kHoursPerDay - 1] = 1.0;
+  return absl::OkStatus();
+}
+
+absl::Status CompileBuying(const v1::Placement& p, int flight_days,
+                           absl::string_view path, CompiledPlacement* out) {
+  const std::string cpm_path = FieldPath(path, "cpm");
+  AIOT_RETURN_IF_ERROR(CheckNonNegative(p.cpm(), cpm_path));
+  out->cpm = p.cpm();
+  switch (p.buying_case()) {
+    case v1::Placement::kShareOfVoice:
+      out->buying = Buying::kShareOfVoice;
+      out->share_of_voice = p.share_of_voice();
+      AIOT_RETURN_IF_ERROR(CheckProbability(out->share_of_voice,
+                                            FieldPath(path, "share_of_voice")));
+      break;
+    case v1::Placement::kBudget: {
+      out->buying = Buying::kBudget;
+      out->budget = p.budget();
+      AIOT_RETURN_IF_ERROR(
+          CheckPositive(out->budget, FieldPath(path, "budget")));
+      if (out->cpm <= 0.0) {
+        return FieldError(cpm_path,
+                          absl::StrCat("is required with a budget: yuan per "
+                                       "thousand impressions, got ",
+                                       FormatValue(out->cpm)));
+      }
+      const double goal = std::floor(out->budget / out->cpm * 1000.0);
+      if (goal > 1e15) {
+        return FieldError(FieldPath(path, "budget"),
+                          absl::StrCat("buys more than 1e15 impressions at "
+                                       "this cpm, got ",
+                                       FormatValue(out->budget)));
+      }
+      out->goal = static_cast<int64_t>(goal);
+      break;
+    }
+    case v1::Placement::kImpressionGoal:
+      out->buying = Buying::kImpressionGoal;
+      out->goal = p.impression_goal();
+      AIOT_RETURN_IF_ERROR(CheckIntInRange(out->goal, 1, int64_t{1} << 50,
+                                           FieldPath(path, "impression_goal")));
+      break;
+    case v1::Placement::kPricePerDay:
+      out->buying = Buying::kPricePerDay;
+      out->price_per_day = p.price_per_day();
+      AIOT_RETURN_IF_ERROR(CheckNonNegative(out->price_per_day,
+                                            FieldPath(path, "price_per_day")));
+      if (out->cpm != 0.0) {
+        return FieldError(cpm_path,
+                          absl::StrCat("does not apply to a price_per_day "
+                                       "buy, got ",
+                                       FormatValue(out->cpm)));
+      }
+      break;
+    default:
+      return FieldError(FieldPath(path, "buying"),
+                        "is required: set share_of_voice, budget, "
+                        "impression_goal or price_per_day");
+  }
+  const bool has_pacing = p.has_pacing();
+  const std::string kind_path = FieldPath(path, "pacing.kind");
+  if (has_pacing && !out->paced()) {
+    return FieldError(
+        kind_path,
+        "applies to budget and impression_goal buys only, got a pacing "
+        "block on another buy");
+  }
+  if (!out->paced()) return absl::OkStatus();
+  const v1::PacingKind kind = p.pacing().kind();
+  const double share = p.pacing().front_loaded_share();
+  const std::string share_path = FieldPath(path, "pacing.front_loaded_share");
+  switch (kind) {
+    case v1::PACING_KIND_UNSPECIFIED:
+    case v1::PACING_KIND_EVEN:
+      if (share != 0.0) {
+        return FieldError(share_path,
+                          absl::StrCat("applies to PACING_KIND_FRONT_LOADED "
+                                       "only, got ",
+                                       FormatValue(share)));
+      }
+      return absl::OkStatus();  // empty pacing_weight: even
+    case v1::PACING_KIND_FRONT_LOADED: {
+      if (!(share > 0.0 && share < 1.0)) {
+        return FieldError(share_path, absl::StrCat("must be in (0, 1), got ",
+                                                   FormatValue(share)));
+      }
+      const int first = (flight_days + 1) / 2;
+      const int second = flight_days - first;
+      out->pacing_weight.resize(flight_days);
+      for (int d = 0; d < flight_days; ++d) {
+        out->pacing_weight[d] =
+            d < first ? share / first : (1.0 - share) / second;
+      }
+      return absl::OkStatus();
+    }
+    default:
+      return FieldError(kind_path, absl::StrCat("unknown pacing kind, got ",
+                                                static_cast<int>(kind)));
+  }
+}
+
+// Names as bits of a mask over `known`; "unknown" errors list `known`.
+absl::StatusOr<uint64_t> NameMask(
+    const google::protobuf::RepeatedPtrField<std::string>& names,
+    const std::vector<std::string>& known, absl::string_view path,
+    absl::string_view what) {
+  uint64_t mask = 0;
+  for (int i = 0; i < names.size(); ++i) {
+    const auto it = std::find(known.begin(), known.end(), names[i]);
+    if (it == known.end()) {
+      return FieldError(
+          IndexPath(path, i),
+          absl::StrCat("unknown ", what, " '", names[i],
+                       "' (known: ", absl::StrJoin(known, ", "), ")"));
+    }
+    mask |= uint64_t{1} << (it - known.begin());
+  }
+  return mask;
+}
+
+absl::StatusOr<CompiledCap> CompileCap(const v1::FrequencyCap& cap, int index,
+                                       const std::vector<std::string>& names) {
+  const std::string path = FieldPath("", "frequency_caps", index);
+  CompiledCap c;
+  c.name = cap.name().empty() ? absl::StrCat("cap ", index) : cap.name();
+  switch (cap.scope()) {
+    case v1::CAP_SCOPE_PERSON:
+      c.per_person = true;
+      break;
+    case v1::CAP_SCOPE_DEVICE:
+      c.per_person = false;
+      break;
+    default:
+      return FieldError(FieldPath(path, "scope"),
+                        absl::StrCat("is required: CAP_SCOPE_PERSON or "
+                                     "CAP_SCOPE_DEVICE, got ",
+                                     v1::CapScope_Name(cap.scope())));
+  }
+  switch (cap.period()) {
+    case v1::CAP_PERIOD_DAY:
+      c.daily = true;
+      break;
+    case v1::CAP_PERIOD_FLIGHT:
+      c.daily = false;
+      break;
+    default:
+      return FieldError(FieldPath(path, "period"),
+                        absl::StrCat("is required: CAP_PERIOD_DAY or "
+                                     "CAP_PERIOD_FLIGHT, got ",
+                                     v1::CapPeriod_Name(cap.period())));
+  }
+  AIOT_RETURN_IF_ERROR(
+      CheckIntInRange(cap.limit(), 1, 65535, FieldPath(path, "limit")));
+  c.limit = cap.limit();
+  AIOT_ASSIGN_OR_RETURN(c.placements,
+                        NameMask(cap.placements(), names,
+                                 FieldPath(path, "placements"), "placement"));
+  if (cap.placements().empty()) {
+    c.placements =
+        names.size() == 64 ? ~uint64_t{0} : (uint64_t{1} << names.size()) - 1;
+  }
+  c.placement_names.assign(cap.placements().begin(), cap.placements().end());
+  return c;
+}
+
+absl::StatusOr<CompiledTarget> CompileTarget(const v1::Target& t,
+                                             const Ecosystem& eco) {
+  CompiledTarget c;
+  if (!t.age_bands().empty()) {
+    AIOT_ASSIGN_OR_RETURN(c.age_bands,
+                          NameMask(t.age_bands(), eco.age_band_names(),
+                                   "target.age_bands", "age band"));
+  }
+  if (!t.city_tiers().empty()) {
+    AIOT_ASSIGN_OR_RETURN(c.city_tiers,
+                          NameMask(t.city_tiers(), eco.city_tier_names(),
+                                   "target.city_tiers", "city tier"));
+  }
+  AIOT_RETURN_IF_ERROR(CheckIntInRange(t.min_household_size(), 0,
+                                       kMaxHouseholdSize,
+                                       "target.min_household_size"));
+  AIOT_RETURN_IF_ERROR(CheckIntInRange(t.max_household_size(), 0,
+                                       kMaxHouseholdSize,
+                                       "target.max_household_size"));
+  if (t.max_household_size() != 0 &&
+      t.max_household_size() < t.min_household_size()) {
+    return FieldError(
+        "target.max_household_size",
+        absl::StrCat("must be >= min_household_size (", t.min_household_size(),
+                     "), got ", t.max_household_size()));
+  }
+  c.min_household_size = t.min_household_size();
+  c.max_household_size = t.max_household_size();
+  std::vector<std::string> type_names = DeviceTypeNames(eco);
+  AIOT_ASSIGN_OR_RETURN(const uint64_t owns,
+                        NameMask(t.owns_device_types(), type_names,
+                                 "target.owns_device_types", "device type"));
+  for (size_t k = 0; k < type_names.size(); ++k) {
+    const DeviceTypeInfo& type = eco.device_types()[k];
+    const uint32_t bit = 1u << k;
+    if (owns & bit)
+      (type.household_owned ? c.household_types : c.person_types) |= bit;
+    if (type.platform_connected) {
+      (type.household_owned ? c.connected_household_types
+                            : c.connected_person_types) |= bit;
+    }
+  }
+  AIOT_RETURN_IF_ERROR(CheckIntInRange(t.min_connected_devices(), 0,
+                                       kMaxDeviceTypes,
+                                       "target.min_connected_devices"));
+  c.min_connected_devices = t.min_connected_devices();
+  AIOT_RETURN_IF_ERROR(
+      CheckNonNegative(t.min_activity(), "target.min_activity"));
+  AIOT_RETURN_IF_ERROR(
+      CheckNonNegative(t.max_activity(), "target.max_activity"));
+  if (t.max_activity() != 0.0 && t.max_activity() < t.min_activity()) {
+    return FieldError(
+        "target.max_activity",
+        absl::StrCat("must be >= min_activity (", FormatValue(t.min_activity()),
+                     "), got ", FormatValue(t.max_activity())));
+  }
+  c.min_activity = t.min_activity();
+  c.max_activity = t.max_activity();
+  c.everyone = !c.needs_age_band() && !c.needs_city_tier() &&
+               c.min_household_size <= 1 && c.max_household_size == 0 &&
+               owns == 0 && c.min_connected_devices == 0 && !c.needs_activity();
+  return c;
+}
+
+absl::StatusOr<CompiledConversion> CompileConversion(
+    const v1::Scenario& scenario) {
+  CompiledConversion c;
+  if (!scenario.has_conversion()) return c;
+  const v1::ConversionModel& m = scenario.conversion();
+  AIOT_RETURN_IF_ERROR(CheckProbability(m.max_rate(), "conversion.max_rate"));
+  AIOT_RETURN_IF_ERROR(CheckPositive(m.saturation_frequency(),
+                                     "conversion.saturation_frequency"));
+  AIOT_RETURN_IF_ERROR(
+      CheckNonNegative(m.screen_synergy(), "conversion.screen_synergy"));
+  c.enabled = true;
+  c.max_rate = m.max_rate();
+  c.saturation_frequency = m.saturation_frequency();
+  c.screen_synergy = m.screen_synergy();
+  return c;
 }
 
 }  // namespace
@@ -180,10 +473,90 @@ bool Campaign::uses_activity() const {
       [](const CompiledPlacement& p) { return p.scale_by_activity; });
 }
 
+bool Campaign::needs_day_loop() const {
+  if (!caps_.empty() || !target_.everyone || conversion_.enabled) return true;
+  return std::any_of(
+      placements_.begin(), placements_.end(), [](const CompiledPlacement& p) {
+        return p.paced() || p.clock.hours != (1u << kHoursPerDay) - 1 ||
+               p.interaction_rate > 0.0 || p.follow_up > 0.0;
+      });
+}
+
+double DayClock::Time(double u) const {
+  if (flat) return kHoursPerDay * u;
+  int h = 0;
+  while (h < kHoursPerDay - 1 && cdf[h] <= u) ++h;
+  const double below = h == 0 ? 0.0 : cdf[h - 1];
+  const double width = cdf[h] - below;
+  return h + (width > 0.0 ? std::min((u - below) / width, 1.0 - 1e-12) : 0.5);
+}
+
+int64_t CompiledPlacement::DayTarget(int day, int64_t goal_left) const {
+  if (goal_left <= 0) return 0;
+  const int days = static_cast<int>(day_mean.size());
+  if (pacing_weight.empty()) {
+    // round(G / n), halves up, in integers: floor((2G + n) / 2n).
+    const int64_t n = days - day;
+    return (2 * goal_left + n) / (2 * n);
+  }
+  double rest = 0.0;
+  for (int d = day; d < days; ++d) rest += pacing_weight[d];
+  if (rest <= 0.0) return 0;
+  return static_cast<int64_t>(
+      std::floor(goal_left * (pacing_weight[day] / rest) + 0.5));
+}
+
+double CompiledPlacement::Spend(int64_t served, int days) const {
+  switch (buying) {
+    case Buying::kPricePerDay:
+      return price_per_day * days;
+    case Buying::kBudget:
+    case Buying::kImpressionGoal:
+      return std::min(served, goal) * cpm / 1000.0;
+    default:
+      return served * cpm / 1000.0;
+  }
+}
+
+bool CompiledTarget::Contains(int age_band, int city_tier, int household_size,
+                              uint32_t person_devices,
+                              uint32_t household_devices,
+                              float activity) const {
+  if (everyone) return true;
+  if (!((age_bands >> age_band) & 1) || !((city_tiers >> city_tier) & 1))
+    return false;
+  if (household_size < min_household_size) return false;
+  if (max_household_size != 0 && household_size > max_household_size)
+    return false;
+  if ((person_devices & person_types) != person_types ||
+      (household_devices & household_types) != household_types)
+    return false;
+  const int connected =
+      __builtin_popcount(person_devices & connected_person_types) +
+      __builtin_popcount(household_devices & connected_household_types);
+  if (connected < min_connected_devices) return false;
+  if (activity < min_activity) return false;
+  return max_activity == 0.0 || activity <= max_activity;
+}
+
+double CompiledConversion::Probability(int64_t f, int s) const {
+  if (!enabled || f <= 0) return 0.0;
+  const double p = max_rate * (1.0 - Exp(-f / saturation_frequency)) *
+                   (1.0 + screen_synergy * std::max(0, s - 1));
+  return std::min(1.0, p);
+}
+
 std::vector<int> Campaign::CarryingTypes() const {
+  const bool follow_ups =
+      std::any_of(placements_.begin(), placements_.end(),
+                  [](const CompiledPlacement& p) { return p.follow_up > 0.0; });
   std::vector<int> types;
   for (size_t t = 0; t < placements_by_type_.size(); ++t) {
-    if (!placements_by_type_[t].empty()) types.push_back(static_cast<int>(t));
+    const bool voice =
+        follow_ups && std::find(voice_types_.begin(), voice_types_.end(),
+                                static_cast<int>(t)) != voice_types_.end();
+    if (!placements_by_type_[t].empty() || voice)
+      types.push_back(static_cast<int>(t));
   }
   return types;
 }
@@ -251,20 +624,65 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
                                      "' (its ownership probability is 0)"));
     }
     cp.household_device = type.household_owned;
-    if (p.buying_case() != v1::Placement::kShareOfVoice) {
-      return FieldError(
-          FieldPath(path, "share_of_voice"),
-          "is required: the probability that the campaign wins an opportunity");
-    }
-    const double sov = p.share_of_voice();
+    AIOT_RETURN_IF_ERROR(CompileBuying(p, c->flight_days_, path, &cp));
+    AIOT_RETURN_IF_ERROR(CompileDayparts(p, type, path, &cp.clock));
     AIOT_RETURN_IF_ERROR(
-        CheckProbability(sov, FieldPath(path, "share_of_voice")));
-    AIOT_RETURN_IF_ERROR(CompileOpportunity(p, type, c->flight_days_,
-                                            c->start_dow_, sov, path, &cp));
+        CompileOpportunity(p, type, c->flight_days_, c->start_dow_,
+                           cp.paced() ? 1.0 : cp.share_of_voice, path, &cp));
+    AIOT_RETURN_IF_ERROR(CheckProbability(p.interaction_rate(),
+                                          FieldPath(path, "interaction_rate")));
+    cp.interaction_rate = p.interaction_rate();
+    const std::string fpath = FieldPath(path, "voice_follow_up.probability");
+    AIOT_RETURN_IF_ERROR(
+        CheckProbability(p.voice_follow_up().probability(), fpath));
+    cp.follow_up = p.voice_follow_up().probability();
+    if (cp.follow_up > 0.0 && !type.household_owned) {
+      return FieldError(fpath,
+                        absl::StrCat("needs a household device (the boot ad "
+                                     "of a TV); '",
+                                     type.name, "' is personal, got ",
+                                     FormatValue(cp.follow_up)));
+    }
     AIOT_RETURN_IF_ERROR(CompileAudience(p, type, path, &cp));
     c->placements_by_type_[cp.device_type].push_back(i);
     c->placements_.push_back(std::move(cp));
   }
+  for (size_t t = 0; t < ecosystem.device_types().size(); ++t) {
+    const DeviceTypeInfo& type = ecosystem.device_types()[t];
+    if (type.screen) c->screen_types_ |= 1u << t;
+    if (type.voice && type.household_owned && type.Ownable())
+      c->voice_types_.push_back(static_cast<int>(t));
+  }
+  for (size_t j = 0; j < c->placements_.size(); ++j) {
+    if (c->placements_[j].follow_up > 0.0 && c->voice_types_.empty()) {
+      return FieldError(
+          FieldPath(FieldPath("", "placements", static_cast<int>(j)),
+                    "voice_follow_up.probability"),
+          "needs a household-owned device type with voice: true in the "
+          "ecosystem; there is none");
+    }
+  }
+
+  if (scenario.frequency_caps_size() > kMaxFrequencyCaps) {
+    return FieldError("frequency_caps",
+                      absl::StrCat("at most ", kMaxFrequencyCaps, " caps, got ",
+                                   scenario.frequency_caps_size()));
+  }
+  std::vector<std::string> placement_names;
+  for (const CompiledPlacement& p : c->placements_)
+    placement_names.push_back(p.name);
+  for (int i = 0; i < scenario.frequency_caps_size(); ++i) {
+    AIOT_ASSIGN_OR_RETURN(
+        CompiledCap cap,
+        CompileCap(scenario.frequency_caps(i), i, placement_names));
+    c->caps_.push_back(std::move(cap));
+  }
+  AIOT_ASSIGN_OR_RETURN(c->target_,
+                        CompileTarget(scenario.target(), ecosystem));
+  AIOT_ASSIGN_OR_RETURN(c->conversion_, CompileConversion(scenario));
+  AIOT_RETURN_IF_ERROR(
+      CheckIntInRange(scenario.replicates(), 0, kMaxReplicates, "replicates"));
+  c->replicates_ = std::max(1, scenario.replicates());
   return std::unique_ptr<const Campaign>(std::move(c));
 }
 

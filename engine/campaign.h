@@ -19,6 +19,7 @@
 #ifndef AIOTREACH_ENGINE_CAMPAIGN_H_
 #define AIOTREACH_ENGINE_CAMPAIGN_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,6 +30,7 @@
 #include "aiotreach/v1/scenario.pb.h"
 #include "engine/distributions.h"
 #include "engine/ecosystem.h"
+#include "engine/rng.h"
 
 namespace aiotreach {
 
@@ -39,7 +41,30 @@ inline constexpr double kMaxPoissonRate = 10000.0;  // per device per day
 inline constexpr int kDefaultMaxFrequency = 10;
 inline constexpr int kMaxMaxFrequency = 100;
 
+inline constexpr int kMaxFrequencyCaps = 16;
+inline constexpr int kMaxReplicates = 1000;
+inline constexpr int kHoursPerDay = 24;
+
 enum class Process { kBernoulli, kPoisson };
+
+// How a placement is bought (the `buying` oneof).
+enum class Buying { kShareOfVoice, kBudget, kImpressionGoal, kPricePerDay };
+
+// Where in the day a placement's opportunities fall: the device type's
+// hour-of-day shares restricted to the placement's dayparts.
+struct DayClock {
+  bool flat = true;  // all 24 hours, equal shares: time = 24 u
+  // cdf[h]: share of the eligible day before the end of hour h.
+  std::array<double, kHoursPerDay> cdf{};
+  // Share of the device's daily activity inside the dayparts.
+  double mass = 1.0;
+  // Bit h set: the placement runs in hour h.
+  uint32_t hours = (1u << kHoursPerDay) - 1;
+
+  // A time of day in [0, 24) hours from one uniform: the hour by
+  // inversion, the position within it from the same uniform's remainder.
+  double Time(double u) const;
+};
 
 struct CompiledPlacement {
   std::string name;
@@ -73,6 +98,82 @@ struct CompiledPlacement {
 
   // Words of the device's stream one event's audience reads.
   uint32_t AudienceWords(int household_size) const;
+
+  // For the members other than `turner` of a household of `size` who are
+  // present at an impression, calls present(member). Reads
+  // AudienceWords(size) - 1 words of rng.
+  template <typename Present>
+  void ForEachOtherPresent(int size, int turner, Rng& rng,
+                           Present&& present) const;
+
+  // Buying.
+  Buying buying = Buying::kShareOfVoice;
+  double share_of_voice = 1.0;  // kShareOfVoice; 1 for kPricePerDay
+  double cpm = 0.0;             // yuan per thousand; 0: not priced
+  double budget = 0.0;
+  int64_t goal = 0;  // kBudget, kImpressionGoal
+  double price_per_day = 0.0;
+  // Paced buys: day d's share of what is left of the goal is
+  // pacing_weight[d] / sum over e >= d of pacing_weight[e]. Empty: even.
+  std::vector<double> pacing_weight;
+  bool paced() const {
+    return buying == Buying::kBudget || buying == Buying::kImpressionGoal;
+  }
+  // The day's impression target T_d from the goal left, G_d >= 0.
+  int64_t DayTarget(int day, int64_t goal_left) const;
+  // Yuan spent for `served` impressions over `days` days.
+  double Spend(int64_t served, int days) const;
+
+  // Day-by-day simulation: the mean number (Poisson) or probability
+  // (Bernoulli) of eligible opportunities on day d, inside the dayparts,
+  // before buying and activity.
+  std::vector<double> day_mean;
+  DayClock clock;
+  double interaction_rate = 0.0;
+  double follow_up = 0.0;  // VoiceFollowUp.probability
+};
+
+struct CompiledCap {
+  std::string name;
+  bool per_person = true;  // else per device
+  bool daily = true;       // else per flight
+  int limit = 1;
+  uint64_t placements = 0;                   // bit j: covers placement j
+  std::vector<std::string> placement_names;  // as given; empty: all
+};
+
+// Who the campaign is for, compiled against the ecosystem.
+struct CompiledTarget {
+  bool everyone = true;
+  uint64_t age_bands = ~uint64_t{0};   // bit per age band
+  uint64_t city_tiers = ~uint64_t{0};  // bit per city tier
+  int min_household_size = 0;
+  int max_household_size = 0;    // 0: no bound
+  uint32_t person_types = 0;     // personal types the person must own
+  uint32_t household_types = 0;  // shared types the household must own
+  int min_connected_devices = 0;
+  uint32_t connected_person_types = 0;
+  uint32_t connected_household_types = 0;
+  double min_activity = 0.0;
+  double max_activity = 0.0;  // 0: no bound
+
+  bool needs_age_band() const { return age_bands != ~uint64_t{0}; }
+  bool needs_city_tier() const { return city_tiers != ~uint64_t{0}; }
+  bool needs_activity() const {
+    return min_activity > 0.0 || max_activity > 0.0;
+  }
+  bool Contains(int age_band, int city_tier, int household_size,
+                uint32_t person_devices, uint32_t household_devices,
+                float activity) const;
+};
+
+struct CompiledConversion {
+  bool enabled = false;
+  double max_rate = 0.0;
+  double saturation_frequency = 1.0;
+  double screen_synergy = 0.0;
+  // P(convert) of a person exposed f times on s screen types.
+  double Probability(int64_t f, int s) const;
 };
 
 inline constexpr int kMaxSubsetHousehold = 8;
@@ -99,8 +200,23 @@ class Campaign {
   }
   // True if some placement's opportunities scale with activity.
   bool uses_activity() const;
-  // Device types that carry at least one placement, in index order.
+  // Device types that carry at least one placement or a placement's voice
+  // follow-up, in index order: the rows of the device-type breakdown.
   std::vector<int> CarryingTypes() const;
+
+  const std::vector<CompiledCap>& caps() const { return caps_; }
+  const CompiledTarget& target() const { return target_; }
+  const CompiledConversion& conversion() const { return conversion_; }
+  int replicates() const { return replicates_; }
+  // Bit t set: device type t has a screen.
+  uint32_t screen_types() const { return screen_types_; }
+  // Household-owned voice device types, in index order (follow-ups).
+  const std::vector<int>& voice_types() const { return voice_types_; }
+
+  // True if the scenario needs opportunities placed in time, day by day
+  // (caps, paced buys, dayparts, a target, interactions, follow-ups or
+  // conversions); otherwise each device's flight is drawn at once.
+  bool needs_day_loop() const;
 
  private:
   Campaign() = default;
@@ -110,7 +226,37 @@ class Campaign {
   int max_frequency_ = kDefaultMaxFrequency;
   std::vector<CompiledPlacement> placements_;
   std::vector<std::vector<int>> placements_by_type_;
+  std::vector<CompiledCap> caps_;
+  CompiledTarget target_;
+  CompiledConversion conversion_;
+  int replicates_ = 1;
+  uint32_t screen_types_ = 0;
+  std::vector<int> voice_types_;
 };
+
+template <typename Present>
+void CompiledPlacement::ForEachOtherPresent(int size, int turner, Rng& rng,
+                                            Present&& present) const {
+  if (size == 1 || co_presence == 0.0) return;
+  if (co_presence == 1.0) {
+    for (int m = 0; m < size; ++m) {
+      if (m != turner) present(m);
+    }
+    return;
+  }
+  if (size <= kMaxSubsetHousehold) {
+    // Bit k of the mask: the k-th member other than the turner.
+    const uint32_t mask = presence_subsets[size].Sample(rng.Uniform());
+    for (uint32_t rest = mask; rest != 0; rest &= rest - 1) {
+      const int k = __builtin_ctz(rest);
+      present(k < turner ? k : k + 1);
+    }
+    return;
+  }
+  for (int m = 0; m < size; ++m) {
+    if (m != turner && rng.Uniform() < co_presence) present(m);
+  }
+}
 
 // The stream key of a placement called `name`: a stable 64-bit FNV-1a hash
 // folded into [streams::kFirstPlacementStream, 2^32).

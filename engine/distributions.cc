@@ -68,6 +68,43 @@ int64_t SamplePoisson(Rng& rng, double mean) {
   return PoissonPtrs(rng, mean);
 }
 
+namespace {
+
+// Binomial(n, p) by inversion from u, 0 < p <= 0.5, n * p small enough
+// that (1 - p)^n does not underflow.
+int64_t BinomialInverse(double u, int64_t n, double p) {
+  const double q = 1.0 - p;
+  const double odds = p / q;
+  double pmf = Exp(static_cast<double>(n) * Log(q));
+  double cdf = pmf;
+  int64_t k = 0;
+  while (cdf < u && k < n) {
+    pmf *= static_cast<double>(n - k) / static_cast<double>(k + 1) * odds;
+    cdf += pmf;
+    ++k;
+  }
+  return k;
+}
+
+}  // namespace
+
+int64_t SampleBinomial(Rng& rng, int64_t n, double p) {
+  if (n <= 0 || p <= 0.0) return 0;
+  if (p >= 1.0) return n;
+  // Inverting the upper tail for p > 1/2 keeps the count the u-quantile,
+  // hence monotone in p.
+  const bool flip = p > 0.5;
+  const double small = flip ? 1.0 - p : p;
+  const int64_t chunk =
+      std::max<int64_t>(1, static_cast<int64_t>(kBinomialChunkMean / small));
+  int64_t k = 0;
+  for (int64_t left = n; left > 0; left -= chunk) {
+    const double u = rng.Uniform();
+    k += BinomialInverse(flip ? 1.0 - u : u, std::min(left, chunk), small);
+  }
+  return flip ? n - k : k;
+}
+
 double SampleStandardNormal(Rng& rng) {
   const double u1 = rng.Uniform();
   const double u2 = rng.Uniform();

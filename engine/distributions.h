@@ -61,6 +61,13 @@ inline int PoissonInverseHead(double u, double mean, double exp_neg_mean) {
   return k;
 }
 
+// Binomial(n, p) by inversion: one word for each chunk of trials whose
+// mean min(p, 1 - p) * trials is at most kBinomialChunkMean (so one word
+// whenever n * min(p, 1 - p) <= kBinomialChunkMean); none when p is 0 or 1
+// or n is 0. For a fixed stream the count never decreases as p grows.
+inline constexpr double kBinomialChunkMean = 300.0;
+int64_t SampleBinomial(Rng& rng, int64_t n, double p);
+
 // Standard normal by Box-Muller (two words).
 double SampleStandardNormal(Rng& rng);
 

@@ -1,11 +1,14 @@
 #include "engine/engine.h"
 
 #include <cmath>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/day_simulator.h"
 #include "engine/population.h"
 #include "engine/presets.h"
 #include "engine/report_builder.h"
+#include "engine/rng.h"
 #include "engine/simulator.h"
 #include "engine/status_macros.h"
 #include "engine/validation.h"
@@ -80,18 +83,63 @@ absl::Status ValidateScenario(const v1::Scenario& scenario) {
   return PreparedScenario::Prepare(scenario).status();
 }
 
+namespace {
+
+// The seed of replicate r: the scenario's own for r = 0, else drawn from it.
+uint64_t ReplicateSeed(uint64_t seed, int r) {
+  if (r == 0) return seed;
+  Rng rng(seed, streams::kReplicateSeed, static_cast<uint32_t>(r));
+  const uint64_t lo = rng.NextU32();
+  return lo | uint64_t{rng.NextU32()} << 32;
+}
+
+absl::StatusOr<Tally> Simulate(const Population& population,
+                               const Campaign& campaign, uint64_t seed,
+                               const RunOptions& options) {
+  if (campaign.needs_day_loop() || options.day_by_day) {
+    return DaySimulator(population, campaign, seed).Run(options);
+  }
+  return Simulator(population, campaign, seed).Run(options);
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
                                        const RunOptions& options) {
   AIOT_ASSIGN_OR_RETURN(std::unique_ptr<const PreparedScenario> prepared,
                         PreparedScenario::Prepare(scenario));
-  AIOT_ASSIGN_OR_RETURN(
-      std::unique_ptr<const Population> population,
-      Population::Build(prepared->ecosystem(), prepared->people(),
-                        prepared->population_seed(), options.threads));
-  Simulator simulator(*population, prepared->campaign(), scenario.seed());
-  AIOT_ASSIGN_OR_RETURN(Tally tally, simulator.Run(options));
-  return BuildReport(scenario.name(), scenario.seed(), *prepared->ecosystem(),
-                     prepared->campaign(), tally);
+  const Campaign& campaign = prepared->campaign();
+  const int replicates = campaign.replicates();
+  const bool fixed_population = scenario.ecosystem().population_seed() != 0;
+  const bool timed = campaign.needs_day_loop() || options.day_by_day;
+  std::unique_ptr<const Population> population;
+  std::vector<v1::Report> reports;
+  for (int r = 0; r < replicates; ++r) {
+    const uint64_t seed = ReplicateSeed(scenario.seed(), r);
+    if (population == nullptr || !fixed_population) {
+      AIOT_ASSIGN_OR_RETURN(
+          population, Population::Build(
+                          prepared->ecosystem(), prepared->people(),
+                          fixed_population ? prepared->population_seed() : seed,
+                          options.threads));
+    }
+    RunOptions run = options;
+    if (options.progress && replicates > 1) {
+      run.progress = [&options, r, replicates](double f) {
+        options.progress((r + f) / replicates);
+      };
+    }
+    AIOT_ASSIGN_OR_RETURN(Tally tally,
+                          Simulate(*population, campaign, seed, run));
+    reports.push_back(BuildReport(scenario.name(), seed, *prepared->ecosystem(),
+                                  campaign, tally, timed));
+  }
+  v1::Report report = std::move(reports[0]);
+  if (replicates > 1) {
+    reports[0] = report;
+    AddUncertainty(reports, &report);
+  }
+  return report;
 }
 
 }  // namespace aiotreach

@@ -1,13 +1,15 @@
 #include "engine/report_builder.h"
 
+#include <algorithm>
+#include <cmath>
 #include <vector>
+
+#include "absl/strings/str_cat.h"
 
 namespace aiotreach {
 namespace {
 
-double Ratio(int64_t num, int64_t den) {
-  return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : 0.0;
-}
+double Ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
 
 // Fills breakdown rows (and their pairwise overlaps) for the rows listed
 // in `rows`, named by `names`.
@@ -39,11 +41,78 @@ void AddBreakdown(const BreakdownCounters& b, const std::vector<int>& rows,
   }
 }
 
+const char* BuyingName(Buying b) {
+  switch (b) {
+    case Buying::kBudget:
+      return "budget";
+    case Buying::kImpressionGoal:
+      return "impression_goal";
+    case Buying::kPricePerDay:
+      return "price_per_day";
+    default:
+      return "share_of_voice";
+  }
+}
+
+// Delivery rows; returns the total spend.
+double AddDelivery(const Campaign& campaign, const Tally& tally,
+                   v1::Report* report) {
+  const DeliveryCounters d = tally.delivery();
+  const BreakdownCounters b = tally.placements();
+  double spend = 0.0;
+  for (size_t j = 0; j < campaign.placements().size(); ++j) {
+    const CompiledPlacement& p = campaign.placements()[j];
+    v1::PlacementDelivery* row = report->add_delivery();
+    row->set_name(p.name);
+    row->set_buying(BuyingName(p.buying));
+    const int64_t served = b.impressions[j];
+    // The flight-at-once path wins and serves alike (no caps there).
+    row->set_won(d.won[j] == 0 ? served : d.won[j]);
+    row->set_served(served);
+    row->set_refused_by_cap(d.refused[j]);
+    if (p.paced()) {
+      row->set_goal(p.goal);
+      row->set_under_delivery(std::max<int64_t>(0, p.goal - served));
+      row->set_under_delivery_pct(100.0 * Ratio(row->under_delivery(), p.goal));
+      row->set_over_delivery(std::max<int64_t>(0, served - p.goal));
+    }
+    row->set_budget(p.budget);
+    row->set_spend(p.Spend(served, campaign.flight_days()));
+    spend += row->spend();
+    row->set_cost_per_reached_person(Ratio(row->spend(), b.reach[j]));
+    row->set_interactions(d.interactions[j]);
+    row->set_voice_follow_ups(d.follow_ups[j]);
+    row->set_conversions_last_touch(d.conversions_last_touch[j]);
+    row->set_conversions_even_split(
+        static_cast<double>(d.conversions_even_split[j]) / kEvenSplitUnit);
+    row->set_cost_per_conversion(
+        Ratio(row->spend(), d.conversions_last_touch[j]));
+  }
+  return spend;
+}
+
+void AddCaps(const Campaign& campaign, const Tally& tally, v1::Report* report) {
+  const CapCounters counters = tally.caps();
+  for (size_t c = 0; c < campaign.caps().size(); ++c) {
+    const CompiledCap& cap = campaign.caps()[c];
+    v1::CapRow* row = report->add_caps();
+    row->set_name(cap.name);
+    row->set_scope(cap.per_person ? "person" : "device");
+    row->set_period(cap.daily ? "day" : "flight");
+    row->set_limit(cap.limit);
+    for (const std::string& name : cap.placement_names)
+      row->add_placements(name);
+    row->set_refused(counters.refused[c]);
+    row->set_exposures_over_limit(counters.exposures_over_limit[c]);
+    row->set_people_over_limit(counters.people_over_limit[c]);
+  }
+}
+
 }  // namespace
 
 v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
                        const Ecosystem& ecosystem, const Campaign& campaign,
-                       const Tally& tally) {
+                       const Tally& tally, bool timed) {
   v1::Report report;
   report.set_scenario(scenario_name);
   report.set_seed(seed);
@@ -64,9 +133,10 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
   universe->set_people(people);
   universe->set_households(tally.households());
   universe->set_devices(devices);
+  universe->set_all_people(tally.all_people());
+  universe->set_all_households(tally.all_households());
 
   report.set_impressions(tally.impressions());
-  report.set_spend(0.0);
   report.set_exposures(tally.exposures());
   report.set_reach_people(tally.reach_people());
   report.set_reach_households(tally.reach_households());
@@ -113,7 +183,42 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
     row->set_cumulative_reach_people(cumulative);
     row->set_cumulative_reach_pct(100.0 * Ratio(cumulative, people));
     row->set_cumulative_reach_households(cumulative_households);
+    for (size_t j = 0; j < campaign.placements().size(); ++j) {
+      row->add_placement_impressions(
+          tally.daily_placement_impressions()[d * placements.rows + j]);
+    }
+    row->set_refused_by_cap(tally.daily_refused()[d]);
   }
+
+  const double spend = AddDelivery(campaign, tally, &report);
+  report.set_spend(spend);
+  report.set_cost_per_reached_person(Ratio(spend, tally.reach_people()));
+  report.set_reach_pct_of_all_people(
+      100.0 * Ratio(tally.reach_people(), tally.all_people()));
+  AddCaps(campaign, tally, &report);
+  if (timed) {
+    for (int h = 0; h < kHoursPerDay; ++h)
+      report.add_hourly_impressions(tally.hourly_impressions()[h]);
+  }
+  int64_t interactions = 0;
+  for (const v1::PlacementDelivery& row : report.delivery())
+    interactions += row.interactions();
+  report.set_interactions(interactions);
+  for (size_t j = 0; j < campaign.placements().size(); ++j) {
+    for (int t = 0; t < types.rows; ++t) {
+      const int64_t n = tally.cross_device()[j * types.rows + t];
+      if (n == 0) continue;
+      v1::CrossDeviceInteraction* row = report.add_cross_device_interactions();
+      row->set_placement(campaign.placements()[j].name);
+      row->set_from_device_type(
+          type_names[campaign.placements()[j].device_type]);
+      row->set_to_device_type(type_names[t]);
+      row->set_interactions(n);
+    }
+  }
+  report.set_conversions(tally.conversions());
+  report.set_cost_per_conversion(Ratio(spend, tally.conversions()));
+  report.set_off_target_exposures(tally.off_target_exposures());
 
   v1::PopulationSummary* pop = report.mutable_population();
   pop->set_households(tally.households());
@@ -131,6 +236,92 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
   }
   pop->set_social_contacts(tally.social_contacts());
   return report;
+}
+
+}  // namespace aiotreach
+
+namespace aiotreach {
+namespace {
+
+constexpr double kT975[31] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447,
+                              2.365, 2.306,  2.262, 2.228, 2.201, 2.179, 2.160,
+                              2.145, 2.131,  2.120, 2.110, 2.101, 2.093, 2.086,
+                              2.080, 2.074,  2.069, 2.064, 2.060, 2.056, 2.052,
+                              2.048, 2.045,  2.042};
+
+struct Figure {
+  const char* name;
+  double (*get)(const v1::Report&);
+};
+
+const Figure kFigures[] = {
+    {"reach_people",
+     [](const v1::Report& r) { return 1.0 * r.reach_people(); }},
+    {"reach_pct", [](const v1::Report& r) { return r.reach_pct(); }},
+    {"reach_households",
+     [](const v1::Report& r) { return 1.0 * r.reach_households(); }},
+    {"reach_3_plus",
+     [](const v1::Report& r) {
+       return r.reach_k_plus_size() >= 3 ? 1.0 * r.reach_k_plus(2) : 0.0;
+     }},
+    {"impressions", [](const v1::Report& r) { return 1.0 * r.impressions(); }},
+    {"exposures", [](const v1::Report& r) { return 1.0 * r.exposures(); }},
+    {"average_frequency",
+     [](const v1::Report& r) { return r.average_frequency(); }},
+    {"grp", [](const v1::Report& r) { return r.grp(); }},
+    {"spend", [](const v1::Report& r) { return r.spend(); }},
+    {"cost_per_reached_person",
+     [](const v1::Report& r) { return r.cost_per_reached_person(); }},
+    {"interactions",
+     [](const v1::Report& r) { return 1.0 * r.interactions(); }},
+    {"conversions", [](const v1::Report& r) { return 1.0 * r.conversions(); }},
+};
+
+}  // namespace
+
+double StudentT975(int df) {
+  if (df < 1) return 0.0;
+  if (df <= 30) return kT975[df];
+  // Cornish-Fisher expansion of t in powers of 1 / df around z.
+  const double z = 1.959963984540054;
+  const double v = df;
+  const double z3 = z * z * z;
+  const double z5 = z3 * z * z;
+  const double z7 = z5 * z * z;
+  return z + (z3 + z) / (4 * v) + (5 * z5 + 16 * z3 + 3 * z) / (96 * v * v) +
+         (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * v * v * v);
+}
+
+void AddUncertainty(const std::vector<v1::Report>& replicates,
+                    v1::Report* report) {
+  const int r = static_cast<int>(replicates.size());
+  v1::Uncertainty* u = report->mutable_uncertainty();
+  u->set_replicates(r);
+  u->set_method(absl::StrCat(
+      "mean of ", r,
+      " independent replicates (replicate 0 is the scenario's seed and is "
+      "the body of this report; replicate i > 0 has its own seed derived "
+      "from it) and the 95% Student-t interval for the mean, mean +- t(0.975, ",
+      r - 1, ") * sd / sqrt(", r, ")"));
+  const double t = StudentT975(r - 1);
+  for (const Figure& f : kFigures) {
+    double sum = 0.0;
+    for (const v1::Report& rep : replicates) sum += f.get(rep);
+    const double mean = sum / r;
+    double ss = 0.0;
+    for (const v1::Report& rep : replicates) {
+      const double d = f.get(rep) - mean;
+      ss += d * d;
+    }
+    const double sd = r > 1 ? std::sqrt(ss / (r - 1)) : 0.0;
+    const double half = t * sd / std::sqrt(static_cast<double>(r));
+    v1::FigureInterval* row = u->add_figures();
+    row->set_figure(f.name);
+    row->set_mean(mean);
+    row->set_sd(sd);
+    row->set_lower(mean - half);
+    row->set_upper(mean + half);
+  }
 }
 
 }  // namespace aiotreach

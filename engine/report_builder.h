@@ -6,6 +6,7 @@
 #define AIOTREACH_ENGINE_REPORT_BUILDER_H_
 
 #include <string>
+#include <vector>
 
 #include "aiotreach/v1/report.pb.h"
 #include "engine/campaign.h"
@@ -14,11 +15,24 @@
 
 namespace aiotreach {
 
-inline constexpr char kEngineVersion[] = "0.1.0";
+inline constexpr char kEngineVersion[] = "0.2.0";
 
+// `timed`: the run placed opportunities in time (the day-by-day path), so
+// hourly impressions are known.
 v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
                        const Ecosystem& ecosystem, const Campaign& campaign,
-                       const Tally& tally);
+                       const Tally& tally, bool timed);
+
+// Sets report->uncertainty from the reports of R >= 2 replicates: for each
+// headline figure, the mean, the standard deviation between replicates,
+// and the 95% Student-t interval for the mean, mean +- t(0.975, R - 1) *
+// sd / sqrt(R).
+void AddUncertainty(const std::vector<v1::Report>& replicates,
+                    v1::Report* report);
+
+// The 0.975 quantile of Student's t with `df` >= 1 degrees of freedom:
+// tabulated to 30, the Cornish-Fisher expansion beyond (error < 1e-5).
+double StudentT975(int df);
 
 }  // namespace aiotreach
 

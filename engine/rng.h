@@ -31,6 +31,8 @@ inline constexpr uint32_t kPersonAttributes = 3;
 inline constexpr uint32_t kPersonActivity = 4;
 inline constexpr uint32_t kDeviceLinks = 7;
 inline constexpr uint32_t kSocialContacts = 8;
+inline constexpr uint32_t kConversion = 9;
+inline constexpr uint32_t kReplicateSeed = 10;
 inline constexpr uint32_t kFirstPlacementStream = 0x80000000u;
 }  // namespace streams
 

@@ -1,6 +1,7 @@
 // Options of a simulation run, shared by the engine's front door and the
-// simulator. None of them changes results; they change speed, memory, and
-// how a run reports progress or stops.
+// simulator. None of them changes results (except day_by_day, a testing
+// knob); they change speed, memory, and how a run reports progress or
+// stops.
 #ifndef AIOTREACH_ENGINE_RUN_OPTIONS_H_
 #define AIOTREACH_ENGINE_RUN_OPTIONS_H_
 
@@ -22,6 +23,10 @@ struct RunOptions {
   // Called with the fraction of shards done, in (0, 1], after each shard,
   // from worker threads one at a time; fractions never decrease.
   std::function<void(double fraction)> progress;
+  // Simulate day by day even when the scenario does not need it. The
+  // day-by-day path draws from other streams: the same distribution,
+  // other numbers. For cross-checks of the two paths.
+  bool day_by_day = false;
 };
 
 }  // namespace aiotreach

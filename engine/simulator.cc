@@ -10,71 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "engine/fast_math.h"
 #include "engine/parallel.h"
+#include "engine/reach_counter.h"
 #include "engine/rng.h"
 
 namespace aiotreach {
 namespace {
-
-// Adds n people whose reach mask is `mask` to a breakdown: bit c of the
-// mask is row rows[c] (increasing in c). Adds to the reach of each row, the
-// exclusive reach of a lone row, and the overlap of each pair.
-void CountMask(uint64_t mask, int64_t n, const int* rows,
-               const BreakdownCounters& b) {
-  if ((mask & (mask - 1)) == 0) {
-    const int r = rows[__builtin_ctzll(mask)];
-    b.reach[r] += n;
-    b.exclusive[r] += n;
-    return;
-  }
-  for (uint64_t rest = mask; rest != 0; rest &= rest - 1) {
-    const int r = rows[__builtin_ctzll(rest)];
-    b.reach[r] += n;
-    for (uint64_t later = rest & (rest - 1); later != 0; later &= later - 1) {
-      b.overlap[r * b.rows + rows[__builtin_ctzll(later)]] += n;
-    }
-  }
-}
-
-// Counts reached people by reach mask, then folds the counts into a
-// breakdown's reach, exclusive reach and overlaps: exact, and far cheaper
-// than updating every row for every person. Masks of more than
-// kMaxTableBits bits are counted into the breakdown directly.
-class MaskCounter {
- public:
-  // rows[c]: the breakdown row of mask bit c.
-  explicit MaskCounter(std::vector<int> rows) : rows_(std::move(rows)) {
-    if (rows_.size() <= kMaxTableBits)
-      table_.assign(size_t{1} << rows_.size(), 0);
-  }
-
-  // One reached person (mask != 0).
-  void Add(uint64_t mask, const BreakdownCounters& b) {
-    if (!table_.empty()) {
-      ++table_[mask];
-    } else {
-      CountMask(mask, 1, rows_.data(), b);
-    }
-  }
-
-  // Moves the counts so far into `b`.
-  void Fold(const BreakdownCounters& b) {
-    for (size_t mask = 1; mask < table_.size(); ++mask) {
-      if (table_[mask] != 0) CountMask(mask, table_[mask], rows_.data(), b);
-      table_[mask] = 0;
-    }
-  }
-
- private:
-  static constexpr size_t kMaxTableBits = 10;
-  std::vector<int> rows_;
-  std::vector<int64_t> table_;
-};
-
-std::vector<int> Identity(int n) {
-  std::vector<int> v(n);
-  std::iota(v.begin(), v.end(), 0);
-  return v;
-}
 
 // Simulates the households of one shard at a time into a Tally. One per
 // worker thread; not thread-safe.
@@ -94,17 +34,10 @@ class ShardWorker {
         perm_(campaign.flight_days()),
         blocks_(campaign.placements().size()),
         counts_(campaign.placements().size()),
-        placement_masks_(Identity(campaign.placements().size())),
-        type_masks_(campaign.CarryingTypes()) {
+        reach_(campaign, tally) {
     std::iota(perm_.begin(), perm_.end(), 0);
-    // A person's type mask has one bit per carrying type, in type order.
-    const std::vector<int> carrying = campaign.CarryingTypes();
-    for (const CompiledPlacement& p : campaign.placements()) {
-      const int c = static_cast<int>(
-          std::find(carrying.begin(), carrying.end(), p.device_type) -
-          carrying.begin());
-      type_bit_.push_back(uint64_t{1} << c);
-    }
+    for (const CompiledPlacement& p : campaign.placements())
+      type_bit_.push_back(reach_.TypeBit(p.device_type));
     needs_.activity = campaign.uses_activity();
     needs_.age_band = false;
     needs_.city_tier = false;
@@ -114,10 +47,7 @@ class ShardWorker {
 
   // Moves what is still held per worker into the tally. Call once, after
   // the last shard.
-  void Finish() {
-    placement_masks_.Fold(placements_);
-    type_masks_.Fold(types_);
-  }
+  void Finish() { reach_.Finish(); }
 
   // Simulates shard s of the population cut in shards of shard_households.
   void RunShard(int64_t s, int64_t shard_households) {
@@ -258,31 +188,6 @@ class ShardWorker {
 
   void Impression(int day) { ++daily_impressions_[day]; }
 
-  // Exposes the members other than `turner` who are present, reading
-  // AudienceWords(size) - 1 words of rng.
-  void ExposeOthers(const CompiledPlacement& p, int size, int turner, int day,
-                    int j, Rng& rng) {
-    if (size == 1 || p.co_presence == 0.0) return;
-    if (p.co_presence == 1.0) {
-      for (int m = 0; m < size; ++m) {
-        if (m != turner) Expose(m, day, j);
-      }
-      return;
-    }
-    if (size <= kMaxSubsetHousehold) {
-      // Bit k of the mask: the k-th member other than the turner.
-      const uint32_t mask = p.presence_subsets[size].Sample(rng.Uniform());
-      for (uint32_t rest = mask; rest != 0; rest &= rest - 1) {
-        const int k = __builtin_ctz(rest);
-        Expose(k < turner ? k : k + 1, day, j);
-      }
-      return;
-    }
-    for (int m = 0; m < size; ++m) {
-      if (m != turner && rng.Uniform() < p.co_presence) Expose(m, day, j);
-    }
-  }
-
   void Household(int i) {
     const auto& placements = campaign_.placements();
     const uint32_t m0 = shard_.member_begin[i];
@@ -298,7 +203,9 @@ class ShardWorker {
     tmask_.fill(0);
     dmask_.fill(0);
     ++tally_.households();
+    ++tally_.all_households();
     tally_.people() += size;
+    tally_.all_people() += size;
 
     // Shared devices.
     const uint32_t hh_devices = shard_.household_devices[i];
@@ -314,7 +221,8 @@ class ShardWorker {
               const int chosen = static_cast<int>(rng.UniformInt(size));
               Expose(chosen, day, j);
               if (p.audience == v1::AUDIENCE_KIND_TURNER_AND_PRESENT) {
-                ExposeOthers(p, size, chosen, day, j, rng);
+                p.ForEachOtherPresent(size, chosen, rng,
+                                      [&](int m) { Expose(m, day, j); });
               }
             });
       });
@@ -343,28 +251,19 @@ class ShardWorker {
     }
 
     // Count people, the household and devices reached.
-    const int max_f = campaign_.max_frequency();
     int household_first = never;
     for (int m = 0; m < size; ++m) {
       for (uint32_t rest = dmask_[m]; rest != 0; rest &= rest - 1) {
         ++types_.devices_reached[__builtin_ctz(rest)];
       }
       if (count_[m] == 0) continue;
-      ++tally_.reach_people();
-      tally_.exposures() += count_[m];
-      ++tally_.histogram()[std::min<int64_t>(count_[m], max_f) - 1];
-      ++tally_.daily_new_reach()[first_[m]];
+      reach_.Person(count_[m], first_[m], pmask_[m], tmask_[m]);
       household_first = std::min(household_first, first_[m]);
-      placement_masks_.Add(pmask_[m], placements_);
-      type_masks_.Add(tmask_[m], types_);
     }
     for (uint32_t rest = hh_reached; rest != 0; rest &= rest - 1) {
       ++types_.devices_reached[__builtin_ctz(rest)];
     }
-    if (household_first < never) {
-      ++tally_.reach_households();
-      ++tally_.daily_new_households()[household_first];
-    }
+    if (household_first < never) reach_.Household(household_first);
     if (count_links_) population_.CountLinks(shard_, i, tally_.links());
     if (count_contacts_) {
       for (int m = 0; m < size; ++m) {
@@ -405,20 +304,25 @@ class ShardWorker {
   int64_t device_exposures_ = 0;
   // type_bit_[j]: placement j's bit in a person's type mask.
   std::vector<uint64_t> type_bit_;
-  MaskCounter placement_masks_;
-  MaskCounter type_masks_;
+  ReachCounter reach_;
 };
 
 }  // namespace
 
-TallyShape Simulator::shape() const {
+TallyShape MakeTallyShape(const Population& population,
+                          const Campaign& campaign) {
   TallyShape s;
-  s.placements = static_cast<int>(campaign_.placements().size());
+  s.placements = static_cast<int>(campaign.placements().size());
   s.device_types =
-      static_cast<int>(population_.ecosystem().device_types().size());
-  s.flight_days = campaign_.flight_days();
-  s.max_frequency = campaign_.max_frequency();
+      static_cast<int>(population.ecosystem().device_types().size());
+  s.flight_days = campaign.flight_days();
+  s.max_frequency = campaign.max_frequency();
+  s.caps = static_cast<int>(campaign.caps().size());
   return s;
+}
+
+TallyShape Simulator::shape() const {
+  return MakeTallyShape(population_, campaign_);
 }
 
 int64_t Simulator::ShardCount(int64_t shard_households) const {

@@ -27,6 +27,10 @@
 
 namespace aiotreach {
 
+// The counters' shape for a campaign on a population.
+TallyShape MakeTallyShape(const Population& population,
+                          const Campaign& campaign);
+
 class Simulator {
  public:
   // `population` and `campaign` must outlive the Simulator. `seed` keys the

@@ -14,7 +14,32 @@ Tally::Tally(const TallyShape& shape) : shape_(shape) {
   size += BreakdownSize(shape.placements);
   device_types_ = size;
   size += BreakdownSize(shape.device_types);
+  delivery_ = size;
+  size += 6 * static_cast<size_t>(shape.placements);
+  caps_ = size;
+  size += 3 * static_cast<size_t>(shape.caps);
+  daily_placements_ = size;
+  size += static_cast<size_t>(shape.flight_days) * shape.placements;
+  daily_refused_ = size;
+  size += shape.flight_days;
+  hourly_ = size;
+  size += 24;
+  cross_device_ = size;
+  size += static_cast<size_t>(shape.placements) * shape.device_types;
   values_.assign(size, 0);
+}
+
+DeliveryCounters Tally::delivery() const {
+  int64_t* base = const_cast<int64_t*>(&values_[delivery_]);
+  const int n = shape_.placements;
+  return DeliveryCounters{base,         base + n,     base + 2 * n,
+                          base + 3 * n, base + 4 * n, base + 5 * n};
+}
+
+CapCounters Tally::caps() const {
+  int64_t* base = const_cast<int64_t*>(&values_[caps_]);
+  const int n = shape_.caps;
+  return CapCounters{base, base + n, base + 2 * n};
 }
 
 BreakdownCounters Tally::Breakdown(size_t offset, int rows) {

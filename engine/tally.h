@@ -22,7 +22,31 @@ struct TallyShape {
   int flight_days = 0;
   int max_frequency = 0;
   int link_kinds = 4;  // LinkKind values, 0 unused
+  int caps = 0;
 };
+
+// Per-placement delivery counters (the day-by-day simulation's).
+struct DeliveryCounters {
+  int64_t* won;
+  int64_t* refused;  // won but refused by a cap
+  int64_t* interactions;
+  int64_t* follow_ups;
+  int64_t* conversions_last_touch;
+  // Conversions split evenly, in units of 1 / kEvenSplitUnit.
+  int64_t* conversions_even_split;
+};
+
+// Per-cap counters.
+struct CapCounters {
+  int64_t* refused;
+  int64_t* exposures_over_limit;
+  int64_t* people_over_limit;
+};
+
+// Even-split attribution shares a conversion among up to 64 placements; in
+// units of lcm(1..16), shares among up to 16 are exact integers (more are
+// rounded to the nearest unit), so sums stay exact and order-free.
+inline constexpr int64_t kEvenSplitUnit = 720720;
 
 // Per-row counters of a breakdown (by placement or by device type).
 struct BreakdownCounters {
@@ -50,6 +74,14 @@ class Tally {
   int64_t& impressions() { return values_[kImpressions]; }
   int64_t& exposures() { return values_[kExposures]; }
   int64_t& social_contacts() { return values_[kSocialContacts]; }
+  int64_t& all_people() { return values_[kAllPeople]; }
+  int64_t& all_households() { return values_[kAllHouseholds]; }
+  int64_t& conversions() { return values_[kConversions]; }
+  int64_t& off_target_exposures() { return values_[kOffTargetExposures]; }
+  int64_t all_people() const { return values_[kAllPeople]; }
+  int64_t all_households() const { return values_[kAllHouseholds]; }
+  int64_t conversions() const { return values_[kConversions]; }
+  int64_t off_target_exposures() const { return values_[kOffTargetExposures]; }
   int64_t people() const { return values_[kPeople]; }
   int64_t households() const { return values_[kHouseholds]; }
   int64_t reach_people() const { return values_[kReachPeople]; }
@@ -84,6 +116,21 @@ class Tally {
   const int64_t* daily_new_households() const {
     return &values_[daily_ + 3 * shape_.flight_days];
   }
+  // [d * placements + j]: impressions of placement j on day d.
+  int64_t* daily_placement_impressions() { return &values_[daily_placements_]; }
+  const int64_t* daily_placement_impressions() const {
+    return &values_[daily_placements_];
+  }
+  int64_t* daily_refused() { return &values_[daily_refused_]; }
+  const int64_t* daily_refused() const { return &values_[daily_refused_]; }
+  // Impressions by hour of day (24).
+  int64_t* hourly_impressions() { return &values_[hourly_]; }
+  const int64_t* hourly_impressions() const { return &values_[hourly_]; }
+  // [j * device_types + t]: follow-ups of placement j on voice type t.
+  int64_t* cross_device() { return &values_[cross_device_]; }
+  const int64_t* cross_device() const { return &values_[cross_device_]; }
+  DeliveryCounters delivery() const;
+  CapCounters caps() const;
   // Device-device links by LinkKind value.
   int64_t* links() { return &values_[links_]; }
   const int64_t* links() const { return &values_[links_]; }
@@ -115,6 +162,10 @@ class Tally {
     kImpressions,
     kExposures,
     kSocialContacts,
+    kAllPeople,
+    kAllHouseholds,
+    kConversions,
+    kOffTargetExposures,
     kNumScalars
   };
   BreakdownCounters Breakdown(size_t offset, int rows);
@@ -126,6 +177,12 @@ class Tally {
   size_t links_ = 0;
   size_t placements_ = 0;
   size_t device_types_ = 0;
+  size_t delivery_ = 0;
+  size_t caps_ = 0;
+  size_t daily_placements_ = 0;
+  size_t daily_refused_ = 0;
+  size_t hourly_ = 0;
+  size_t cross_device_ = 0;
   std::vector<int64_t> values_;
 };
 

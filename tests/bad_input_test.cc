@@ -166,7 +166,7 @@ std::vector<BadCase> Cases() {
       {"missing share of voice",
        "share_of_voice: 0.1",
        "",
-       {"placements[0].share_of_voice: is required"}},
+       {"placements[0].buying: is required"}},
       {"missing opportunity",
        "opportunity { poisson { rate: 3 } }",
        "",
