@@ -482,8 +482,7 @@ bool Campaign::needs_day_loop() const {
       });
 }
 
-double DayClock::Time(double u) const {
-  if (flat) return kHoursPerDay * u;
+double DayClock::PatternTime(double u) const {
   int h = 0;
   while (h < kHoursPerDay - 1 && cdf[h] <= u) ++h;
   const double below = h == 0 ? 0.0 : cdf[h - 1];

@@ -63,7 +63,10 @@ struct DayClock {
 
   // A time of day in [0, 24) hours from one uniform: the hour by
   // inversion, the position within it from the same uniform's remainder.
-  double Time(double u) const;
+  double Time(double u) const {
+    return flat ? kHoursPerDay * u : PatternTime(u);
+  }
+  double PatternTime(double u) const;
 };
 
 struct CompiledPlacement {

@@ -25,6 +25,7 @@ struct ShardState {
   PopulationShard pop;
   std::vector<uint8_t> in_target;         // per person
   std::vector<uint8_t> household_target;  // per household: a target member
+  std::vector<uint32_t> household_of;     // per person: shard household
   // Per person (target people only change them).
   std::vector<int32_t> count;        // exposures so far
   std::vector<int16_t> first;        // day of the first exposure
@@ -69,26 +70,6 @@ struct CapPlan {
   }
 };
 
-// Devices of a household in slot order: its shared devices of carrying
-// types in type order, then each target member's personal devices of
-// carrying types in type order. Calls f(type, member or -1) per device.
-template <typename F>
-void ForEachDevice(const ShardState& s, int i, uint32_t carrying, F&& f) {
-  for (uint32_t rest = s.pop.household_devices[i] & carrying; rest != 0;
-       rest &= rest - 1) {
-    f(__builtin_ctz(rest), -1);
-  }
-  const uint32_t m0 = s.pop.member_begin[i];
-  const int size = static_cast<int>(s.pop.member_begin[i + 1] - m0);
-  for (int m = 0; m < size; ++m) {
-    if (!s.in_target[m0 + m]) continue;
-    for (uint32_t rest = s.pop.person_devices[m0 + m] & carrying; rest != 0;
-         rest &= rest - 1) {
-      f(__builtin_ctz(rest), m);
-    }
-  }
-}
-
 // Simulates shards day by day into its own Tally. One per worker thread.
 class DayWorker {
  public:
@@ -104,15 +85,20 @@ class DayWorker {
         delivery_(tally->delivery()),
         caps_(tally->caps()),
         reach_(campaign, tally),
-        blocks_(campaign.placements().size()) {
+        blocks_(campaign.placements().size()),
+        counts_(campaign.placements().size()),
+        won_(campaign.placements().size()),
+        won_household_(campaign.placements().size()) {
     for (int t : campaign.CarryingTypes()) {
       if (!campaign.placements_by_type()[t].empty()) placed_ |= 1u << t;
     }
     count_links_ = !population.ecosystem().device_links().empty();
     count_contacts_ = population.ecosystem().mean_social_contacts() > 0.0;
     const int n = static_cast<int>(campaign.caps().size());
-    day_person_.assign(n, {});
-    day_device_.assign(n, {});
+    for (const CompiledCap& cap : campaign.caps())
+      has_device_caps_ = has_device_caps_ || !cap.per_person;
+    day_person_.assign(size_t{static_cast<size_t>(n)} * kMaxHouseholdSize, 0);
+    day_device_.assign(size_t{static_cast<size_t>(n)} * kMaxDeviceSlots, 0);
   }
 
   // Draws shard s's households and sets up its state.
@@ -134,6 +120,7 @@ class DayWorker {
     const int households = pop.households();
     const int people = static_cast<int>(pop.person_devices.size());
     st->in_target.assign(people, 1);
+    st->household_of.resize(people);
     st->household_target.assign(households, 0);
     int64_t target_people = 0;
     int64_t target_households = 0;
@@ -141,6 +128,7 @@ class DayWorker {
       const uint32_t m0 = pop.member_begin[i];
       const int size = static_cast<int>(pop.member_begin[i + 1] - m0);
       for (int m = 0; m < size; ++m) {
+        st->household_of[m0 + m] = static_cast<uint32_t>(i);
         const bool in = target.Contains(
             needs.age_band ? pop.age_band[m0 + m] : 0,
             needs.city_tier ? pop.city_tier[i] : 0, size,
@@ -170,9 +158,10 @@ class DayWorker {
     if (plan_.flight_device_caps > 0) {
       st->device_begin.assign(households + 1, 0);
       for (int i = 0; i < households; ++i) {
-        uint32_t n = 0;
-        ForEachDevice(*st, i, placed_, [&](int, int) { ++n; });
-        st->device_begin[i + 1] = st->device_begin[i] + n;
+        const int size =
+            static_cast<int>(pop.member_begin[i + 1] - pop.member_begin[i]);
+        st->device_begin[i + 1] =
+            st->device_begin[i] + DeviceSlot(*st, i, kMaxDeviceTypes, size);
       }
       st->flight_device.assign(
           size_t{st->device_begin[households]} * plan_.flight_device_caps, 0);
@@ -186,24 +175,20 @@ class DayWorker {
     for (size_t j = 0; j < placements.size(); ++j) {
       const CompiledPlacement& p = placements[j];
       if (!p.paced()) continue;
-      const bool shared = p.household_device;
-      const int owners = shared ? st->pop.households() : st->pop.people();
-      const uint32_t first = static_cast<uint32_t>(
-          shared ? st->pop.first_household : st->pop.first_person);
-      std::vector<RngBlock>& blocks = blocks_[j];
-      blocks.resize(owners);
-      FirstBlocks(seed_, p.stream, DaySub(day), first, owners, blocks.data());
-      const uint32_t bit = 1u << p.device_type;
+      DrawCounts(static_cast<int>(j), day, *st);
+      const int32_t* counts = counts_[j].data();
+      const int t = p.device_type;
       int64_t total = 0;
-      for (int o = 0; o < owners; ++o) {
-        const bool eligible =
-            shared ? (st->pop.household_devices[o] & bit) &&
-                         st->household_target[o]
-                   : (st->pop.person_devices[o] & bit) && st->in_target[o];
-        if (eligible) {
-          Rng rng(seed_, p.stream, first + o, DaySub(day), blocks[o]);
-          total += DrawOpportunities(p, DeviceMean(p, day, *st, o), rng);
-        }
+      if (p.household_device) {
+        const uint32_t* devices = st->pop.household_devices.data();
+        const uint8_t* target = st->household_target.data();
+        for (int o = 0; o < st->pop.households(); ++o)
+          total += ((devices[o] >> t) & target[o] & 1) ? counts[o] : 0;
+      } else {
+        const uint32_t* devices = st->pop.person_devices.data();
+        const uint8_t* target = st->in_target.data();
+        for (int o = 0; o < st->pop.people(); ++o)
+          total += ((devices[o] >> t) & target[o] & 1) ? counts[o] : 0;
       }
       totals[j] += total;
     }
@@ -213,18 +198,24 @@ class DayWorker {
   // probability for the day.
   void RunDay(int day, const std::vector<double>& win, ShardState* st) {
     const auto& placements = campaign_.placements();
-    for (size_t j = 0; j < placements.size(); ++j) {
-      const CompiledPlacement& p = placements[j];
-      const bool shared = p.household_device;
-      const int owners = shared ? st->pop.households() : st->pop.people();
-      blocks_[j].resize(owners);
-      FirstBlocks(seed_, p.stream, DaySub(day),
-                  static_cast<uint32_t>(shared ? st->pop.first_household
-                                               : st->pop.first_person),
-                  owners, blocks_[j].data());
+    const int n = static_cast<int>(placements.size());
+    for (int j = 0; j < n; ++j) {
+      DrawCounts(j, day, *st);
+      if (placements[j].paced()) Thin(j, day, win[j], *st);
+      ListWon(j, *st);
     }
-    for (int i = 0; i < st->pop.households(); ++i) {
-      if (st->household_target[i]) HouseholdDay(day, win, st, i);
+    // Visit the households with won opportunities, in order: the smallest
+    // household at the heads of the placements' lists next.
+    std::array<int, kMaxPlacements> next{};
+    constexpr uint32_t kNone = ~0u;
+    while (true) {
+      uint32_t i = kNone;
+      for (int j = 0; j < n; ++j) {
+        if (next[j] < static_cast<int>(won_[j].size()))
+          i = std::min(i, won_household_[j][next[j]]);
+      }
+      if (i == kNone) break;
+      HouseholdDay(day, st, static_cast<int>(i), next.data());
     }
   }
 
@@ -289,7 +280,7 @@ class DayWorker {
     int placement;
     int type;
     int member;  // -1: a household device
-    int slot;    // device index in the household (ForEachDevice order)
+    int slot;    // device index in the household (DeviceSlot)
     Rng rng;     // positioned at the next event's words
   };
   struct Event {
@@ -297,31 +288,130 @@ class DayWorker {
     int device;   // index into devices_
   };
 
-  // The device's mean (Poisson) or probability (Bernoulli) of eligible
-  // opportunities on `day`.
-  double DeviceMean(const CompiledPlacement& p, int day, const ShardState& st,
-                    int owner) const {
-    const double mean = p.day_mean[day];
-    return p.scale_by_activity ? mean * st.pop.activity[owner] : mean;
+  // The stream of (placement, device owner, day) has a fixed layout: word
+  // 0 the count (for paced placements the opportunities, else the won
+  // opportunities) by inversion; word 1, paced only, the binomial thinning
+  // of the opportunities by the day's win probability; then one word per
+  // won opportunity for its time; then each opportunity's audience,
+  // interaction and follow-up words. A count whose mean is too large for
+  // inversion comes from a side stream instead, leaving the layout as is.
+  static constexpr uint32_t kLargeCountSub = 1u << 16;
+  static constexpr uint32_t kLargeThinSub = 2u << 16;
+  static uint32_t FirstTimeWord(const CompiledPlacement& p) {
+    return p.paced() ? 2 : 1;
   }
 
-  // Opportunities drawn from rng: Bernoulli(mean) or Poisson(mean).
-  static int64_t DrawOpportunities(const CompiledPlacement& p, double mean,
-                                   Rng& rng) {
-    if (p.process == Process::kBernoulli) return rng.Uniform() < mean;
-    return SamplePoisson(rng, mean);
-  }
-
-  // Won opportunities of a placement on one device in a day, from the
-  // device's stream of the day: paced, the opportunities (the same draw as
-  // pass 1's) thinned by the day's win probability; otherwise the process
-  // thinned by the share of voice, drawn directly.
-  static int64_t DrawWon(const CompiledPlacement& p, double win, double mean,
-                         Rng& rng) {
-    if (p.paced()) {
-      return SampleBinomial(rng, DrawOpportunities(p, mean, rng), win);
+  // counts_[j][o]: word 0's count for every owner o of the shard (owned
+  // device and target or not), in loops the compiler vectorises; fills
+  // blocks_[j] with the owners' first blocks.
+  void DrawCounts(int j, int day, const ShardState& st) {
+    const CompiledPlacement& p = campaign_.placements()[j];
+    const bool shared = p.household_device;
+    const int owners = shared ? st.pop.households() : st.pop.people();
+    const uint32_t first = static_cast<uint32_t>(shared ? st.pop.first_household
+                                                        : st.pop.first_person);
+    std::vector<RngBlock>& blocks = blocks_[j];
+    blocks.resize(owners);
+    FirstBlocks(seed_, p.stream, DaySub(day), first, owners, blocks.data());
+    std::vector<int32_t>& out = counts_[j];
+    out.resize(owners);
+    int32_t* counts = out.data();
+    const RngBlock* b = blocks.data();
+    const double mean = p.day_mean[day] * (p.paced() ? 1.0 : p.share_of_voice);
+    if (p.process == Process::kBernoulli) {
+      for (int o = 0; o < owners; ++o)
+        counts[o] = Rng::ToUniform(b[o][0]) < mean;
+      return;
     }
-    return DrawOpportunities(p, mean * p.share_of_voice, rng);
+    if (!p.scale_by_activity) {
+      const double e = Exp(-mean);
+      for (int o = 0; o < owners; ++o)
+        counts[o] = PoissonInverseHead(Rng::ToUniform(b[o][0]), mean, e);
+      for (int o = 0; o < owners; ++o) {
+        if (counts[o] >= kPoissonHeadTerms || mean >= kPoissonInversionLimit)
+          counts[o] = LargeCount(p, day, first + o, b[o][0], mean);
+      }
+      return;
+    }
+    const float* activity = st.pop.activity.data();
+    for (int o = 0; o < owners; ++o) {
+      const double m = mean * activity[o];
+      counts[o] = PoissonInverseHead(Rng::ToUniform(b[o][0]), m, Exp(-m));
+    }
+    for (int o = 0; o < owners; ++o) {
+      const double m = mean * activity[o];
+      if (counts[o] >= kPoissonHeadTerms || m >= kPoissonInversionLimit)
+        counts[o] = LargeCount(p, day, first + o, b[o][0], m);
+    }
+  }
+
+  // A Poisson count past the batch's reach: inversion of word 0 for a mean
+  // below kPoissonInversionLimit, else PTRS on the side stream.
+  int32_t LargeCount(const CompiledPlacement& p, int day, uint32_t owner,
+                     uint32_t word0, double mean) const {
+    if (mean < kPoissonInversionLimit)
+      return static_cast<int32_t>(
+          PoissonInverse(Rng::ToUniform(word0), mean, Exp(-mean)));
+    Rng side(seed_, p.stream, owner, DaySub(day) | kLargeCountSub);
+    return static_cast<int32_t>(SamplePoisson(side, mean));
+  }
+
+  // won_[j]: the owners with won opportunities of placement j on a device
+  // they own, in the target, in owner order (a branch-free compaction);
+  // won_household_[j] their households.
+  void ListWon(int j, const ShardState& st) {
+    const CompiledPlacement& p = campaign_.placements()[j];
+    const bool shared = p.household_device;
+    const int owners = static_cast<int>(counts_[j].size());
+    const uint32_t* devices =
+        shared ? st.pop.household_devices.data() : st.pop.person_devices.data();
+    const uint8_t* target =
+        shared ? st.household_target.data() : st.in_target.data();
+    const int32_t* counts = counts_[j].data();
+    const int t = p.device_type;
+    std::vector<uint32_t>& list = won_[j];
+    list.resize(owners + 1);
+    uint32_t* out = list.data();
+    int n = 0;
+    for (int o = 0; o < owners; ++o) {
+      out[n] = static_cast<uint32_t>(o);
+      n += (counts[o] > 0) & (devices[o] >> t) & target[o] & 1;
+    }
+    list.resize(n);
+    std::vector<uint32_t>& households = won_household_[j];
+    households.resize(n);
+    for (int k = 0; k < n; ++k)
+      households[k] = shared ? list[k] : st.household_of[list[k]];
+  }
+
+  // Paced placement j: thins counts_[j] (the day's opportunities) to the
+  // won ones, Binomial(n, win) from word 1. Call after DrawCounts(j, day).
+  void Thin(int j, int day, double win, const ShardState& st) {
+    const CompiledPlacement& p = campaign_.placements()[j];
+    const BinomialHeadTable table(win);
+    int32_t* counts = counts_[j].data();
+    const RngBlock* b = blocks_[j].data();
+    const int owners = static_cast<int>(counts_[j].size());
+    for (int o = 0; o < owners; ++o) {
+      const int c = counts[o];
+      const int n = std::min(c, kBinomialHeadTrials - 1);
+      const int k = BinomialInverseHead(Rng::ToUniform(b[o][1]), n, table);
+      counts[o] = c < kBinomialHeadTrials ? k : c;
+    }
+    const uint32_t first = static_cast<uint32_t>(
+        p.household_device ? st.pop.first_household : st.pop.first_person);
+    for (int o = 0; o < owners; ++o) {
+      const int64_t n = counts[o];
+      if (n < kBinomialHeadTrials) continue;
+      // Large counts: the rare heavy device, or a very large rate.
+      if (n * std::min(win, 1.0 - win) <= kBinomialChunkMean) {
+        counts[o] = static_cast<int32_t>(
+            BinomialInverse(Rng::ToUniform(b[o][1]), n, win));
+      } else {
+        Rng side(seed_, p.stream, first + o, DaySub(day) | kLargeThinSub);
+        counts[o] = static_cast<int32_t>(SampleBinomial(side, n, win));
+      }
+    }
   }
 
   void CountDevice(int t, uint64_t impressions, bool follow_up,
@@ -360,50 +450,85 @@ class DayWorker {
       delivery_.conversions_even_split[__builtin_ctzll(rest)] += share;
   }
 
-  void HouseholdDay(int day, const std::vector<double>& win, ShardState* st,
-                    int i) {
+  // The slot of household i's device of type t (of `member`, or shared if
+  // member < 0): devices are numbered shared ones first, in type order,
+  // then each target member's personal ones in type order; only types
+  // carrying a placement count.
+  // DeviceSlot(st, i, kMaxDeviceTypes, size) is the household's number of
+  // devices.
+  int DeviceSlot(const ShardState& st, int i, int t, int member) const {
+    const uint32_t below = t >= kMaxDeviceTypes ? ~0u : (uint32_t{1} << t) - 1;
+    const uint32_t shared = st.pop.household_devices[i] & placed_;
+    if (member < 0) return __builtin_popcount(shared & below);
+    const uint32_t m0 = st.pop.member_begin[i];
+    int slot = __builtin_popcount(shared);
+    for (int m = 0; m < member; ++m) {
+      if (st.in_target[m0 + m])
+        slot += __builtin_popcount(st.pop.person_devices[m0 + m] & placed_);
+    }
+    if (t >= kMaxDeviceTypes) return slot;
+    return slot + __builtin_popcount(st.pop.person_devices[m0 + member] &
+                                     placed_ & below);
+  }
+
+  // Serves household i's won opportunities of the day in time order;
+  // next[j] is the position of its first owner in won_[j], moved past it.
+  void HouseholdDay(int day, ShardState* st, int i, int* next) {
     const auto& placements = campaign_.placements();
-    const auto& by_type = campaign_.placements_by_type();
     const uint32_t m0 = st->pop.member_begin[i];
     const int size = static_cast<int>(st->pop.member_begin[i + 1] - m0);
     devices_.clear();
     events_.clear();
-    int slot = 0;
-    ForEachDevice(*st, i, placed_, [&](int t, int member) {
-      const bool shared = member < 0;
-      const int owner = shared ? i : static_cast<int>(m0) + member;
-      const uint32_t owner_id = static_cast<uint32_t>(
-          shared ? st->pop.first_household + i : st->pop.first_person + owner);
-      for (int j : by_type[t]) {
-        const CompiledPlacement& p = placements[j];
+    for (size_t j = 0; j < placements.size(); ++j) {
+      const CompiledPlacement& p = placements[j];
+      const std::vector<uint32_t>& list = won_[j];
+      const std::vector<uint32_t>& households = won_household_[j];
+      for (int& k = next[j]; k < static_cast<int>(list.size()) &&
+                             households[k] == static_cast<uint32_t>(i);
+           ++k) {
+        const int owner = static_cast<int>(list[k]);
+        const int member =
+            p.household_device ? -1 : owner - static_cast<int>(m0);
+        const uint32_t owner_id = static_cast<uint32_t>(
+            p.household_device ? st->pop.first_household + owner
+                               : st->pop.first_person + owner);
         Rng rng(seed_, p.stream, owner_id, DaySub(day), blocks_[j][owner]);
-        const int64_t won =
-            DrawWon(p, win[j], DeviceMean(p, day, *st, owner), rng);
-        if (won == 0) continue;
+        rng.Skip(FirstTimeWord(p));
         const int device = static_cast<int>(devices_.size());
-        for (int64_t k = 0; k < won; ++k)
+        const int32_t won = counts_[j][owner];
+        for (int32_t e = 0; e < won; ++e)
           events_.push_back({p.clock.Time(rng.Uniform()), device});
-        devices_.push_back({j, t, member, slot, rng});
+        const int slot =
+            has_device_caps_ ? DeviceSlot(*st, i, p.device_type, member) : 0;
+        devices_.push_back(
+            {static_cast<int>(j), p.device_type, member, slot, rng});
       }
-      ++slot;
-    });
+    }
     if (events_.empty()) return;
-    // Time order; ties (rare: times are at 2^-32 of a day) keep the device
-    // order, so the order is a function of the draws alone.
-    std::stable_sort(
-        events_.begin(), events_.end(),
-        [](const Event& a, const Event& b) { return a.time < b.time; });
-    ResetDayCounters(size, slot);
+    // Time order by insertion (a household's day holds a few events); ties
+    // (rare: times are at 2^-32 of a day) keep the device order, so the
+    // order is a function of the draws alone.
+    for (size_t a = 1; a < events_.size(); ++a) {
+      const Event e = events_[a];
+      size_t b = a;
+      for (; b > 0 && events_[b - 1].time > e.time; --b)
+        events_[b] = events_[b - 1];
+      events_[b] = e;
+    }
+    ResetDayCounters(*st, i, size);
     for (const Event& e : events_) Serve(day, e, st, i, m0, size);
     CountDayCaps(st, m0, size);
   }
 
-  void ResetDayCounters(int size, int devices) {
+  void ResetDayCounters(const ShardState& st, int i, int size) {
     const auto& caps = campaign_.caps();
     for (size_t c = 0; c < caps.size(); ++c) {
       if (!caps[c].daily) continue;
-      day_person_[c].assign(size, 0);
-      if (!caps[c].per_person) day_device_[c].assign(devices, 0);
+      std::fill_n(&day_person_[c * kMaxHouseholdSize], size, 0);
+      if (!caps[c].per_person) {
+        std::fill_n(&day_device_[c * kMaxDeviceSlots],
+                    DeviceSlot(st, i, kMaxDeviceTypes, size), 0);
+      }
     }
   }
 
@@ -413,7 +538,7 @@ class DayWorker {
       if (!caps[c].daily) continue;
       for (int m = 0; m < size; ++m) {
         if (!st->in_target[m0 + m]) continue;
-        const int n = day_person_[c][m];
+        const int n = day_person_[c * kMaxHouseholdSize + m];
         if (n > caps[c].limit) {
           caps_.exposures_over_limit[c] += n - caps[c].limit;
           ++caps_.people_over_limit[c];
@@ -431,11 +556,11 @@ class DayWorker {
       const CompiledCap& cap = caps[c];
       uint32_t n;
       if (cap.per_person) {
-        n = cap.daily ? day_person_[c][member]
+        n = cap.daily ? day_person_[c * kMaxHouseholdSize + member]
                       : st.flight_person[(m0 + member) * plan_.flight_caps +
                                          plan_.flight_index[c]];
       } else {
-        n = cap.daily ? day_device_[c][slot]
+        n = cap.daily ? day_device_[c * kMaxDeviceSlots + slot]
                       : st.flight_device[(st.device_begin[i] + slot) *
                                              plan_.flight_device_caps +
                                          plan_.flight_device_index[c]];
@@ -464,7 +589,7 @@ class DayWorker {
     const auto& caps = campaign_.caps();
     for (int c : plan_.covering[j]) {
       if (caps[c].daily) {
-        ++day_person_[c][m];
+        ++day_person_[c * kMaxHouseholdSize + m];
       } else {
         ++st->flight_person[pm * plan_.flight_caps + plan_.flight_index[c]];
       }
@@ -518,7 +643,7 @@ class DayWorker {
     for (int c : plan_.covering[j]) {
       if (caps[c].per_person) continue;
       if (caps[c].daily) {
-        ++day_device_[c][d.slot];
+        ++day_device_[c * kMaxDeviceSlots + d.slot];
       } else {
         ++st->flight_device[(st->device_begin[i] + d.slot) *
                                 plan_.flight_device_caps +
@@ -576,9 +701,20 @@ class DayWorker {
   std::vector<DeviceDay> devices_;
   std::vector<Event> events_;
   std::vector<int> viewers_;
-  // Day caps: [cap][member] and [cap][device slot] of the household.
-  std::vector<std::vector<uint32_t>> day_person_;
-  std::vector<std::vector<uint32_t>> day_device_;
+  // Day caps: [cap * kMaxHouseholdSize + member] and [cap *
+  // kMaxDeviceSlots + device slot] of the household.
+  static constexpr int kMaxDeviceSlots =
+      kMaxDeviceTypes * (1 + kMaxHouseholdSize);
+  std::vector<uint32_t> day_person_;
+  std::vector<uint32_t> day_device_;
+  bool has_device_caps_ = false;
+  // won_[j]: owners with won opportunities of placement j today (ListWon);
+  // won_household_[j]: their households.
+  std::vector<std::vector<uint32_t>> won_;
+  std::vector<std::vector<uint32_t>> won_household_;
+  // counts_[j][o]: the day's count of placement j for owner o (see
+  // DrawCounts), won opportunities after Thin.
+  std::vector<std::vector<int32_t>> counts_;
 };
 
 }  // namespace

@@ -70,9 +70,9 @@ int64_t SamplePoisson(Rng& rng, double mean) {
 
 namespace {
 
-// Binomial(n, p) by inversion from u, 0 < p <= 0.5, n * p small enough
+// Binomial(n, p) by inversion from u, 0 < p <= 1/2, n * p small enough
 // that (1 - p)^n does not underflow.
-int64_t BinomialInverse(double u, int64_t n, double p) {
+int64_t BinomialInverseLower(double u, int64_t n, double p) {
   const double q = 1.0 - p;
   const double odds = p / q;
   double pmf = Exp(static_cast<double>(n) * Log(q));
@@ -88,21 +88,34 @@ int64_t BinomialInverse(double u, int64_t n, double p) {
 
 }  // namespace
 
-int64_t SampleBinomial(Rng& rng, int64_t n, double p) {
+int64_t BinomialInverse(double u, int64_t n, double p) {
   if (n <= 0 || p <= 0.0) return 0;
   if (p >= 1.0) return n;
   // Inverting the upper tail for p > 1/2 keeps the count the u-quantile,
   // hence monotone in p.
-  const bool flip = p > 0.5;
-  const double small = flip ? 1.0 - p : p;
+  if (p > 0.5) return n - BinomialInverseLower(1.0 - u, n, 1.0 - p);
+  return BinomialInverseLower(u, n, p);
+}
+
+int64_t SampleBinomial(Rng& rng, int64_t n, double p) {
+  if (n <= 0 || p <= 0.0) return 0;
+  if (p >= 1.0) return n;
+  const double small = std::min(p, 1.0 - p);
   const int64_t chunk =
       std::max<int64_t>(1, static_cast<int64_t>(kBinomialChunkMean / small));
   int64_t k = 0;
-  for (int64_t left = n; left > 0; left -= chunk) {
-    const double u = rng.Uniform();
-    k += BinomialInverse(flip ? 1.0 - u : u, std::min(left, chunk), small);
-  }
-  return flip ? n - k : k;
+  for (int64_t left = n; left > 0; left -= chunk)
+    k += BinomialInverse(rng.Uniform(), std::min(left, chunk), p);
+  return k;
+}
+
+BinomialHeadTable::BinomialHeadTable(double p) {
+  const bool upper = p > 0.5;
+  flip = upper ? 1.0 : 0.0;
+  sign = upper ? -1.0 : 1.0;
+  const double s = upper ? 1.0 - p : p;
+  q = 1.0 - s;
+  odds = s > 0.0 ? s / q : 0.0;
 }
 
 double SampleStandardNormal(Rng& rng) {

@@ -61,12 +61,56 @@ inline int PoissonInverseHead(double u, double mean, double exp_neg_mean) {
   return k;
 }
 
-// Binomial(n, p) by inversion: one word for each chunk of trials whose
-// mean min(p, 1 - p) * trials is at most kBinomialChunkMean (so one word
-// whenever n * min(p, 1 - p) <= kBinomialChunkMean); none when p is 0 or 1
-// or n is 0. For a fixed stream the count never decreases as p grows.
+// Binomial(n, p) by inversion from one uniform u, when n * min(p, 1 - p)
+// <= kBinomialChunkMean. The count is the u-quantile, so for fixed u it
+// never decreases as p grows.
 inline constexpr double kBinomialChunkMean = 300.0;
+int64_t BinomialInverse(double u, int64_t n, double p);
+
+// Binomial(n, p) for any n: BinomialInverse over chunks of trials of mean
+// at most kBinomialChunkMean, one word per chunk.
 int64_t SampleBinomial(Rng& rng, int64_t n, double p);
+
+// Binomial(n, p) for n < kBinomialHeadTrials without a branch, for loops
+// over many devices that share p: with s = min(p, 1 - p), `table` holds
+// q = 1 - s and odds = s / q, and `flip` is p > 1/2. Monotone in p for
+// fixed u.
+inline constexpr int kBinomialHeadTrials = 16;
+struct BinomialHeadTable {
+  explicit BinomialHeadTable(double p);
+  double q = 1.0;
+  double odds = 0.0;
+  // p > 1/2 counts failures: v = flip + sign * u, k -> flip * n + sign * k.
+  // Arithmetic rather than a select keeps device loops vectorisable.
+  double flip = 0.0;
+  double sign = 1.0;
+};
+inline int BinomialInverseHead(double u, int n, BinomialHeadTable t) {
+  // All in doubles and selects, so that loops over devices vectorise.
+  const double trials = n;
+  const double v = t.flip + t.sign * u;
+  // q^n by squaring (n < 16), branch-free.
+  double q = t.q;
+  double pmf = (n & 1) ? q : 1.0;
+  q *= q;
+  pmf *= (n & 2) ? q : 1.0;
+  q *= q;
+  pmf *= (n & 4) ? q : 1.0;
+  q *= q;
+  pmf *= (n & 8) ? q : 1.0;
+  double cdf = pmf;
+  double k = cdf < v ? 1.0 : 0.0;
+  double trials_left = trials;
+#pragma GCC unroll 16
+  for (int i = 1; i < kBinomialHeadTrials; ++i) {
+    pmf *= trials_left * internal::kReciprocals[i] * t.odds;
+    trials_left -= 1.0;
+    cdf += pmf;
+    k += cdf < v ? 1.0 : 0.0;
+  }
+  k = k < trials ? k : trials;
+  return static_cast<int>(t.flip * trials + t.sign * k);
+}
 
 // Standard normal by Box-Muller (two words).
 double SampleStandardNormal(Rng& rng);
