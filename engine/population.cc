@@ -182,15 +182,17 @@ void Population::Generate(int64_t begin, int64_t end,
   std::vector<Maybe> maybe_household, maybe_person;
   uint32_t household_rank = 0, person_rank = 0;
   for (uint32_t t = 0; t < num_types; ++t) {
-    bool all = true, any_uncertain = false;
+    // A draw is needed unless every category owns one, or none does (a
+    // mix of 0 and 1 by category needs one too).
+    bool all = true, any = false;
     for (double p : types[t].ownership_probability) {
       all = all && p >= 1.0;
-      any_uncertain = any_uncertain || (p > 0.0 && p < 1.0);
+      any = any || p > 0.0;
     }
     const bool shared = types[t].household_owned;
     uint32_t& rank = shared ? household_rank : person_rank;
     if (all) (shared ? always_household : always_person) |= 1u << t;
-    if (any_uncertain) {
+    if (any && !all) {
       (shared ? maybe_household : maybe_person)
           .push_back({t, kFirstOwnershipWord + rank});
     }

@@ -197,5 +197,42 @@ TEST(PopulationTest, RefusesPopulationsOutsideTheLimit) {
       Population::Build(TestEcosystem(), kMaxPopulation + 1, 1, 1).ok());
 }
 
+// Ownership of exactly 1 in one category and 0 in another is decided per
+// owner by its category: every household of tier "on" has one, no other.
+TEST(PopulationTest, AllOrNothingOwnershipByCategory) {
+  v1::EcosystemSpec spec;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        household_size_weights: [ 1, 1 ]
+        city_tiers { name: "on" weight: 1 }
+        city_tiers { name: "off" weight: 1 }
+        device_types {
+          name: "speaker"
+          owner: OWNER_KIND_HOUSEHOLD
+          ownership_by {
+            attribute: ATTRIBUTE_CITY_TIER
+            probability { key: "on" value: 1 }
+            probability { key: "off" value: 0 }
+          }
+        }
+      )pb",
+      &spec));
+  absl::StatusOr<std::unique_ptr<const Ecosystem>> eco =
+      Ecosystem::Build(spec, "spec");
+  ASSERT_TRUE(eco.ok()) << eco.status();
+  absl::StatusOr<std::unique_ptr<const Population>> pop =
+      Population::Build(std::move(*eco), 10000, 5, 1);
+  ASSERT_TRUE(pop.ok()) << pop.status();
+  PopulationShard shard;
+  (*pop)->Generate(0, (*pop)->households(), PopulationNeeds::All(), &shard);
+  int owners = 0;
+  for (int i = 0; i < shard.households(); ++i) {
+    EXPECT_EQ(shard.household_devices[i], shard.city_tier[i] == 0 ? 1u : 0u);
+    owners += shard.household_devices[i];
+  }
+  EXPECT_GT(owners, shard.households() / 3);
+  EXPECT_LT(owners, 2 * shard.households() / 3);
+}
+
 }  // namespace
 }  // namespace aiotreach

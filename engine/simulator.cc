@@ -29,6 +29,7 @@ class ShardWorker {
         placements_(tally->placements()),
         types_(tally->device_types()),
         daily_impressions_(tally->daily_impressions()),
+        daily_placement_impressions_(tally->daily_placement_impressions()),
         daily_exposures_(tally->daily_exposures()),
         impressions_(tally->impressions()),
         perm_(campaign.flight_days()),
@@ -186,7 +187,10 @@ class ShardWorker {
     ++device_exposures_;
   }
 
-  void Impression(int day) { ++daily_impressions_[day]; }
+  void Impression(int day, int placement) {
+    ++daily_impressions_[day];
+    ++daily_placement_impressions_[day * placements_.rows + placement];
+  }
 
   void Household(int i) {
     const auto& placements = campaign_.placements();
@@ -217,7 +221,7 @@ class ShardWorker {
         return DrawEvents(
             p, static_cast<uint32_t>(household), blocks_[j][i], p.flight_mean,
             counts_[j][i], p.AudienceWords(size), [&](int day, Rng& rng) {
-              Impression(day);
+              Impression(day, j);
               const int chosen = static_cast<int>(rng.UniformInt(size));
               Expose(chosen, day, j);
               if (p.audience == v1::AUDIENCE_KIND_TURNER_AND_PRESENT) {
@@ -242,7 +246,7 @@ class ShardWorker {
                                 ? p.flight_mean * shard_.activity[m0 + m]
                                 : p.flight_mean,
                             counts_[j][m0 + m], 0, [&](int day, Rng&) {
-                              Impression(day);
+                              Impression(day, j);
                               Expose(m, day, j);
                             });
         });
@@ -280,6 +284,7 @@ class ShardWorker {
   BreakdownCounters placements_;
   BreakdownCounters types_;
   int64_t* const daily_impressions_;
+  int64_t* const daily_placement_impressions_;  // [day * placements + j]
   int64_t* const daily_exposures_;
   int64_t& impressions_;
   PopulationNeeds needs_;

@@ -54,6 +54,7 @@ TEST_P(DeterminismTest, DifferentSeedsGiveDifferentReports) {
 INSTANTIATE_TEST_SUITE_P(
     Sims, DeterminismTest,
     ::testing::Values("sims/bench/w1_100k.textproto",
+                      "sims/bench/w2_1m.textproto",
                       "sims/field/phone_tv_speaker.textproto"));
 
 }  // namespace

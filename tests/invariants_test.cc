@@ -1,7 +1,9 @@
 // The invariants of ../shared/MODEL.md ("Report") on every scenario in
 // sims/, each run at a reduced population so the suite stays quick:
 // histogram sums, sum f n_f = exposures, k+ monotone, union >= parts,
-// every figure within its universe, totals equal to their breakdowns.
+// every figure within its universe, totals equal to their breakdowns;
+// and delivery: won = served + refused, spend within budget, daily and
+// hourly delivery adding up, caps, interactions and conversions adding up.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -120,8 +122,64 @@ void ExpectInvariants(const v1::Report& r) {
             r.reach_people());
   EXPECT_EQ(r.daily(r.daily_size() - 1).cumulative_reach_households(),
             r.reach_households());
-  EXPECT_EQ(r.population().people(), people);
-  EXPECT_EQ(r.population().households(), r.universe().households());
+  EXPECT_EQ(r.population().people(), r.universe().all_people());
+  EXPECT_EQ(r.population().households(), r.universe().all_households());
+  EXPECT_LE(people, r.universe().all_people());
+  EXPECT_LE(r.universe().households(), r.universe().all_households());
+}
+
+// Delivery, caps, interactions and conversions add up.
+void ExpectDeliveryInvariants(const v1::Report& r) {
+  ASSERT_EQ(r.delivery_size(), r.placements_size());
+  double spend = 0.0;
+  int64_t refused = 0, interactions = 0, follow_ups = 0, last_touch = 0;
+  double even_split = 0.0;
+  for (int j = 0; j < r.delivery_size(); ++j) {
+    const v1::PlacementDelivery& d = r.delivery(j);
+    SCOPED_TRACE(d.name());
+    EXPECT_EQ(d.name(), r.placements(j).name());
+    EXPECT_EQ(d.served(), r.placements(j).impressions());
+    EXPECT_EQ(d.won(), d.served() + d.refused_by_cap());
+    if (d.buying() == "budget") EXPECT_LE(d.spend(), d.budget() * (1 + 1e-12));
+    if (d.goal() > 0) {
+      EXPECT_EQ(d.under_delivery(),
+                std::max<int64_t>(0, d.goal() - d.served()));
+      EXPECT_EQ(d.over_delivery(), std::max<int64_t>(0, d.served() - d.goal()));
+    }
+    int64_t daily = 0;
+    for (const v1::DailyRow& day : r.daily()) {
+      ASSERT_EQ(day.placement_impressions_size(), r.delivery_size());
+      daily += day.placement_impressions(j);
+    }
+    EXPECT_EQ(daily, d.served());
+    EXPECT_LE(d.voice_follow_ups(), d.interactions());
+    spend += d.spend();
+    refused += d.refused_by_cap();
+    interactions += d.interactions();
+    follow_ups += d.voice_follow_ups();
+    last_touch += d.conversions_last_touch();
+    even_split += d.conversions_even_split();
+  }
+  EXPECT_NEAR(spend, r.spend(), 1e-9 * (1 + spend));
+  EXPECT_EQ(interactions, r.interactions());
+  EXPECT_EQ(last_touch, r.conversions());
+  EXPECT_NEAR(even_split, r.conversions(), 1e-6 * (1 + r.conversions()));
+  int64_t daily_refused = 0;
+  for (const v1::DailyRow& day : r.daily())
+    daily_refused += day.refused_by_cap();
+  EXPECT_EQ(daily_refused, refused);
+  int64_t cap_refused = 0;
+  for (const v1::CapRow& cap : r.caps()) cap_refused += cap.refused();
+  EXPECT_EQ(cap_refused, refused);
+  int64_t cross = 0;
+  for (const auto& row : r.cross_device_interactions())
+    cross += row.interactions();
+  EXPECT_EQ(cross, follow_ups);
+  if (r.hourly_impressions_size() > 0) {
+    ASSERT_EQ(r.hourly_impressions_size(), 24);
+    EXPECT_EQ(Sum(r.hourly_impressions()), r.impressions());
+  }
+  EXPECT_LE(r.conversions(), r.reach_people());
 }
 
 TEST(InvariantsTest, HoldOnEveryBundledScenario) {
@@ -142,6 +200,7 @@ TEST(InvariantsTest, HoldOnEveryBundledScenario) {
     const v1::Report report = testing::RunOrDie(*scenario);
     EXPECT_GT(report.reach_people(), 0);
     ExpectInvariants(report);
+    ExpectDeliveryInvariants(report);
   }
 }
 
