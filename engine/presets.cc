@@ -146,6 +146,185 @@ constexpr char kSmallCity[] = R"pb(
   social_contacts { mean_contacts_per_person: 5 }
 )pb";
 
+// xiaomi-2020: the vendor's whole 2020 platform at scale 1 (396.5 million
+// people in 152 million households), calibrated so that the population
+// reproduces the public aggregates of ../shared/MODEL.md: 289 million
+// connected IoT devices (phones not counted) and 5.6 million users (here:
+// households) with 5 or more. docs/PRESETS.md derives every figure.
+constexpr char kXiaomi2020[] = R"pb(
+  household_size_weights: [ 0.254, 0.297, 0.210, 0.132, 0.062, 0.030, 0.015 ]
+  age_bands { name: "0-17" weight: 0.18 }
+  age_bands { name: "18-34" weight: 0.30 }
+  age_bands { name: "35-54" weight: 0.33 }
+  age_bands { name: "55+" weight: 0.19 }
+  city_tiers { name: "tier-1-2" weight: 0.35 }
+  city_tiers { name: "tier-3-4" weight: 0.45 }
+  city_tiers { name: "tier-5-rural" weight: 0.20 }
+  activity_shape: 2
+  device_types {
+    name: "phone"
+    owner: OWNER_KIND_PERSON
+    ownership_probability: 1
+    ownership_by {
+      attribute: ATTRIBUTE_AGE_BAND
+      probability { key: "0-17" value: 0.6 }
+    }
+    screen: true
+    platform_connected: true
+    activity {
+      hour_of_day: [
+        1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 3, 4,   4, 4,   4,
+        5, 4,   4,   4,   4,   4.5, 5,   6, 6.5, 6, 4.5, 2.5
+      ]
+    }
+  }
+  device_types {
+    name: "tv"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_probability: 0.28
+    screen: true
+    platform_connected: true
+    activity {
+      hour_of_day: [
+        0.5, 0.2, 0.1, 0.1, 0.1, 0.1, 0.5, 1.5, 2,  2,   2, 2.5,
+        3.5, 3,   2.5, 2.5, 3,   4,   6.5, 9,   10, 8.5, 5, 2
+      ]
+      day_of_week: [ 1, 1, 1, 1, 1.05, 1.2, 1.2 ]
+    }
+  }
+  device_types {
+    name: "ott_box"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_probability: 0.05
+    screen: true
+    platform_connected: true
+    activity { day_of_week: [ 1, 1, 1, 1, 1.05, 1.2, 1.2 ] }
+  }
+  device_types {
+    name: "speaker"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_probability: 0.17
+    voice: true
+    platform_connected: true
+  }
+  device_types {
+    name: "wearable"
+    owner: OWNER_KIND_PERSON
+    ownership_probability: 0.17
+    screen: true
+    platform_connected: true
+  }
+  device_types {
+    name: "tablet"
+    owner: OWNER_KIND_PERSON
+    ownership_probability: 0.023
+    screen: true
+    platform_connected: true
+  }
+  device_types {
+    name: "router"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_by {
+      attribute: ATTRIBUTE_CITY_TIER
+      probability { key: "tier-1-2" value: 0.26 }
+      probability { key: "tier-3-4" value: 0.18 }
+      probability { key: "tier-5-rural" value: 0.12 }
+    }
+    platform_connected: true
+  }
+  device_types {
+    name: "smart_plug"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_by {
+      attribute: ATTRIBUTE_CITY_TIER
+      probability { key: "tier-1-2" value: 0.26 }
+      probability { key: "tier-3-4" value: 0.18 }
+      probability { key: "tier-5-rural" value: 0.1 }
+    }
+    platform_connected: true
+  }
+  device_types {
+    name: "smart_light"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_by {
+      attribute: ATTRIBUTE_CITY_TIER
+      probability { key: "tier-1-2" value: 0.22 }
+      probability { key: "tier-3-4" value: 0.14 }
+      probability { key: "tier-5-rural" value: 0.08 }
+    }
+    platform_connected: true
+  }
+  device_types {
+    name: "camera"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_by {
+      attribute: ATTRIBUTE_CITY_TIER
+      probability { key: "tier-1-2" value: 0.18 }
+      probability { key: "tier-3-4" value: 0.115 }
+      probability { key: "tier-5-rural" value: 0.06 }
+    }
+    platform_connected: true
+  }
+  device_types {
+    name: "robot_vacuum"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_by {
+      attribute: ATTRIBUTE_CITY_TIER
+      probability { key: "tier-1-2" value: 0.1 }
+      probability { key: "tier-3-4" value: 0.05 }
+      probability { key: "tier-5-rural" value: 0.02 }
+    }
+    platform_connected: true
+  }
+  device_types {
+    name: "air_purifier"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_by {
+      attribute: ATTRIBUTE_CITY_TIER
+      probability { key: "tier-1-2" value: 0.11 }
+      probability { key: "tier-3-4" value: 0.06 }
+      probability { key: "tier-5-rural" value: 0.03 }
+    }
+    platform_connected: true
+  }
+  device_types {
+    name: "kitchen"
+    owner: OWNER_KIND_HOUSEHOLD
+    ownership_by {
+      attribute: ATTRIBUTE_CITY_TIER
+      probability { key: "tier-1-2" value: 0.12 }
+      probability { key: "tier-3-4" value: 0.095 }
+      probability { key: "tier-5-rural" value: 0.055 }
+    }
+    platform_connected: true
+  }
+  device_links {
+    from_device_type: "phone"
+    to_device_type: "tv"
+    kind: LINK_KIND_CASTING
+    probability: 0.4
+  }
+  device_links {
+    from_device_type: "phone"
+    to_device_type: "speaker"
+    kind: LINK_KIND_SAME_ACCOUNT
+    probability: 0.7
+  }
+  device_links {
+    from_device_type: "phone"
+    to_device_type: "wearable"
+    kind: LINK_KIND_PROXIMITY
+    probability: 0.95
+  }
+  device_links {
+    from_device_type: "speaker"
+    to_device_type: "tv"
+    kind: LINK_KIND_CASTING
+    probability: 0.3
+  }
+  social_contacts { mean_contacts_per_person: 5 }
+)pb";
+
 std::vector<PresetInfo> MakePresets() {
   std::vector<PresetInfo> presets;
   PresetInfo small_city;
@@ -156,6 +335,13 @@ std::vector<PresetInfo> MakePresets() {
   // presets test catches.
   google::protobuf::TextFormat::ParseFromString(kSmallCity, &small_city.spec);
   presets.push_back(std::move(small_city));
+  PresetInfo xiaomi;
+  xiaomi.name = "xiaomi-2020";
+  xiaomi.description =
+      "the vendor's 2020 platform: 396.5 million people at scale 1";
+  xiaomi.population = 396'500'000;
+  google::protobuf::TextFormat::ParseFromString(kXiaomi2020, &xiaomi.spec);
+  presets.push_back(std::move(xiaomi));
   return presets;
 }
 
