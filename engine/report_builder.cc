@@ -221,9 +221,10 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
   report.set_off_target_exposures(tally.off_target_exposures());
 
   v1::PopulationSummary* pop = report.mutable_population();
-  pop->set_households(tally.households());
-  pop->set_people(people);
-  pop->set_mean_household_size(Ratio(people, tally.households()));
+  pop->set_households(tally.all_households());
+  pop->set_people(tally.all_people());
+  pop->set_mean_household_size(
+      Ratio(tally.all_people(), tally.all_households()));
   for (int t = 0; t < types.rows; ++t) {
     auto* d = pop->add_devices();
     d->set_device_type(type_names[t]);

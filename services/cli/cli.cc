@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 
 #include "absl/status/status.h"
@@ -51,11 +52,50 @@ absl::Status WriteOutputs(const v1::Report& report, const std::string& name,
         WriteFileAtomically(base + ".daily.csv", DailyCsv(report)));
     AIOT_RETURN_IF_ERROR(
         WriteFileAtomically(base + ".placements.csv", PlacementsCsv(report)));
+    AIOT_RETURN_IF_ERROR(
+        WriteFileAtomically(base + ".delivery.csv", DeliveryCsv(report)));
   }
   return absl::OkStatus();
 }
 
-constexpr char kRowFormat[] = "%-28s %13s %8s %9s %9s %8s\n";
+constexpr char kRowFormat[] = "%-26s %11s %11s %7s %5s %11s %9s %9s %9s %7s\n";
+
+// Money and counts for the table: "-" for nothing.
+std::string Money(double yuan) {
+  return yuan > 0 ? Thousands(static_cast<int64_t>(std::llround(yuan))) : "-";
+}
+std::string Count(int64_t n) { return n > 0 ? Thousands(n) : "-"; }
+
+// What the table's row cannot show: goals missed by 1% or more (pacing's
+// own noise is a fraction of that), caps at work, follow-ups.
+void Notes(const v1::Report& r, std::ostream& out) {
+  for (const v1::PlacementDelivery& d : r.delivery()) {
+    if (d.under_delivery_pct() >= 1.0) {
+      out << absl::StrFormat(
+          "  %s: under-delivered %s of its goal of %s impressions (%.1f%%)\n",
+          d.name(), Thousands(d.under_delivery()), Thousands(d.goal()),
+          d.under_delivery_pct());
+    }
+  }
+  for (const v1::CapRow& c : r.caps()) {
+    if (c.refused() == 0 && c.exposures_over_limit() == 0) continue;
+    out << absl::StrFormat(
+        "  cap '%s' (%d a %s per %s): refused %s won opportunities", c.name(),
+        c.limit(), c.period(), c.scope(), Thousands(c.refused()));
+    if (c.exposures_over_limit() > 0) {
+      out << absl::StrFormat(
+          "; %s exposures past the limit a %s",
+          Thousands(c.exposures_over_limit()),
+          c.scope() == "device" ? "person would allow" : "person (co-viewers)");
+    }
+    out << "\n";
+  }
+  for (const v1::CrossDeviceInteraction& x : r.cross_device_interactions()) {
+    out << absl::StrFormat("  %s: %s follow-ups from %s to %s\n", x.placement(),
+                           Thousands(x.interactions()), x.from_device_type(),
+                           x.to_device_type());
+  }
+}
 
 }  // namespace
 
@@ -82,8 +122,9 @@ int RunFiles(const std::vector<std::string>& files, const CliOptions& options,
     err << "--out: " << s.message() << "\n";
     return 1;
   }
-  out << absl::StrFormat(kRowFormat, "scenario", "people", "reach %",
-                         "avg freq", "GRP", "seconds");
+  out << absl::StrFormat(kRowFormat, "scenario", "target", "reached", "reach %",
+                         "freq", "spend", "yuan/rch", "interact", "convert",
+                         "seconds");
   int failed = 0;
   std::map<std::string, std::string> names;  // output name -> file
   for (const std::string& path : files) {
@@ -118,15 +159,21 @@ int RunFiles(const std::vector<std::string>& files, const CliOptions& options,
       ++failed;
       err << "error: " << report.status().message() << "\n";
       out << absl::StrFormat(kRowFormat, name.empty() ? FileStem(path) : name,
-                             "FAILED", "-", "-", "-", "-");
+                             "FAILED", "-", "-", "-", "-", "-", "-", "-", "-");
       continue;
     }
-    out << absl::StrFormat(kRowFormat, name,
-                           Thousands(report->universe().people()),
-                           absl::StrFormat("%.2f", report->reach_pct()),
-                           absl::StrFormat("%.2f", report->average_frequency()),
-                           absl::StrFormat("%.1f", report->grp()),
-                           absl::StrFormat("%.2f", seconds));
+    out << absl::StrFormat(
+        kRowFormat, name, Thousands(report->universe().people()),
+        Thousands(report->reach_people()),
+        absl::StrFormat("%.2f", report->reach_pct()),
+        absl::StrFormat("%.2f", report->average_frequency()),
+        Money(report->spend()),
+        report->spend() > 0
+            ? absl::StrFormat("%.2f", report->cost_per_reached_person())
+            : "-",
+        Count(report->interactions()), Count(report->conversions()),
+        absl::StrFormat("%.2f", seconds));
+    Notes(*report, out);
   }
   out << absl::StrFormat("%d scenario(s): %d ok, %d failed; reports in %s/\n",
                          files.size(), files.size() - failed, failed,

@@ -61,12 +61,37 @@ std::string FrequencyCsv(const v1::Report& report) {
 std::string DailyCsv(const v1::Report& report) {
   std::string out =
       "day,impressions,exposures,new_reach_people,cumulative_reach_people,"
-      "cumulative_reach_pct,cumulative_reach_households\n";
+      "cumulative_reach_pct,cumulative_reach_households,refused_by_cap";
+  for (const v1::BreakdownRow& p : report.placements())
+    absl::StrAppend(&out, ",", CsvField("impressions_" + p.name()));
+  out += "\n";
   for (const v1::DailyRow& d : report.daily()) {
     absl::StrAppend(&out, d.day(), ",", d.impressions(), ",", d.exposures(),
                     ",", d.new_reach_people(), ",", d.cumulative_reach_people(),
                     ",", Num(d.cumulative_reach_pct()), ",",
-                    d.cumulative_reach_households(), "\n");
+                    d.cumulative_reach_households(), ",", d.refused_by_cap());
+    for (int64_t n : d.placement_impressions()) absl::StrAppend(&out, ",", n);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string DeliveryCsv(const v1::Report& report) {
+  std::string out =
+      "placement,buying,won,served,refused_by_cap,goal,under_delivery,"
+      "under_delivery_pct,over_delivery,budget,spend,cost_per_reached_person,"
+      "interactions,voice_follow_ups,conversions_last_touch,"
+      "conversions_even_split,cost_per_conversion\n";
+  for (const v1::PlacementDelivery& d : report.delivery()) {
+    absl::StrAppend(&out, CsvField(d.name()), ",", d.buying(), ",", d.won(),
+                    ",", d.served(), ",", d.refused_by_cap(), ",", d.goal(),
+                    ",", d.under_delivery(), ",", Num(d.under_delivery_pct()),
+                    ",", d.over_delivery(), ",", Num(d.budget()), ",",
+                    Num(d.spend()), ",", Num(d.cost_per_reached_person()), ",",
+                    d.interactions(), ",", d.voice_follow_ups(), ",",
+                    d.conversions_last_touch(), ",",
+                    Num(d.conversions_even_split()), ",",
+                    Num(d.cost_per_conversion()), "\n");
   }
   return out;
 }

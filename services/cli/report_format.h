@@ -24,6 +24,10 @@ std::string FrequencyCsv(const v1::Report& report);
 std::string DailyCsv(const v1::Report& report);
 
 // breakdown,name,impressions,... — placements, then device types.
+// One row per placement: how it was bought and delivered, spend,
+// interactions and conversions.
+std::string DeliveryCsv(const v1::Report& report);
+
 std::string PlacementsCsv(const v1::Report& report);
 
 }  // namespace aiotreach
