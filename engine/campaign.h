@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "aiotreach/v1/scenario.pb.h"
@@ -105,9 +106,10 @@ struct CompiledPlacement {
   // For the members other than `turner` of a household of `size` who are
   // present at an impression, calls present(member). Reads
   // AudienceWords(size) - 1 words of rng.
+  // Always inlined: it sits in the innermost loop of both simulators.
   template <typename Present>
-  void ForEachOtherPresent(int size, int turner, Rng& rng,
-                           Present&& present) const;
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void ForEachOtherPresent(
+      int size, int turner, Rng& rng, Present&& present) const;
 
   // Buying.
   Buying buying = Buying::kShareOfVoice;
@@ -238,8 +240,9 @@ class Campaign {
 };
 
 template <typename Present>
-void CompiledPlacement::ForEachOtherPresent(int size, int turner, Rng& rng,
-                                            Present&& present) const {
+inline void CompiledPlacement::ForEachOtherPresent(int size, int turner,
+                                                   Rng& rng,
+                                                   Present&& present) const {
   if (size == 1 || co_presence == 0.0) return;
   if (co_presence == 1.0) {
     for (int m = 0; m < size; ++m) {

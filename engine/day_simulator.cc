@@ -631,7 +631,6 @@ class DayWorker {
     ++tally_.impressions();
     ++placements_.impressions[j];
     ++types_.impressions[d.type];
-    ++tally_.daily_impressions()[day];
     ++tally_.daily_placement_impressions()[day * placements_.rows + j];
     ++tally_.hourly_impressions()[std::min(23, static_cast<int>(e.time))];
     if (d.member < 0) {

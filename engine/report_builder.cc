@@ -177,7 +177,11 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
     cumulative_households += tally.daily_new_households()[d];
     v1::DailyRow* row = report.add_daily();
     row->set_day(d + 1);
-    row->set_impressions(tally.daily_impressions()[d]);
+    int64_t day_impressions = 0;
+    for (int j = 0; j < placements.rows; ++j)
+      day_impressions +=
+          tally.daily_placement_impressions()[d * placements.rows + j];
+    row->set_impressions(day_impressions);
     row->set_exposures(tally.daily_exposures()[d]);
     row->set_new_reach_people(tally.daily_new_reach()[d]);
     row->set_cumulative_reach_people(cumulative);

@@ -28,7 +28,6 @@ class ShardWorker {
         tally_(*tally),
         placements_(tally->placements()),
         types_(tally->device_types()),
-        daily_impressions_(tally->daily_impressions()),
         daily_placement_impressions_(tally->daily_placement_impressions()),
         daily_exposures_(tally->daily_exposures()),
         impressions_(tally->impressions()),
@@ -188,7 +187,6 @@ class ShardWorker {
   }
 
   void Impression(int day, int placement) {
-    ++daily_impressions_[day];
     ++daily_placement_impressions_[day * placements_.rows + placement];
   }
 
@@ -283,7 +281,6 @@ class ShardWorker {
   Tally& tally_;
   BreakdownCounters placements_;
   BreakdownCounters types_;
-  int64_t* const daily_impressions_;
   int64_t* const daily_placement_impressions_;  // [day * placements + j]
   int64_t* const daily_exposures_;
   int64_t& impressions_;

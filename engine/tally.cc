@@ -7,7 +7,7 @@ Tally::Tally(const TallyShape& shape) : shape_(shape) {
   histogram_ = size;
   size += shape.max_frequency;
   daily_ = size;
-  size += 4 * static_cast<size_t>(shape.flight_days);
+  size += 3 * static_cast<size_t>(shape.flight_days);
   links_ = size;
   size += shape.link_kinds;
   placements_ = size;

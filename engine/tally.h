@@ -93,28 +93,23 @@ class Tally {
   // [f-1] = people exposed f times, the last bucket F or more.
   int64_t* histogram() { return &values_[histogram_]; }
   const int64_t* histogram() const { return &values_[histogram_]; }
-  // Per flight day (0-based).
-  int64_t* daily_impressions() {
+  // Per flight day (0-based). A day's impressions are the sum of its
+  // daily_placement_impressions row (counted once, per placement).
+  int64_t* daily_exposures() {
     return &values_[daily_ + 0 * shape_.flight_days];
   }
-  int64_t* daily_exposures() {
+  int64_t* daily_new_reach() {
     return &values_[daily_ + 1 * shape_.flight_days];
   }
-  int64_t* daily_new_reach() {
+  int64_t* daily_new_households() {
     return &values_[daily_ + 2 * shape_.flight_days];
   }
-  int64_t* daily_new_households() {
-    return &values_[daily_ + 3 * shape_.flight_days];
-  }
-  const int64_t* daily_impressions() const { return &values_[daily_]; }
-  const int64_t* daily_exposures() const {
+  const int64_t* daily_exposures() const { return &values_[daily_]; }
+  const int64_t* daily_new_reach() const {
     return &values_[daily_ + shape_.flight_days];
   }
-  const int64_t* daily_new_reach() const {
-    return &values_[daily_ + 2 * shape_.flight_days];
-  }
   const int64_t* daily_new_households() const {
-    return &values_[daily_ + 3 * shape_.flight_days];
+    return &values_[daily_ + 2 * shape_.flight_days];
   }
   // [d * placements + j]: impressions of placement j on day d.
   int64_t* daily_placement_impressions() { return &values_[daily_placements_]; }
