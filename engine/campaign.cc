@@ -445,19 +445,6 @@ absl::StatusOr<CompiledConversion> CompileConversion(
 
 }  // namespace
 
-uint32_t CompiledPlacement::AudienceWords(int household_size) const {
-  switch (audience) {
-    case v1::AUDIENCE_KIND_ONE_MEMBER:
-      return 1;
-    case v1::AUDIENCE_KIND_TURNER_AND_PRESENT:
-      if (presence_subsets.empty()) return 1;  // nobody else, or everyone
-      if (household_size == 1) return 1;
-      return household_size <= kMaxSubsetHousehold ? 2 : household_size;
-    default:
-      return 0;
-  }
-}
-
 uint32_t PlacementStream(absl::string_view name) {
   uint64_t h = 14695981039346656037ull;
   for (unsigned char c : name) {

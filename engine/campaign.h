@@ -43,6 +43,8 @@ inline constexpr int kDefaultMaxFrequency = 10;
 inline constexpr int kMaxMaxFrequency = 100;
 
 inline constexpr int kMaxFrequencyCaps = 16;
+// Co-viewer sets of households up to this size are drawn from one word.
+inline constexpr int kMaxSubsetHousehold = 8;
 inline constexpr int kMaxReplicates = 1000;
 inline constexpr int kHoursPerDay = 24;
 
@@ -101,7 +103,18 @@ struct CompiledPlacement {
   std::vector<CdfTable> presence_subsets;
 
   // Words of the device's stream one event's audience reads.
-  uint32_t AudienceWords(int household_size) const;
+  uint32_t AudienceWords(int household_size) const {
+    switch (audience) {
+      case v1::AUDIENCE_KIND_ONE_MEMBER:
+        return 1;
+      case v1::AUDIENCE_KIND_TURNER_AND_PRESENT:
+        if (presence_subsets.empty()) return 1;  // nobody else, or everyone
+        if (household_size == 1) return 1;
+        return household_size <= kMaxSubsetHousehold ? 2 : household_size;
+      default:
+        return 0;
+    }
+  }
 
   // For the members other than `turner` of a household of `size` who are
   // present at an impression, calls present(member). Reads
@@ -180,8 +193,6 @@ struct CompiledConversion {
   // P(convert) of a person exposed f times on s screen types.
   double Probability(int64_t f, int s) const;
 };
-
-inline constexpr int kMaxSubsetHousehold = 8;
 
 class Campaign {
  public:

@@ -42,6 +42,9 @@ struct ShardState {
   std::vector<uint32_t> flight_person;
   std::vector<uint32_t> device_begin;
   std::vector<uint32_t> flight_device;
+  // [paced placement][owner]: the day's opportunities drawn in pass 1,
+  // handed to pass 2.
+  std::vector<std::vector<int32_t>> opportunities;
 };
 
 // The caps, split the ways the simulation reads them.
@@ -95,8 +98,11 @@ class DayWorker {
     count_links_ = !population.ecosystem().device_links().empty();
     count_contacts_ = population.ecosystem().mean_social_contacts() > 0.0;
     const int n = static_cast<int>(campaign.caps().size());
-    for (const CompiledCap& cap : campaign.caps())
+    for (int c = 0; c < n; ++c) {
+      const CompiledCap& cap = campaign.caps()[c];
       has_device_caps_ = has_device_caps_ || !cap.per_person;
+      if (cap.daily) day_caps_.push_back(c);
+    }
     day_person_.assign(size_t{static_cast<size_t>(n)} * kMaxHouseholdSize, 0);
     day_device_.assign(size_t{static_cast<size_t>(n)} * kMaxDeviceSlots, 0);
   }
@@ -111,12 +117,16 @@ class DayWorker {
     needs.activity = campaign_.uses_activity() || target.needs_activity();
     needs.age_band = target.needs_age_band();
     needs.city_tier = target.needs_city_tier();
-    population_.Generate(begin, end, needs, &st->pop);
+    // Generate's batch scratch stays with the worker from shard to shard:
+    // reallocating it would fault its pages in again every time.
     PopulationShard& pop = st->pop;
-    // The batch scratch is not needed again.
-    pop.household_blocks = {};
-    pop.person_blocks = {};
-    pop.activity_blocks = {};
+    pop.household_blocks.swap(scratch_.household_blocks);
+    pop.person_blocks.swap(scratch_.person_blocks);
+    pop.activity_blocks.swap(scratch_.activity_blocks);
+    population_.Generate(begin, end, needs, &pop);
+    pop.household_blocks.swap(scratch_.household_blocks);
+    pop.person_blocks.swap(scratch_.person_blocks);
+    pop.activity_blocks.swap(scratch_.activity_blocks);
     const int households = pop.households();
     const int people = static_cast<int>(pop.person_devices.size());
     st->in_target.assign(people, 1);
@@ -153,6 +163,7 @@ class DayWorker {
     st->person_impressions.assign(people, 0);
     st->household_impressions.assign(households, 0);
     st->household_follow_ups.assign(households, 0);
+    st->opportunities.resize(campaign_.placements().size());
     st->flight_person.assign(
         size_t{static_cast<size_t>(people)} * plan_.flight_caps, 0);
     if (plan_.flight_device_caps > 0) {
@@ -176,7 +187,9 @@ class DayWorker {
       const CompiledPlacement& p = placements[j];
       if (!p.paced()) continue;
       DrawCounts(static_cast<int>(j), day, *st);
-      const int32_t* counts = counts_[j].data();
+      // Keep the counts for pass 2, which would draw the same again.
+      counts_[j].swap(st->opportunities[j]);
+      const int32_t* counts = st->opportunities[j].data();
       const int t = p.device_type;
       int64_t total = 0;
       if (p.household_device) {
@@ -200,8 +213,13 @@ class DayWorker {
     const auto& placements = campaign_.placements();
     const int n = static_cast<int>(placements.size());
     for (int j = 0; j < n; ++j) {
-      DrawCounts(j, day, *st);
-      if (placements[j].paced()) Thin(j, day, win[j], *st);
+      if (placements[j].paced()) {
+        DrawBlocks(j, day, *st);
+        counts_[j].swap(st->opportunities[j]);  // pass 1's draws
+        Thin(j, day, win[j], *st);
+      } else {
+        DrawCounts(j, day, *st);
+      }
       ListWon(j, *st);
     }
     // Visit the households with won opportunities, in order: the smallest
@@ -281,7 +299,9 @@ class DayWorker {
     int type;
     int member;  // -1: a household device
     int slot;    // device index in the household (DeviceSlot)
-    Rng rng;     // positioned at the next event's words
+    uint32_t owner_id;
+    uint32_t next_word;     // the next event's first word in the stream
+    const RngBlock* block;  // the stream's first block
   };
   struct Event {
     double time;  // hours in [0, 24)
@@ -306,13 +326,12 @@ class DayWorker {
   // blocks_[j] with the owners' first blocks.
   void DrawCounts(int j, int day, const ShardState& st) {
     const CompiledPlacement& p = campaign_.placements()[j];
+    DrawBlocks(j, day, st);
     const bool shared = p.household_device;
     const int owners = shared ? st.pop.households() : st.pop.people();
     const uint32_t first = static_cast<uint32_t>(shared ? st.pop.first_household
                                                         : st.pop.first_person);
-    std::vector<RngBlock>& blocks = blocks_[j];
-    blocks.resize(owners);
-    FirstBlocks(seed_, p.stream, DaySub(day), first, owners, blocks.data());
+    const std::vector<RngBlock>& blocks = blocks_[j];
     std::vector<int32_t>& out = counts_[j];
     out.resize(owners);
     int32_t* counts = out.data();
@@ -343,6 +362,18 @@ class DayWorker {
       if (counts[o] >= kPoissonHeadTerms || m >= kPoissonInversionLimit)
         counts[o] = LargeCount(p, day, first + o, b[o][0], m);
     }
+  }
+
+  // blocks_[j]: the first block of the day's stream of every owner.
+  void DrawBlocks(int j, int day, const ShardState& st) {
+    const CompiledPlacement& p = campaign_.placements()[j];
+    const bool shared = p.household_device;
+    const int owners = shared ? st.pop.households() : st.pop.people();
+    blocks_[j].resize(owners);
+    FirstBlocks(seed_, p.stream, DaySub(day),
+                static_cast<uint32_t>(shared ? st.pop.first_household
+                                             : st.pop.first_person),
+                owners, blocks_[j].data());
   }
 
   // A Poisson count past the batch's reach: inversion of word 0 for a mean
@@ -492,16 +523,26 @@ class DayWorker {
         const uint32_t owner_id = static_cast<uint32_t>(
             p.household_device ? st->pop.first_household + owner
                                : st->pop.first_person + owner);
-        Rng rng(seed_, p.stream, owner_id, DaySub(day), blocks_[j][owner]);
-        rng.Skip(FirstTimeWord(p));
+        const RngBlock& block = blocks_[j][owner];
         const int device = static_cast<int>(devices_.size());
         const int32_t won = counts_[j][owner];
-        for (int32_t e = 0; e < won; ++e)
-          events_.push_back({p.clock.Time(rng.Uniform()), device});
+        const uint32_t first_time = FirstTimeWord(p);
+        if (first_time + won <= 4) {
+          // The usual case: the times are in the block already drawn.
+          for (int32_t e = 0; e < won; ++e) {
+            events_.push_back(
+                {p.clock.Time(Rng::ToUniform(block[first_time + e])), device});
+          }
+        } else {
+          Rng rng(seed_, p.stream, owner_id, DaySub(day), block);
+          rng.Skip(first_time);
+          for (int32_t e = 0; e < won; ++e)
+            events_.push_back({p.clock.Time(rng.Uniform()), device});
+        }
         const int slot =
             has_device_caps_ ? DeviceSlot(*st, i, p.device_type, member) : 0;
-        devices_.push_back(
-            {static_cast<int>(j), p.device_type, member, slot, rng});
+        devices_.push_back({static_cast<int>(j), p.device_type, member, slot,
+                            owner_id, first_time + won, &block});
       }
     }
     if (events_.empty()) return;
@@ -515,34 +556,28 @@ class DayWorker {
         events_[b] = events_[b - 1];
       events_[b] = e;
     }
-    ResetDayCounters(*st, i, size);
     for (const Event& e : events_) Serve(day, e, st, i, m0, size);
-    CountDayCaps(st, m0, size);
+    CountDayCaps(*st, i, m0, size);
   }
 
-  void ResetDayCounters(const ShardState& st, int i, int size) {
+  // Adds the day's exposures past each day cap's limit, and zeroes the
+  // household's day counters for the next household.
+  void CountDayCaps(const ShardState& st, int i, uint32_t m0, int size) {
     const auto& caps = campaign_.caps();
-    for (size_t c = 0; c < caps.size(); ++c) {
-      if (!caps[c].daily) continue;
-      std::fill_n(&day_person_[c * kMaxHouseholdSize], size, 0);
-      if (!caps[c].per_person) {
-        std::fill_n(&day_device_[c * kMaxDeviceSlots],
-                    DeviceSlot(st, i, kMaxDeviceTypes, size), 0);
-      }
-    }
-  }
-
-  void CountDayCaps(ShardState* st, uint32_t m0, int size) {
-    const auto& caps = campaign_.caps();
-    for (size_t c = 0; c < caps.size(); ++c) {
-      if (!caps[c].daily) continue;
+    for (int c : day_caps_) {
+      uint32_t* person = &day_person_[c * kMaxHouseholdSize];
       for (int m = 0; m < size; ++m) {
-        if (!st->in_target[m0 + m]) continue;
-        const int n = day_person_[c * kMaxHouseholdSize + m];
+        const int n = static_cast<int>(person[m]);
+        person[m] = 0;
+        if (!st.in_target[m0 + m]) continue;
         if (n > caps[c].limit) {
           caps_.exposures_over_limit[c] += n - caps[c].limit;
           ++caps_.people_over_limit[c];
         }
+      }
+      if (!caps[c].per_person) {
+        std::fill_n(&day_device_[c * kMaxDeviceSlots],
+                    DeviceSlot(st, i, kMaxDeviceTypes, size), 0);
       }
     }
   }
@@ -601,13 +636,20 @@ class DayWorker {
     DeviceDay& d = devices_[e.device];
     const int j = d.placement;
     const CompiledPlacement& p = campaign_.placements()[j];
-    Rng& rng = d.rng;
     // Words of this event: the audience's, then one for the interaction,
     // then two for a follow-up; all are read or skipped, so every event of
-    // the device starts at a fixed place whatever happened before.
+    // the device starts at a fixed place whatever happened before. The
+    // stream is set up only for events that read words (not a phone's
+    // impression without interactions).
     const uint32_t audience_words = p.AudienceWords(size);
     const uint32_t extra_words =
         (p.interaction_rate > 0.0 ? 1 : 0) + (p.follow_up > 0.0 ? 2 : 0);
+    const uint32_t words = audience_words + extra_words;
+    Rng rng = words > 0
+                  ? Rng(seed_, p.stream, d.owner_id, DaySub(day), *d.block)
+                  : Rng();
+    if (words > 0) rng.Skip(d.next_word);
+    d.next_word += words;
     int checked = d.member;
     uint32_t rest = audience_words + extra_words;
     if (checked < 0) {
@@ -707,6 +749,9 @@ class DayWorker {
   std::vector<uint32_t> day_person_;
   std::vector<uint32_t> day_device_;
   bool has_device_caps_ = false;
+  std::vector<int> day_caps_;  // indices of the per-day caps
+  // Population::Generate's batch scratch, reused shard after shard.
+  PopulationShard scratch_;
   // won_[j]: owners with won opportunities of placement j today (ListWon);
   // won_household_[j]: their households.
   std::vector<std::vector<uint32_t>> won_;

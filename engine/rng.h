@@ -60,6 +60,9 @@ class Rng {
         out_(first_block),
         next_(0) {}
 
+  // An unkeyed stream, for a variable that is assigned before use.
+  Rng() : key_{{0, 0}}, ctr_{{0, 0, 0, 0}}, out_{{0, 0, 0, 0}}, next_(4) {}
+
   uint32_t NextU32() {
     if (next_ == 4) {
       ++ctr_[0];
