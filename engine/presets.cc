@@ -8,6 +8,27 @@
 namespace aiotreach {
 namespace {
 
+// Activity patterns both presets use, set on their device types by name
+// (SetActivity below). Phones through the waking day with an evening peak;
+// TVs low by day, a prime-time peak at 20:00, more boots at weekends.
+constexpr char kPhoneActivity[] = R"pb(
+  hour_of_day: [
+    1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 3, 4,   4, 4,   4,
+    5, 4,   4,   4,   4,   4.5, 5,   6, 6.5, 6, 4.5, 2.5
+  ]
+)pb";
+constexpr char kTvActivity[] = R"pb(
+  hour_of_day: [
+    0.5, 0.2, 0.1, 0.1, 0.1, 0.1, 0.5, 1.5, 2,  2,   2, 2.5,
+    3.5, 3,   2.5, 2.5, 3,   4,   6.5, 9,   10, 8.5, 5, 2
+  ]
+  day_of_week: [ 1, 1, 1, 1, 1.05, 1.2, 1.2 ]
+)pb";
+constexpr char kWeekendActivity[] =
+    R"pb(
+  day_of_week: [ 1, 1, 1, 1, 1.05, 1.2, 1.2 ]
+    )pb";
+
 // small-city: a Chinese fourth-tier city of about 50,000 people on one
 // vendor's platform. See docs/PRESETS.md for every figure's source.
 constexpr char kSmallCity[] = R"pb(
@@ -31,12 +52,6 @@ constexpr char kSmallCity[] = R"pb(
     }
     screen: true
     platform_connected: true
-    activity {
-      hour_of_day: [
-        1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 3, 4,   4, 4,   4,
-        5, 4,   4,   4,   4,   4.5, 5,   6, 6.5, 6, 4.5, 2.5
-      ]
-    }
   }
   device_types {
     name: "tv"
@@ -44,13 +59,6 @@ constexpr char kSmallCity[] = R"pb(
     ownership_probability: 0.75
     screen: true
     platform_connected: true
-    activity {
-      hour_of_day: [
-        0.5, 0.2, 0.1, 0.1, 0.1, 0.1, 0.5, 1.5, 2,  2,   2, 2.5,
-        3.5, 3,   2.5, 2.5, 3,   4,   6.5, 9,   10, 8.5, 5, 2
-      ]
-      day_of_week: [ 1, 1, 1, 1, 1.05, 1.2, 1.2 ]
-    }
   }
   device_types {
     name: "ott_box"
@@ -58,7 +66,6 @@ constexpr char kSmallCity[] = R"pb(
     ownership_probability: 0.15
     screen: true
     platform_connected: true
-    activity { day_of_week: [ 1, 1, 1, 1, 1.05, 1.2, 1.2 ] }
   }
   device_types {
     name: "speaker"
@@ -171,12 +178,6 @@ constexpr char kXiaomi2020[] = R"pb(
     }
     screen: true
     platform_connected: true
-    activity {
-      hour_of_day: [
-        1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 3, 4,   4, 4,   4,
-        5, 4,   4,   4,   4,   4.5, 5,   6, 6.5, 6, 4.5, 2.5
-      ]
-    }
   }
   device_types {
     name: "tv"
@@ -184,13 +185,6 @@ constexpr char kXiaomi2020[] = R"pb(
     ownership_probability: 0.28
     screen: true
     platform_connected: true
-    activity {
-      hour_of_day: [
-        0.5, 0.2, 0.1, 0.1, 0.1, 0.1, 0.5, 1.5, 2,  2,   2, 2.5,
-        3.5, 3,   2.5, 2.5, 3,   4,   6.5, 9,   10, 8.5, 5, 2
-      ]
-      day_of_week: [ 1, 1, 1, 1, 1.05, 1.2, 1.2 ]
-    }
   }
   device_types {
     name: "ott_box"
@@ -198,7 +192,6 @@ constexpr char kXiaomi2020[] = R"pb(
     ownership_probability: 0.05
     screen: true
     platform_connected: true
-    activity { day_of_week: [ 1, 1, 1, 1, 1.05, 1.2, 1.2 ] }
   }
   device_types {
     name: "speaker"
@@ -219,83 +212,6 @@ constexpr char kXiaomi2020[] = R"pb(
     owner: OWNER_KIND_PERSON
     ownership_probability: 0.023
     screen: true
-    platform_connected: true
-  }
-  device_types {
-    name: "router"
-    owner: OWNER_KIND_HOUSEHOLD
-    ownership_by {
-      attribute: ATTRIBUTE_CITY_TIER
-      probability { key: "tier-1-2" value: 0.26 }
-      probability { key: "tier-3-4" value: 0.18 }
-      probability { key: "tier-5-rural" value: 0.12 }
-    }
-    platform_connected: true
-  }
-  device_types {
-    name: "smart_plug"
-    owner: OWNER_KIND_HOUSEHOLD
-    ownership_by {
-      attribute: ATTRIBUTE_CITY_TIER
-      probability { key: "tier-1-2" value: 0.26 }
-      probability { key: "tier-3-4" value: 0.18 }
-      probability { key: "tier-5-rural" value: 0.1 }
-    }
-    platform_connected: true
-  }
-  device_types {
-    name: "smart_light"
-    owner: OWNER_KIND_HOUSEHOLD
-    ownership_by {
-      attribute: ATTRIBUTE_CITY_TIER
-      probability { key: "tier-1-2" value: 0.22 }
-      probability { key: "tier-3-4" value: 0.14 }
-      probability { key: "tier-5-rural" value: 0.08 }
-    }
-    platform_connected: true
-  }
-  device_types {
-    name: "camera"
-    owner: OWNER_KIND_HOUSEHOLD
-    ownership_by {
-      attribute: ATTRIBUTE_CITY_TIER
-      probability { key: "tier-1-2" value: 0.18 }
-      probability { key: "tier-3-4" value: 0.115 }
-      probability { key: "tier-5-rural" value: 0.06 }
-    }
-    platform_connected: true
-  }
-  device_types {
-    name: "robot_vacuum"
-    owner: OWNER_KIND_HOUSEHOLD
-    ownership_by {
-      attribute: ATTRIBUTE_CITY_TIER
-      probability { key: "tier-1-2" value: 0.1 }
-      probability { key: "tier-3-4" value: 0.05 }
-      probability { key: "tier-5-rural" value: 0.02 }
-    }
-    platform_connected: true
-  }
-  device_types {
-    name: "air_purifier"
-    owner: OWNER_KIND_HOUSEHOLD
-    ownership_by {
-      attribute: ATTRIBUTE_CITY_TIER
-      probability { key: "tier-1-2" value: 0.11 }
-      probability { key: "tier-3-4" value: 0.06 }
-      probability { key: "tier-5-rural" value: 0.03 }
-    }
-    platform_connected: true
-  }
-  device_types {
-    name: "kitchen"
-    owner: OWNER_KIND_HOUSEHOLD
-    ownership_by {
-      attribute: ATTRIBUTE_CITY_TIER
-      probability { key: "tier-1-2" value: 0.12 }
-      probability { key: "tier-3-4" value: 0.095 }
-      probability { key: "tier-5-rural" value: 0.055 }
-    }
     platform_connected: true
   }
   device_links {
@@ -325,23 +241,71 @@ constexpr char kXiaomi2020[] = R"pb(
   social_contacts { mean_contacts_per_person: 5 }
 )pb";
 
+// Sets the activity pattern of the device type called `name`.
+void SetActivity(v1::EcosystemSpec* spec, const std::string& name,
+                 const char* pattern) {
+  for (v1::DeviceType& t : *spec->mutable_device_types()) {
+    if (t.name() == name) {
+      google::protobuf::TextFormat::ParseFromString(pattern,
+                                                    t.mutable_activity());
+    }
+  }
+}
+
+// xiaomi-2020's screenless smart-home devices, household-owned and
+// platform-connected, with ownership by city tier (tier-1-2, tier-3-4,
+// tier-5-rural): adoption is higher in big cities, which also makes heavy
+// users cluster (docs/PRESETS.md).
+struct SmartHomeType {
+  const char* name;
+  double by_tier[3];
+};
+constexpr SmartHomeType kXiaomiSmartHome[] = {
+    {"router", {0.26, 0.18, 0.12}},       {"smart_plug", {0.26, 0.18, 0.10}},
+    {"smart_light", {0.22, 0.14, 0.08}},  {"camera", {0.18, 0.115, 0.06}},
+    {"robot_vacuum", {0.10, 0.05, 0.02}}, {"air_purifier", {0.11, 0.06, 0.03}},
+    {"kitchen", {0.12, 0.095, 0.055}},
+};
+
+void AddSmartHome(v1::EcosystemSpec* spec) {
+  const char* tiers[] = {"tier-1-2", "tier-3-4", "tier-5-rural"};
+  for (const SmartHomeType& s : kXiaomiSmartHome) {
+    v1::DeviceType* t = spec->add_device_types();
+    t->set_name(s.name);
+    t->set_owner(v1::OWNER_KIND_HOUSEHOLD);
+    t->set_platform_connected(true);
+    t->mutable_ownership_by()->set_attribute(v1::ATTRIBUTE_CITY_TIER);
+    for (int k = 0; k < 3; ++k)
+      (*t->mutable_ownership_by()->mutable_probability())[tiers[k]] =
+          s.by_tier[k];
+  }
+}
+
+PresetInfo MakePreset(const std::string& name, const std::string& description,
+                      int64_t population, const char* spec) {
+  PresetInfo p;
+  p.name = name;
+  p.description = description;
+  p.population = population;
+  // The spec is a constant of this file; a parse failure is a bug that
+  // engine/presets_test.cc catches.
+  google::protobuf::TextFormat::ParseFromString(spec, &p.spec);
+  SetActivity(&p.spec, "phone", kPhoneActivity);
+  SetActivity(&p.spec, "tv", kTvActivity);
+  SetActivity(&p.spec, "ott_box", kWeekendActivity);
+  return p;
+}
+
 std::vector<PresetInfo> MakePresets() {
   std::vector<PresetInfo> presets;
-  PresetInfo small_city;
-  small_city.name = "small-city";
-  small_city.description = "a fourth-tier city of about 50,000 people";
-  small_city.population = 50'000;
-  // The spec is a constant of this file; a parse failure is a bug that the
-  // presets test catches.
-  google::protobuf::TextFormat::ParseFromString(kSmallCity, &small_city.spec);
-  presets.push_back(std::move(small_city));
-  PresetInfo xiaomi;
-  xiaomi.name = "xiaomi-2020";
-  xiaomi.description =
-      "the vendor's 2020 platform: 396.5 million people at scale 1";
-  xiaomi.population = 396'500'000;
-  google::protobuf::TextFormat::ParseFromString(kXiaomi2020, &xiaomi.spec);
-  presets.push_back(std::move(xiaomi));
+  presets.push_back(MakePreset("small-city",
+                               "a fourth-tier city of about 50,000 people",
+                               50'000, kSmallCity));
+  presets.push_back(
+      MakePreset("xiaomi-2020",
+                 "the vendor's 2020 platform: 396.5 million people at scale 1",
+                 396'500'000, kXiaomi2020));
+  AddSmartHome(&presets.back().spec);
   return presets;
 }
 
