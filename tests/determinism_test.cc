@@ -55,7 +55,10 @@ INSTANTIATE_TEST_SUITE_P(
     Sims, DeterminismTest,
     ::testing::Values("sims/bench/w1_100k.textproto",
                       "sims/bench/w2_1m.textproto",
-                      "sims/field/phone_tv_speaker.textproto"));
+                      "sims/field/fashion_ai_boot_ad.textproto",
+                      "sims/field/soft_drink_cross_screen.textproto",
+                      "sims/field/phone_tv_speaker.textproto",
+                      "tests/golden/mechanics.textproto"));
 
 }  // namespace
 }  // namespace aiotreach
