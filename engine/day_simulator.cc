@@ -530,14 +530,14 @@ class DayWorker {
         if (first_time + won <= 4) {
           // The usual case: the times are in the block already drawn.
           for (int32_t e = 0; e < won; ++e) {
-            events_.push_back(
-                {p.clock.Time(Rng::ToUniform(block[first_time + e])), device});
+            AddEvent(p.clock.Time(Rng::ToUniform(block[first_time + e])),
+                     device);
           }
         } else {
           Rng rng(seed_, p.stream, owner_id, DaySub(day), block);
           rng.Skip(first_time);
           for (int32_t e = 0; e < won; ++e)
-            events_.push_back({p.clock.Time(rng.Uniform()), device});
+            AddEvent(p.clock.Time(rng.Uniform()), device);
         }
         const int slot =
             has_device_caps_ ? DeviceSlot(*st, i, p.device_type, member) : 0;
@@ -558,6 +558,15 @@ class DayWorker {
     }
     for (const Event& e : events_) Serve(day, e, st, i, m0, size);
     CountDayCaps(*st, i, m0, size);
+  }
+
+  // Appends an event field by field: building it whole and copying it
+  // stalls on store forwarding (two narrow stores, one wide load).
+  void AddEvent(double time, int device) {
+    events_.emplace_back();
+    Event& e = events_.back();
+    e.time = time;
+    e.device = device;
   }
 
   // Adds the day's exposures past each day cap's limit, and zeroes the
