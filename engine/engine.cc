@@ -15,15 +15,23 @@
 
 namespace aiotreach {
 
-absl::StatusOr<std::unique_ptr<const PreparedScenario>>
-PreparedScenario::Prepare(const v1::Scenario& scenario) {
-  std::unique_ptr<PreparedScenario> p(new PreparedScenario());
-  p->scenario_ = scenario;
-  const v1::Ecosystem& eco = scenario.ecosystem();
+namespace {
+
+// An ecosystem source resolved: the compiled ecosystem and the people to
+// draw. `population` is the caller's (0: the preset's); errors name
+// "ecosystem..." and `population_field`.
+struct Resolved {
+  std::shared_ptr<const Ecosystem> ecosystem;
+  int64_t people = 0;
+};
+
+absl::StatusOr<Resolved> Resolve(const v1::Ecosystem& eco, int64_t population,
+                                 absl::string_view population_field) {
+  Resolved r;
   int64_t default_people = 0;
   switch (eco.source_case()) {
     case v1::Ecosystem::kSpec: {
-      AIOT_ASSIGN_OR_RETURN(p->ecosystem_,
+      AIOT_ASSIGN_OR_RETURN(r.ecosystem,
                             Ecosystem::Build(eco.spec(), "ecosystem.spec"));
       break;
     }
@@ -35,13 +43,13 @@ PreparedScenario::Prepare(const v1::Scenario& scenario) {
       const double scale = eco.preset().scale();
       if (scale != 0.0) {
         AIOT_RETURN_IF_ERROR(CheckPositive(scale, "ecosystem.preset.scale"));
-        if (scenario.population() != 0) {
+        if (population != 0) {
           return FieldError(
               "ecosystem.preset.scale",
-              absl::StrCat("set either population or ecosystem.preset.scale, "
-                           "not both; got scale ",
-                           FormatValue(scale), " and population ",
-                           scenario.population()));
+              absl::StrCat("set either ", population_field,
+                           " or ecosystem.preset.scale, not both; got scale ",
+                           FormatValue(scale), " and ", population_field, " ",
+                           population));
         }
       }
       const double people =
@@ -54,7 +62,7 @@ PreparedScenario::Prepare(const v1::Scenario& scenario) {
       }
       default_people = std::max<int64_t>(1, static_cast<int64_t>(people));
       AIOT_ASSIGN_OR_RETURN(
-          p->ecosystem_,
+          r.ecosystem,
           Ecosystem::Build((*preset)->spec,
                            absl::StrCat("preset '", eco.preset().name(), "'")));
       break;
@@ -64,19 +72,90 @@ PreparedScenario::Prepare(const v1::Scenario& scenario) {
           "ecosystem",
           "is required: set spec { ... } or preset { name: \"small-city\" }");
   }
-  p->people_ =
-      scenario.population() != 0 ? scenario.population() : default_people;
-  if (eco.source_case() == v1::Ecosystem::kSpec && scenario.population() == 0) {
-    return FieldError("population",
+  if (eco.source_case() == v1::Ecosystem::kSpec && population == 0) {
+    return FieldError(population_field,
                       "is required with an inline ecosystem spec, got 0");
   }
+  r.people = population != 0 ? population : default_people;
   AIOT_RETURN_IF_ERROR(
-      CheckIntInRange(p->people_, 1, kMaxPopulation, "population"));
+      CheckIntInRange(r.people, 1, kMaxPopulation, population_field));
+  return r;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<const PreparedScenario>>
+PreparedScenario::Prepare(const v1::Scenario& scenario) {
+  std::unique_ptr<PreparedScenario> p(new PreparedScenario());
+  p->scenario_ = scenario;
+  const v1::Ecosystem& eco = scenario.ecosystem();
+  AIOT_ASSIGN_OR_RETURN(Resolved resolved,
+                        Resolve(eco, scenario.population(), "population"));
+  p->ecosystem_ = std::move(resolved.ecosystem);
+  p->people_ = resolved.people;
   p->population_seed_ =
       eco.population_seed() != 0 ? eco.population_seed() : scenario.seed();
   AIOT_ASSIGN_OR_RETURN(p->campaign_,
                         Campaign::Build(scenario, *p->ecosystem_));
   return std::unique_ptr<const PreparedScenario>(std::move(p));
+}
+
+absl::StatusOr<std::unique_ptr<const PreparedScenario>>
+PreparedScenario::PrepareOn(const v1::Scenario& scenario,
+                            const StoredPopulation& stored) {
+  if (scenario.has_ecosystem()) {
+    return FieldError("ecosystem",
+                      "must be unset when running on a stored ecosystem: "
+                      "the stored one is used");
+  }
+  if (scenario.population() != 0 &&
+      scenario.population() != stored.population().people()) {
+    return FieldError("population",
+                      absl::StrCat("must be 0 (or the stored ecosystem's ",
+                                   stored.population().people(),
+                                   ") when running on a stored ecosystem, got ",
+                                   scenario.population()));
+  }
+  std::unique_ptr<PreparedScenario> p(new PreparedScenario());
+  p->scenario_ = scenario;
+  p->ecosystem_ = stored.ecosystem();
+  p->people_ = stored.population().people();
+  p->population_seed_ = stored.population().seed();
+  AIOT_ASSIGN_OR_RETURN(p->campaign_,
+                        Campaign::Build(scenario, *p->ecosystem_));
+  return std::unique_ptr<const PreparedScenario>(std::move(p));
+}
+
+int64_t PreparedScenario::EstimateRunBytes() const {
+  // Flight-at-once: shards and tallies of a few MiB, and a byte a
+  // household. Day by day: about 55 bytes a person kept for the flight
+  // (docs/ENGINE.md), 64 to be safe.
+  const int64_t base = int64_t{32} << 20;
+  const int64_t households =
+      static_cast<int64_t>(people_ / ecosystem_->mean_household_size()) + 1;
+  if (!campaign_->needs_day_loop()) return base + households;
+  return base + households + 64 * people_;
+}
+
+absl::StatusOr<std::unique_ptr<const StoredPopulation>> StoredPopulation::Build(
+    const v1::Ecosystem& source, int64_t population, int threads) {
+  AIOT_ASSIGN_OR_RETURN(Resolved resolved,
+                        Resolve(source, population, "population"));
+  const uint64_t seed =
+      source.population_seed() != 0 ? source.population_seed() : 1;
+  std::unique_ptr<StoredPopulation> s(new StoredPopulation());
+  s->source_ = source;
+  s->ecosystem_ = resolved.ecosystem;
+  AIOT_ASSIGN_OR_RETURN(
+      s->population_,
+      Population::Build(resolved.ecosystem, resolved.people, seed, threads));
+  return std::unique_ptr<const StoredPopulation>(std::move(s));
+}
+
+int64_t StoredPopulation::MemoryBytes() const {
+  // Household sizes (a byte each) and a prefix sum per 4,096 households.
+  return population_->households() +
+         8 * (population_->households() / 4096 + 1) + int64_t{64} * 1024;
 }
 
 absl::Status ValidateScenario(const v1::Scenario& scenario) {
@@ -104,25 +183,31 @@ absl::StatusOr<Tally> Simulate(const Population& population,
 
 }  // namespace
 
-absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
+namespace {
+
+// Runs a prepared scenario with its replicates. `fixed` is the population
+// every replicate uses, or null to draw one per replicate (from the
+// replicate's seed unless the scenario fixes population_seed).
+absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
+                                       const Population* fixed,
                                        const RunOptions& options) {
-  AIOT_ASSIGN_OR_RETURN(std::unique_ptr<const PreparedScenario> prepared,
-                        PreparedScenario::Prepare(scenario));
-  const Campaign& campaign = prepared->campaign();
+  const v1::Scenario& scenario = prepared.scenario();
+  const Campaign& campaign = prepared.campaign();
   const int replicates = campaign.replicates();
-  const bool fixed_population = scenario.ecosystem().population_seed() != 0;
+  const bool fixed_seed = scenario.ecosystem().population_seed() != 0;
   const bool timed = campaign.needs_day_loop() || options.day_by_day;
-  std::unique_ptr<const Population> population;
+  std::unique_ptr<const Population> drawn;
   std::vector<v1::Report> reports;
   for (int r = 0; r < replicates; ++r) {
     const uint64_t seed = ReplicateSeed(scenario.seed(), r);
-    if (population == nullptr || !fixed_population) {
+    if (fixed == nullptr && (drawn == nullptr || !fixed_seed)) {
       AIOT_ASSIGN_OR_RETURN(
-          population, Population::Build(
-                          prepared->ecosystem(), prepared->people(),
-                          fixed_population ? prepared->population_seed() : seed,
-                          options.threads));
+          drawn,
+          Population::Build(prepared.ecosystem(), prepared.people(),
+                            fixed_seed ? prepared.population_seed() : seed,
+                            options.threads));
     }
+    const Population& population = fixed != nullptr ? *fixed : *drawn;
     RunOptions run = options;
     if (options.progress && replicates > 1) {
       run.progress = [&options, r, replicates](double f) {
@@ -130,8 +215,8 @@ absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
       };
     }
     AIOT_ASSIGN_OR_RETURN(Tally tally,
-                          Simulate(*population, campaign, seed, run));
-    reports.push_back(BuildReport(scenario.name(), seed, *prepared->ecosystem(),
+                          Simulate(population, campaign, seed, run));
+    reports.push_back(BuildReport(scenario.name(), seed, *prepared.ecosystem(),
                                   campaign, tally, timed));
   }
   v1::Report report = std::move(reports[0]);
@@ -140,6 +225,23 @@ absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
     AddUncertainty(reports, &report);
   }
   return report;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
+                                       const RunOptions& options) {
+  AIOT_ASSIGN_OR_RETURN(std::unique_ptr<const PreparedScenario> prepared,
+                        PreparedScenario::Prepare(scenario));
+  return RunPrepared(*prepared, nullptr, options);
+}
+
+absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
+                                       const StoredPopulation& population,
+                                       const RunOptions& options) {
+  AIOT_ASSIGN_OR_RETURN(std::unique_ptr<const PreparedScenario> prepared,
+                        PreparedScenario::PrepareOn(scenario, population));
+  return RunPrepared(*prepared, &population.population(), options);
 }
 
 }  // namespace aiotreach

@@ -22,9 +22,12 @@
 #include "aiotreach/v1/scenario.pb.h"
 #include "engine/campaign.h"
 #include "engine/ecosystem.h"
+#include "engine/population.h"
 #include "engine/run_options.h"
 
 namespace aiotreach {
+
+class StoredPopulation;
 
 // A scenario whose every field has been checked, with its ecosystem
 // resolved (preset or inline) and its placements compiled.
@@ -33,6 +36,15 @@ class PreparedScenario {
   // InvalidArgument naming the first bad field.
   static absl::StatusOr<std::unique_ptr<const PreparedScenario>> Prepare(
       const v1::Scenario& scenario);
+  // The scenario on a stored population: scenario.ecosystem must be unset
+  // and scenario.population 0 or the stored one's (InvalidArgument
+  // otherwise).
+  static absl::StatusOr<std::unique_ptr<const PreparedScenario>> PrepareOn(
+      const v1::Scenario& scenario, const StoredPopulation& stored);
+
+  // Peak memory a run takes, in bytes, for budgets: a few MiB on the
+  // flight-at-once path, about 64 bytes a person day by day.
+  int64_t EstimateRunBytes() const;
 
   const v1::Scenario& scenario() const { return scenario_; }
   const std::shared_ptr<const Ecosystem>& ecosystem() const {
@@ -52,11 +64,48 @@ class PreparedScenario {
   uint64_t population_seed_ = 0;
 };
 
+// A population drawn once and kept, to run many scenarios on (the
+// service's stored ecosystems). Immutable; share it between runs freely.
+//
+//   auto stored = StoredPopulation::Build(ecosystem, 1'000'000, threads);
+//   auto report = RunScenario(scenario, **stored, options);
+class StoredPopulation {
+ public:
+  // Validates `ecosystem` (spec or preset; population_seed 0 means 1) and
+  // draws the household layout of `population` people (0: the preset's
+  // population times its scale). InvalidArgument naming the field.
+  static absl::StatusOr<std::unique_ptr<const StoredPopulation>> Build(
+      const v1::Ecosystem& ecosystem, int64_t population, int threads);
+
+  StoredPopulation(const StoredPopulation&) = delete;
+  StoredPopulation& operator=(const StoredPopulation&) = delete;
+
+  const v1::Ecosystem& source() const { return source_; }
+  const std::shared_ptr<const Ecosystem>& ecosystem() const {
+    return ecosystem_;
+  }
+  const Population& population() const { return *population_; }
+  // Bytes it holds.
+  int64_t MemoryBytes() const;
+
+ private:
+  StoredPopulation() = default;
+  v1::Ecosystem source_;
+  std::shared_ptr<const Ecosystem> ecosystem_;
+  std::unique_ptr<const Population> population_;
+};
+
 // Checks the scenario without running it.
 absl::Status ValidateScenario(const v1::Scenario& scenario);
 
 // Validates, draws the population and simulates.
 absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
+                                       const RunOptions& options);
+
+// Validates and simulates on a stored population (see PrepareOn); every
+// replicate uses it.
+absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
+                                       const StoredPopulation& population,
                                        const RunOptions& options);
 
 }  // namespace aiotreach

@@ -129,5 +129,56 @@ TEST(EngineTest, RejectsBadShardSize) {
                        HasSubstr("shard_households")));
 }
 
+// A scenario on a stored population gives the report of the same scenario
+// drawing that population itself (same ecosystem, people and seed).
+TEST(EngineTest, StoredPopulationGivesTheSameReport) {
+  v1::Ecosystem eco;
+  eco.mutable_preset()->set_name("small-city");
+  eco.set_population_seed(9);
+  absl::StatusOr<std::unique_ptr<const StoredPopulation>> stored =
+      StoredPopulation::Build(eco, 5000, 2);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ((*stored)->population().people(), 5000);
+  EXPECT_GT((*stored)->MemoryBytes(), (*stored)->population().households());
+
+  for (bool day_by_day : {false, true}) {
+    v1::Scenario on_stored = OnPath(day_by_day);
+    on_stored.clear_ecosystem();
+    on_stored.set_population(0);
+    v1::Scenario inline_scenario = OnPath(day_by_day);
+    *inline_scenario.mutable_ecosystem() = eco;
+    inline_scenario.set_population(5000);
+    absl::StatusOr<v1::Report> a =
+        RunScenario(on_stored, **stored, RunOptions());
+    absl::StatusOr<v1::Report> b = RunScenario(inline_scenario, RunOptions());
+    ASSERT_TRUE(a.ok()) << a.status();
+    ASSERT_TRUE(b.ok()) << b.status();
+    EXPECT_EQ(a->SerializeAsString(), b->SerializeAsString()) << day_by_day;
+  }
+}
+
+TEST(EngineTest, StoredPopulationRejectsAnEcosystemInTheScenario) {
+  v1::Ecosystem eco;
+  eco.mutable_preset()->set_name("small-city");
+  absl::StatusOr<std::unique_ptr<const StoredPopulation>> stored =
+      StoredPopulation::Build(eco, 1000, 1);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_THAT(RunScenario(Small(), **stored, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("ecosystem: must be unset")));
+  v1::Scenario s = Small();
+  s.clear_ecosystem();
+  s.set_population(999);
+  EXPECT_THAT(RunScenario(s, **stored, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("population: must be 0 (or the stored "
+                                 "ecosystem's 1000)")));
+  v1::Ecosystem bad;
+  bad.mutable_preset()->set_name("big-city");
+  EXPECT_THAT(StoredPopulation::Build(bad, 0, 1),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("ecosystem.preset.name: unknown preset")));
+}
+
 }  // namespace
 }  // namespace aiotreach
