@@ -152,10 +152,26 @@ absl::StatusOr<std::unique_ptr<const StoredPopulation>> StoredPopulation::Build(
   return std::unique_ptr<const StoredPopulation>(std::move(s));
 }
 
+namespace {
+
+// Household sizes (a byte each), a prefix sum per 4,096 households, and the
+// compiled ecosystem.
+int64_t LayoutBytes(int64_t households) {
+  return households + 8 * (households / 4096 + 1) + int64_t{64} * 1024;
+}
+
+}  // namespace
+
 int64_t StoredPopulation::MemoryBytes() const {
-  // Household sizes (a byte each) and a prefix sum per 4,096 households.
-  return population_->households() +
-         8 * (population_->households() / 4096 + 1) + int64_t{64} * 1024;
+  return LayoutBytes(population_->households());
+}
+
+absl::StatusOr<int64_t> StoredPopulation::EstimateBytes(
+    const v1::Ecosystem& ecosystem, int64_t population) {
+  AIOT_ASSIGN_OR_RETURN(Resolved resolved,
+                        Resolve(ecosystem, population, "population"));
+  return LayoutBytes(static_cast<int64_t>(
+      resolved.people / resolved.ecosystem->mean_household_size() + 1));
 }
 
 absl::Status ValidateScenario(const v1::Scenario& scenario) {

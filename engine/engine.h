@@ -87,6 +87,10 @@ class StoredPopulation {
   const Population& population() const { return *population_; }
   // Bytes it holds.
   int64_t MemoryBytes() const;
+  // Bytes Build(ecosystem, population, ...) would hold, without building
+  // it; InvalidArgument as Build.
+  static absl::StatusOr<int64_t> EstimateBytes(const v1::Ecosystem& ecosystem,
+                                               int64_t population);
 
  private:
   StoredPopulation() = default;

@@ -1,18 +1,24 @@
-// aiotreach: simulate cross-device campaign reach from scenario files.
+// aiotreach: simulate cross-device campaign reach from scenario files, or
+// serve the engine over gRPC.
 //
 //   aiotreach run FILE... [--out DIR] [--format json,csv] [--threads N]
 //   aiotreach validate FILE...
+//   aiotreach serve [--listen HOST:PORT] [--threads N] ...
 //
-// Flags live here only; they are copied into CliOptions (cli.h), whose
-// fields document their defaults.
+// Flags live here only; they are copied into CliOptions (cli.h) and
+// ServerOptions (services/server/server.h), whose fields document their
+// defaults.
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "services/cli/cli.h"
+#include "services/server/serve.h"
 
 namespace {
 
@@ -22,6 +28,12 @@ constexpr char kUsage[] = R"(usage:
       report per scenario to DIR (default: reports) and prints a summary.
   aiotreach validate FILE...
       Parses and validates each file without running it.
+  aiotreach serve [--listen HOST:PORT] [--threads N] [--max_concurrent_runs N]
+                  [--max_queued_runs N] [--memory_budget_mb N]
+                  [--max_message_mb N] [--grace_seconds S]
+      Serves aiotreach.v1.ReachService, gRPC health and reflection on
+      HOST:PORT (default 127.0.0.1:50051; port 0 picks a free one and prints
+      it) until SIGTERM or SIGINT.
   aiotreach help
 Exit status: 0 if every file succeeded, 1 if any failed, 2 on bad usage.
 )";
@@ -32,58 +44,129 @@ int Usage(const std::string& error) {
   return 2;
 }
 
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> flags;  // "--out" -> "DIR"
+};
+
+// Splits "--flag value", "--flag=value" and positional arguments. Returns
+// false (with `error`) for a flag without a value.
+bool Split(const std::vector<std::string>& args, Args* out,
+           std::string* error) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) {
+      out->positional.push_back(a);
+      continue;
+    }
+    const size_t eq = a.find('=');
+    if (eq != std::string::npos) {
+      out->flags[a.substr(0, eq)] = a.substr(eq + 1);
+    } else if (i + 1 < args.size()) {
+      out->flags[a] = args[++i];
+    } else {
+      *error = a + ": needs a value";
+      return false;
+    }
+  }
+  return true;
+}
+
+// Parses an integer flag into `value` if present; false with `error` if it
+// is not an integer of at least `min`.
+template <typename Int>
+bool IntFlag(const Args& args, const std::string& flag, Int min, Int* value,
+             std::string* error) {
+  const auto it = args.flags.find(flag);
+  if (it == args.flags.end()) return true;
+  if (!absl::SimpleAtoi(it->second, value) || *value < min) {
+    *error = flag + ": must be an integer >= " + std::to_string(min) +
+             ", got '" + it->second + "'";
+    return false;
+  }
+  return true;
+}
+
+// The first flag not in `known`, or "".
+std::string Unknown(const Args& args, const std::vector<std::string>& known) {
+  for (const auto& [flag, value] : args.flags) {
+    bool found = false;
+    for (const std::string& k : known) found = found || k == flag;
+    if (!found) return flag;
+  }
+  return "";
+}
+
+int Serve(const Args& args) {
+  const std::string unknown =
+      Unknown(args, {"--listen", "--threads", "--max_concurrent_runs",
+                     "--max_queued_runs", "--memory_budget_mb",
+                     "--max_message_mb", "--grace_seconds"});
+  if (!unknown.empty()) return Usage("serve: unknown flag " + unknown);
+  if (!args.positional.empty())
+    return Usage("serve: unexpected argument '" + args.positional[0] + "'");
+  aiotreach::ServerOptions options;
+  if (const auto it = args.flags.find("--listen"); it != args.flags.end())
+    options.listen = it->second;
+  int grace_seconds = 10;
+  std::string error;
+  if (!IntFlag(args, "--threads", 0, &options.threads, &error) ||
+      !IntFlag(args, "--max_concurrent_runs", 1, &options.max_concurrent_runs,
+               &error) ||
+      !IntFlag(args, "--max_queued_runs", 0, &options.max_queued_runs,
+               &error) ||
+      !IntFlag<int64_t>(args, "--memory_budget_mb", 1,
+                        &options.memory_budget_mb, &error) ||
+      !IntFlag(args, "--max_message_mb", 1, &options.max_message_mb, &error) ||
+      !IntFlag(args, "--grace_seconds", 0, &grace_seconds, &error)) {
+    return Usage(error);
+  }
+  return aiotreach::Serve(options, absl::Seconds(grace_seconds), std::cout,
+                          std::cerr);
+}
+
+int RunOrValidate(const std::string& command, const Args& args) {
+  const std::string unknown =
+      Unknown(args, {"--out", "--format", "--threads", "--shard_households"});
+  if (!unknown.empty()) return Usage("unknown flag " + unknown);
+  aiotreach::CliOptions options;
+  if (const auto it = args.flags.find("--out"); it != args.flags.end())
+    options.out_dir = it->second;
+  if (const auto it = args.flags.find("--format"); it != args.flags.end())
+    options.formats = absl::StrSplit(it->second, ',', absl::SkipEmpty());
+  std::string error;
+  if (!IntFlag(args, "--threads", 0, &options.threads, &error) ||
+      !IntFlag<int64_t>(args, "--shard_households", 1,
+                        &options.shard_households, &error)) {
+    return Usage(error);
+  }
+  if (args.positional.empty())
+    return Usage(command + ": no scenario files given");
+  if (command == "run") {
+    return aiotreach::RunFiles(args.positional, options, std::cout, std::cerr);
+  }
+  return aiotreach::ValidateFiles(args.positional, std::cout, std::cerr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty()) return Usage("");
-  const std::string command = args[0];
+  const std::vector<std::string> argv_strings(argv, argv + argc);
+  if (argc < 2) return Usage("");
+  const std::string command = argv_strings[1];
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return 0;
   }
-  aiotreach::CliOptions options;
-  std::vector<std::string> files;
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    std::string flag = a;
-    std::string value;
-    const bool is_flag = a.rfind("--", 0) == 0;
-    if (is_flag) {
-      const size_t eq = a.find('=');
-      if (eq != std::string::npos) {
-        flag = a.substr(0, eq);
-        value = a.substr(eq + 1);
-      } else if (i + 1 < args.size()) {
-        value = args[++i];
-      } else {
-        return Usage(flag + ": needs a value");
-      }
-    }
-    if (!is_flag) {
-      files.push_back(a);
-    } else if (flag == "--out") {
-      options.out_dir = value;
-    } else if (flag == "--format") {
-      options.formats = absl::StrSplit(value, ',', absl::SkipEmpty());
-    } else if (flag == "--threads") {
-      if (!absl::SimpleAtoi(value, &options.threads) || options.threads < 0) {
-        return Usage("--threads: must be an integer >= 0, got '" + value + "'");
-      }
-    } else if (flag == "--shard_households") {
-      if (!absl::SimpleAtoi(value, &options.shard_households) ||
-          options.shard_households < 1) {
-        return Usage("--shard_households: must be an integer >= 1, got '" +
-                     value + "'");
-      }
-    } else {
-      return Usage("unknown flag " + flag);
-    }
+  Args args;
+  std::string error;
+  if (!Split(std::vector<std::string>(argv_strings.begin() + 1,
+                                      argv_strings.end()),
+             &args, &error)) {
+    return Usage(error);
   }
-  if (files.empty()) return Usage(command + ": no scenario files given");
-  if (command == "run")
-    return aiotreach::RunFiles(files, options, std::cout, std::cerr);
-  if (command == "validate")
-    return aiotreach::ValidateFiles(files, std::cout, std::cerr);
+  if (command == "serve") return Serve(args);
+  if (command == "run" || command == "validate")
+    return RunOrValidate(command, args);
   return Usage("unknown command '" + command + "'");
 }

@@ -1,0 +1,21 @@
+// The one place engine statuses become gRPC statuses.
+//
+//   return ToGrpcStatus(engine_result.status());
+//
+// Codes map one to one (absl::StatusCode and grpc::StatusCode share their
+// numbering); the message is kept as the engine wrote it, naming the field
+// and the value.
+#ifndef AIOTREACH_SERVICES_SERVER_GRPC_STATUS_H_
+#define AIOTREACH_SERVICES_SERVER_GRPC_STATUS_H_
+
+#include <grpcpp/support/status.h>
+
+#include "absl/status/status.h"
+
+namespace aiotreach {
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_SERVICES_SERVER_GRPC_STATUS_H_

@@ -1,0 +1,59 @@
+#include "services/server/reach_service.h"
+
+#include <chrono>
+
+#include "services/server/grpc_status.h"
+
+namespace aiotreach {
+namespace {
+
+// The call's cancellation and deadline, for the engine.
+CallControl ControlOf(grpc::ServerContext* context) {
+  CallControl call;
+  call.cancelled = [context] { return context->IsCancelled(); };
+  call.deadline = context->deadline();
+  return call;
+}
+
+}  // namespace
+
+grpc::Status ReachServiceImpl::CreateEcosystem(
+    grpc::ServerContext*, const v1::CreateEcosystemRequest* request,
+    v1::CreateEcosystemResponse* response) {
+  absl::StatusOr<v1::EcosystemInfo> info = store_->Create(*request, threads_);
+  if (info.ok()) *response->mutable_ecosystem() = *std::move(info);
+  return ToGrpcStatus(info.status());
+}
+
+grpc::Status ReachServiceImpl::GetEcosystem(
+    grpc::ServerContext*, const v1::GetEcosystemRequest* request,
+    v1::GetEcosystemResponse* response) {
+  absl::StatusOr<EcosystemStore::Entry> entry = store_->Get(request->id());
+  if (entry.ok()) *response->mutable_ecosystem() = entry->info;
+  return ToGrpcStatus(entry.status());
+}
+
+grpc::Status ReachServiceImpl::ListEcosystems(
+    grpc::ServerContext*, const v1::ListEcosystemsRequest*,
+    v1::ListEcosystemsResponse* response) {
+  for (v1::EcosystemInfo& info : store_->List())
+    *response->add_ecosystems() = std::move(info);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReachServiceImpl::DeleteEcosystem(
+    grpc::ServerContext*, const v1::DeleteEcosystemRequest* request,
+    v1::DeleteEcosystemResponse*) {
+  return ToGrpcStatus(store_->Delete(request->id()));
+}
+
+grpc::Status ReachServiceImpl::RunScenario(
+    grpc::ServerContext* context, const v1::RunScenarioRequest* request,
+    v1::RunScenarioResponse* response) {
+  absl::StatusOr<v1::Report> report = runner_->Run(
+      request->scenario(), request->ecosystem_id(), ControlOf(context));
+  if (report.ok()) *response->mutable_report() = *std::move(report);
+  return ToGrpcStatus(report.status());
+}
+
+}  // namespace aiotreach

@@ -1,0 +1,46 @@
+// aiotreach.v1.ReachService over the engine: each RPC converts its request,
+// calls the Runner or the EcosystemStore, and maps the status with
+// ToGrpcStatus. No simulation logic lives here.
+//
+// Thread-safe: gRPC calls the handlers from many threads.
+#ifndef AIOTREACH_SERVICES_SERVER_REACH_SERVICE_H_
+#define AIOTREACH_SERVICES_SERVER_REACH_SERVICE_H_
+
+#include "aiotreach/v1/service.grpc.pb.h"
+#include "services/server/ecosystem_store.h"
+#include "services/server/runner.h"
+
+namespace aiotreach {
+
+class ReachServiceImpl final : public v1::ReachService::Service {
+ public:
+  // `runner` and `store` must outlive the service; `threads` builds stored
+  // populations.
+  ReachServiceImpl(Runner* runner, EcosystemStore* store, int threads)
+      : runner_(runner), store_(store), threads_(threads) {}
+
+  grpc::Status CreateEcosystem(grpc::ServerContext* context,
+                               const v1::CreateEcosystemRequest* request,
+                               v1::CreateEcosystemResponse* response) override;
+  grpc::Status GetEcosystem(grpc::ServerContext* context,
+                            const v1::GetEcosystemRequest* request,
+                            v1::GetEcosystemResponse* response) override;
+  grpc::Status ListEcosystems(grpc::ServerContext* context,
+                              const v1::ListEcosystemsRequest* request,
+                              v1::ListEcosystemsResponse* response) override;
+  grpc::Status DeleteEcosystem(grpc::ServerContext* context,
+                               const v1::DeleteEcosystemRequest* request,
+                               v1::DeleteEcosystemResponse* response) override;
+  grpc::Status RunScenario(grpc::ServerContext* context,
+                           const v1::RunScenarioRequest* request,
+                           v1::RunScenarioResponse* response) override;
+
+ private:
+  Runner* runner_;
+  EcosystemStore* store_;
+  int threads_;
+};
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_SERVICES_SERVER_REACH_SERVICE_H_

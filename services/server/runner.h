@@ -1,0 +1,85 @@
+// Runs scenarios for the service: admission (concurrent runs, a bounded
+// queue, the memory budget), stored ecosystems, and the caller's
+// cancellation and deadline wired to the engine's cancel token. No gRPC
+// here: the RPC handlers convert, call Run(), and map the status.
+//
+//   Runner runner(options, &store);
+//   CallControl call{[&] { return context->IsCancelled(); }, deadline};
+//   absl::StatusOr<v1::Report> report = runner.Run(request, call);
+//
+// Thread-safe.
+#ifndef AIOTREACH_SERVICES_SERVER_RUNNER_H_
+#define AIOTREACH_SERVICES_SERVER_RUNNER_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "aiotreach/v1/report.pb.h"
+#include "aiotreach/v1/scenario.pb.h"
+#include "services/server/ecosystem_store.h"
+
+namespace aiotreach {
+
+struct RunnerOptions {
+  int threads = 0;              // engine threads a run; 0: all cores
+  int max_concurrent_runs = 2;  // runs at once; more wait in a queue
+  int max_queued_runs = 64;     // beyond it: ResourceExhausted
+  // Memory for runs and stored ecosystems together, in bytes.
+  int64_t memory_budget_bytes = int64_t{4} << 30;
+};
+
+// What the engine needs to know of the call it runs for.
+struct CallControl {
+  // True once the caller has gone or cancelled; polled every 10 ms.
+  std::function<bool()> cancelled = [] { return false; };
+  // The call's deadline; max() for none.
+  std::chrono::system_clock::time_point deadline =
+      std::chrono::system_clock::time_point::max();
+};
+
+class Runner {
+ public:
+  // `store` must outlive the runner.
+  Runner(const RunnerOptions& options, const EcosystemStore* store)
+      : options_(options), store_(store) {}
+
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  // Runs `scenario`, on the stored ecosystem `ecosystem_id` if not empty.
+  // InvalidArgument naming the field; NotFound for an unknown ecosystem;
+  // ResourceExhausted when the run cannot fit the memory budget (with the
+  // estimate and the budget) or the queue is full; Cancelled or
+  // DeadlineExceeded when the caller stops waiting (the engine stops
+  // within a shard's time).
+  absl::StatusOr<v1::Report> Run(const v1::Scenario& scenario,
+                                 const std::string& ecosystem_id,
+                                 const CallControl& call);
+
+  // Runs in flight and waiting, for tests and monitoring.
+  int running() const;
+  int queued() const;
+
+ private:
+  // Waits for a run slot and `bytes` of memory. Cancelled or
+  // DeadlineExceeded if the call ends while waiting.
+  absl::Status Admit(int64_t bytes, const CallControl& call);
+  void Release(int64_t bytes);
+
+  const RunnerOptions options_;
+  const EcosystemStore* store_;
+  mutable absl::Mutex mu_;
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
+  int queued_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t running_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::CondVar freed_;  // signalled when a run ends
+};
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_SERVICES_SERVER_RUNNER_H_

@@ -1,0 +1,69 @@
+// The aiotreach gRPC server: ReachService, gRPC health checking and server
+// reflection on one port.
+//
+//   ServerOptions options;
+//   options.listen = "127.0.0.1:0";  // port 0: a free one
+//   absl::StatusOr<std::unique_ptr<ReachServer>> server =
+//       ReachServer::Start(options);
+//   std::cout << (*server)->address();  // "127.0.0.1:40123"
+//   (*server)->Shutdown(absl::Seconds(10));
+#ifndef AIOTREACH_SERVICES_SERVER_SERVER_H_
+#define AIOTREACH_SERVICES_SERVER_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/server/ecosystem_store.h"
+#include "services/server/reach_service.h"
+#include "services/server/runner.h"
+
+namespace aiotreach {
+
+struct ServerOptions {
+  // host:port to listen on; loopback by default. Port 0 picks a free one.
+  std::string listen = "127.0.0.1:50051";
+  int threads = 0;              // engine threads a run; 0: all cores
+  int max_concurrent_runs = 2;  // runs at once; more wait in a queue
+  int max_queued_runs = 64;     // waiting runs beyond it: RESOURCE_EXHAUSTED
+  // Memory for runs and stored ecosystems together, MiB.
+  int64_t memory_budget_mb = 4096;
+  int max_message_mb = 64;  // largest request or response, MiB
+};
+
+class ReachServer {
+ public:
+  // Listens and serves. InvalidArgument for bad options, Unavailable if
+  // the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<ReachServer>> Start(
+      const ServerOptions& options);
+
+  ~ReachServer();
+
+  // The address actually listened on, with the port chosen for port 0.
+  const std::string& address() const { return address_; }
+
+  // Stops taking new calls, lets calls in flight finish for up to `grace`,
+  // then cancels them (runs stop through the engine's cancel token).
+  void Shutdown(absl::Duration grace);
+
+  const Runner& runner() const { return runner_; }
+
+ private:
+  explicit ReachServer(const ServerOptions& options);
+
+  EcosystemStore store_;
+  Runner runner_;
+  ReachServiceImpl service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  bool shut_down_ = false;
+};
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_SERVICES_SERVER_SERVER_H_

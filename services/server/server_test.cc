@@ -1,0 +1,334 @@
+// The server in-process on a free loopback port, called through real gRPC
+// stubs: each RPC, each error code it can return, health checking,
+// deadlines and cancellation, concurrency.
+#include "services/server/server.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "aiotreach/v1/service.grpc.pb.h"
+#include "engine/engine.h"
+#include "google/protobuf/text_format.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+
+namespace aiotreach {
+namespace {
+
+v1::Scenario Parse(const std::string& text) {
+  v1::Scenario s;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s));
+  return s;
+}
+
+v1::Scenario SmallCity(int64_t people) {
+  v1::Scenario s = Parse(R"pb(
+    name: "svc"
+    seed: 3
+    ecosystem { preset { name: "small-city" } }
+    flight_days: 14
+    placements {
+      name: "tv_boot"
+      device_type: "tv"
+      opportunity { bernoulli { probability: 0.35 } }
+      share_of_voice: 0.2
+      audience {
+        kind: AUDIENCE_KIND_TURNER_AND_PRESENT
+        co_presence_probability: 0.3
+      }
+    }
+    placements {
+      name: "phone_splash"
+      device_type: "phone"
+      opportunity { poisson { rate: 3 scale_by_activity: true } }
+      share_of_voice: 0.02
+    }
+  )pb");
+  s.set_population(people);
+  return s;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void StartWith(const ServerOptions& options) {
+    absl::StatusOr<std::unique_ptr<ReachServer>> server =
+        ReachServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    channel_ = grpc::CreateChannel(server_->address(),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = v1::ReachService::NewStub(channel_);
+  }
+  void SetUp() override {
+    ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.threads = 1;
+    options.memory_budget_mb = 256;
+    StartWith(options);
+  }
+
+  grpc::Status Run(const v1::Scenario& scenario, v1::RunScenarioResponse* out,
+                   const std::string& ecosystem_id = "") {
+    grpc::ClientContext context;
+    v1::RunScenarioRequest request;
+    *request.mutable_scenario() = scenario;
+    request.set_ecosystem_id(ecosystem_id);
+    return stub_->RunScenario(&context, request, out);
+  }
+
+  std::unique_ptr<ReachServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::ReachService::Stub> stub_;
+};
+
+TEST_F(ServerTest, ListensOnTheChosenPort) {
+  EXPECT_EQ(server_->address().rfind("127.0.0.1:", 0), 0u);
+  EXPECT_NE(server_->address(), "127.0.0.1:0");
+}
+
+TEST_F(ServerTest, RunScenarioReturnsTheEnginesReport) {
+  v1::RunScenarioResponse response;
+  const grpc::Status status = Run(SmallCity(5000), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  absl::StatusOr<v1::Report> direct = RunScenario(SmallCity(5000), {});
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(response.report().SerializeAsString(), direct->SerializeAsString());
+}
+
+TEST_F(ServerTest, BadScenarioIsInvalidArgumentNamingFieldAndValue) {
+  v1::Scenario s = SmallCity(1000);
+  s.mutable_placements(1)->set_share_of_voice(1.5);
+  v1::RunScenarioResponse response;
+  const grpc::Status status = Run(s, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "placements[1].share_of_voice: must be in [0, 1], got 1.5");
+}
+
+TEST_F(ServerTest, StoredEcosystemsLifecycle) {
+  grpc::ClientContext create_context;
+  v1::CreateEcosystemRequest create;
+  create.set_name("city");
+  create.mutable_ecosystem()->mutable_preset()->set_name("small-city");
+  create.mutable_ecosystem()->set_population_seed(9);
+  create.set_population(4000);
+  v1::CreateEcosystemResponse created;
+  ASSERT_TRUE(stub_->CreateEcosystem(&create_context, create, &created).ok());
+  const std::string id = created.ecosystem().id();
+  EXPECT_EQ(id, "eco-1");
+  EXPECT_EQ(created.ecosystem().people(), 4000);
+  EXPECT_GT(created.ecosystem().households(), 1000);
+  EXPECT_GT(created.ecosystem().memory_bytes(), 0);
+
+  grpc::ClientContext get_context;
+  v1::GetEcosystemRequest get;
+  get.set_id(id);
+  v1::GetEcosystemResponse got;
+  ASSERT_TRUE(stub_->GetEcosystem(&get_context, get, &got).ok());
+  EXPECT_EQ(got.ecosystem().name(), "city");
+
+  grpc::ClientContext list_context;
+  v1::ListEcosystemsResponse listed;
+  ASSERT_TRUE(stub_->ListEcosystems(&list_context, {}, &listed).ok());
+  ASSERT_EQ(listed.ecosystems_size(), 1);
+
+  // A scenario on it equals the same scenario drawing that population.
+  v1::Scenario on_stored = SmallCity(0);
+  on_stored.clear_ecosystem();
+  v1::RunScenarioResponse stored_report;
+  const grpc::Status run = Run(on_stored, &stored_report, id);
+  ASSERT_TRUE(run.ok()) << run.error_message();
+  v1::Scenario inline_scenario = SmallCity(4000);
+  inline_scenario.mutable_ecosystem()->set_population_seed(9);
+  v1::RunScenarioResponse inline_report;
+  ASSERT_TRUE(Run(inline_scenario, &inline_report).ok());
+  EXPECT_EQ(stored_report.report().SerializeAsString(),
+            inline_report.report().SerializeAsString());
+
+  // An ecosystem in the scenario as well is an error.
+  v1::RunScenarioResponse ignored;
+  EXPECT_EQ(Run(SmallCity(0), &ignored, id).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  grpc::ClientContext delete_context;
+  v1::DeleteEcosystemRequest del;
+  del.set_id(id);
+  v1::DeleteEcosystemResponse deleted;
+  ASSERT_TRUE(stub_->DeleteEcosystem(&delete_context, del, &deleted).ok());
+  grpc::ClientContext again_context;
+  const grpc::Status gone = stub_->GetEcosystem(&again_context, get, &got);
+  EXPECT_EQ(gone.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_NE(gone.error_message().find("eco-1"), std::string::npos);
+}
+
+TEST_F(ServerTest, UnknownIdsAreNotFound) {
+  v1::Scenario s = SmallCity(0);
+  s.clear_ecosystem();
+  v1::RunScenarioResponse response;
+  EXPECT_EQ(Run(s, &response, "eco-42").error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext context;
+  v1::DeleteEcosystemRequest del;
+  del.set_id("nope");
+  v1::DeleteEcosystemResponse deleted;
+  EXPECT_EQ(stub_->DeleteEcosystem(&context, del, &deleted).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ServerTest, BadEcosystemIsInvalidArgument) {
+  grpc::ClientContext context;
+  v1::CreateEcosystemRequest create;
+  create.mutable_ecosystem()->mutable_preset()->set_name("big-city");
+  v1::CreateEcosystemResponse created;
+  const grpc::Status status =
+      stub_->CreateEcosystem(&context, create, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("ecosystem.preset.name"),
+            std::string::npos);
+}
+
+// The memory budget (256 MiB here): a population past it is refused with
+// the estimate and the budget, before anything is allocated.
+TEST_F(ServerTest, MemoryBudgetIsResourceExhausted) {
+  grpc::ClientContext context;
+  v1::CreateEcosystemRequest create;
+  create.mutable_ecosystem()->mutable_preset()->set_name("small-city");
+  create.set_population(1'000'000'000);
+  v1::CreateEcosystemResponse created;
+  const grpc::Status eco = stub_->CreateEcosystem(&context, create, &created);
+  EXPECT_EQ(eco.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(eco.error_message().find("needs about"), std::string::npos);
+  EXPECT_NE(eco.error_message().find("256.0 MiB"), std::string::npos);
+
+  // Day by day, a run keeps ~64 bytes a person: 10 million need 640 MB.
+  v1::Scenario big = SmallCity(10'000'000);
+  big.add_frequency_caps()->set_scope(v1::CAP_SCOPE_PERSON);
+  big.mutable_frequency_caps(0)->set_period(v1::CAP_PERIOD_DAY);
+  big.mutable_frequency_caps(0)->set_limit(1);
+  v1::RunScenarioResponse response;
+  const grpc::Status run = Run(big, &response);
+  EXPECT_EQ(run.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(run.error_message().find("--memory_budget_mb"), std::string::npos);
+}
+
+// A run under a short deadline ends with DEADLINE_EXCEEDED and the engine
+// stops: no run is left in flight. (50 million people for 14 days take
+// seconds on the flight-at-once path, a few MiB: far past 100 ms.)
+TEST_F(ServerTest, DeadlineStopsTheRun) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::milliseconds(100));
+  v1::RunScenarioRequest request;
+  *request.mutable_scenario() = SmallCity(50'000'000);
+  v1::RunScenarioResponse response;
+  const grpc::Status status = stub_->RunScenario(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  const absl::Time until = absl::Now() + absl::Seconds(5);
+  while (server_->runner().running() > 0 && absl::Now() < until)
+    absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(server_->runner().running(), 0);
+}
+
+TEST_F(ServerTest, ClientCancellationStopsTheRun) {
+  grpc::ClientContext context;
+  v1::RunScenarioRequest request;
+  *request.mutable_scenario() = SmallCity(50'000'000);
+  v1::RunScenarioResponse response;
+  std::thread canceller([&] {
+    absl::SleepFor(absl::Milliseconds(100));
+    context.TryCancel();
+  });
+  const grpc::Status status = stub_->RunScenario(&context, request, &response);
+  canceller.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  const absl::Time until = absl::Now() + absl::Seconds(5);
+  while (server_->runner().running() > 0 && absl::Now() < until)
+    absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(server_->runner().running(), 0);
+}
+
+// 32 concurrent identical calls all succeed (two at a time, the rest
+// queued) with identical reports.
+TEST_F(ServerTest, ConcurrentCallsAllSucceedIdentically) {
+  constexpr int kCalls = 32;
+  std::vector<std::string> reports(kCalls);
+  std::vector<grpc::StatusCode> codes(kCalls);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCalls; ++i) {
+    threads.emplace_back([&, i] {
+      v1::RunScenarioResponse response;
+      codes[i] = Run(SmallCity(20000), &response).error_code();
+      reports[i] = response.report().SerializeAsString();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int i = 0; i < kCalls; ++i) {
+    EXPECT_EQ(codes[i], grpc::StatusCode::OK) << i;
+    EXPECT_EQ(reports[i], reports[0]) << i;
+  }
+  EXPECT_GT(reports[0].size(), 100u);
+}
+
+TEST(ServerQueueTest, FullQueueIsResourceExhausted) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.threads = 1;
+  options.max_concurrent_runs = 1;
+  options.max_queued_runs = 0;
+  absl::StatusOr<std::unique_ptr<ReachServer>> server =
+      ReachServer::Start(options);
+  ASSERT_TRUE(server.ok());
+  auto stub = v1::ReachService::NewStub(grpc::CreateChannel(
+      (*server)->address(), grpc::InsecureChannelCredentials()));
+  // One long run holds the only slot; the next call finds no room.
+  grpc::ClientContext long_context;
+  std::thread long_run([&] {
+    v1::RunScenarioRequest request;
+    *request.mutable_scenario() = SmallCity(50'000'000);
+    v1::RunScenarioResponse response;
+    stub->RunScenario(&long_context, request, &response);
+  });
+  const absl::Time until = absl::Now() + absl::Seconds(5);
+  while ((*server)->runner().running() == 0 && absl::Now() < until)
+    absl::SleepFor(absl::Milliseconds(5));
+  grpc::ClientContext context;
+  v1::RunScenarioRequest request;
+  *request.mutable_scenario() = SmallCity(1000);
+  v1::RunScenarioResponse response;
+  const grpc::Status status = stub->RunScenario(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(status.error_message().find("--max_concurrent_runs"),
+            std::string::npos);
+  long_context.TryCancel();
+  long_run.join();
+}
+
+TEST_F(ServerTest, HealthCheckServes) {
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  grpc::ClientContext context;
+  grpc::health::v1::HealthCheckResponse response;
+  const grpc::Status status = health->Check(&context, {}, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST(ServerOptionsTest, BadOptionsAreRefused) {
+  ServerOptions options;
+  options.listen = "no-port";
+  EXPECT_EQ(ReachServer::Start(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options.listen = "127.0.0.1:0";
+  options.max_concurrent_runs = 0;
+  EXPECT_EQ(ReachServer::Start(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace aiotreach
