@@ -83,7 +83,7 @@ bool Owns(double p, const EntityWords& stream, uint32_t word) {
 
 absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
     std::shared_ptr<const Ecosystem> ecosystem, int64_t people, uint64_t seed,
-    int threads) {
+    int threads, const CancelToken* cancel) {
   if (people < 1 || people > kMaxPopulation) {
     return FieldError(
         "population",
@@ -106,6 +106,7 @@ absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
     pop->sizes_.resize(blocks * kBlock);
     block_sum.resize(blocks);
     ParallelFor(blocks - done, threads, [&](int64_t i, int) {
+      if (cancel != nullptr && cancel->cancelled()) return;
       const int64_t b = done + i;
       uint8_t* out = pop->sizes_.data() + b * kBlock;
       thread_local std::vector<RngBlock> blocks;
@@ -114,6 +115,8 @@ absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
       for (int64_t j = 0; j < kBlock; ++j) sum += out[j];
       block_sum[b] = sum;
     });
+    if (cancel != nullptr && cancel->cancelled())
+      return absl::CancelledError("population drawing cancelled");
     for (int64_t b = done; b < blocks; ++b) total += block_sum[b];
     if (total >= people) break;
     blocks += blocks / 10 + 1;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/cancel.h"
 #include "engine/ecosystem.h"
 #include "engine/rng.h"
 
@@ -70,10 +71,11 @@ struct PopulationShard {
 class Population {
  public:
   // Draws household sizes until `people` exist. InvalidArgument if people
-  // is outside [1, kMaxPopulation].
+  // is outside [1, kMaxPopulation]; CancelledError if `cancel` fires
+  // (polled every block of households).
   static absl::StatusOr<std::unique_ptr<const Population>> Build(
       std::shared_ptr<const Ecosystem> ecosystem, int64_t people, uint64_t seed,
-      int threads);
+      int threads, const CancelToken* cancel = nullptr);
 
   Population(const Population&) = delete;
   Population& operator=(const Population&) = delete;
