@@ -1,6 +1,7 @@
 #include "services/server/reach_service.h"
 
 #include <chrono>
+#include <vector>
 
 #include "services/server/grpc_status.h"
 
@@ -54,6 +55,29 @@ grpc::Status ReachServiceImpl::RunScenario(
       request->scenario(), request->ecosystem_id(), ControlOf(context));
   if (report.ok()) *response->mutable_report() = *std::move(report);
   return ToGrpcStatus(report.status());
+}
+
+grpc::Status ReachServiceImpl::CompareScenarios(
+    grpc::ServerContext* context, const v1::CompareScenariosRequest* request,
+    v1::CompareScenariosResponse* response) {
+  const std::vector<v1::Scenario> variants(request->variants().begin(),
+                                           request->variants().end());
+  absl::StatusOr<v1::Comparison> comparison = runner_->Compare(
+      request->base(), variants, request->ecosystem_id(), ControlOf(context));
+  if (comparison.ok()) *response->mutable_comparison() = *std::move(comparison);
+  return ToGrpcStatus(comparison.status());
+}
+
+grpc::Status ReachServiceImpl::SweepBudget(
+    grpc::ServerContext* context, const v1::SweepBudgetRequest* request,
+    v1::SweepBudgetResponse* response) {
+  const std::vector<double> budgets(request->budgets().begin(),
+                                    request->budgets().end());
+  absl::StatusOr<v1::SweepCurve> curve =
+      runner_->Sweep(request->scenario(), request->placement(), budgets,
+                     request->ecosystem_id(), ControlOf(context));
+  if (curve.ok()) *response->mutable_curve() = *std::move(curve);
+  return ToGrpcStatus(curve.status());
 }
 
 }  // namespace aiotreach

@@ -34,6 +34,12 @@ class ReachServiceImpl final : public v1::ReachService::Service {
   grpc::Status RunScenario(grpc::ServerContext* context,
                            const v1::RunScenarioRequest* request,
                            v1::RunScenarioResponse* response) override;
+  grpc::Status CompareScenarios(
+      grpc::ServerContext* context, const v1::CompareScenariosRequest* request,
+      v1::CompareScenariosResponse* response) override;
+  grpc::Status SweepBudget(grpc::ServerContext* context,
+                           const v1::SweepBudgetRequest* request,
+                           v1::SweepBudgetResponse* response) override;
 
  private:
   Runner* runner_;

@@ -1,5 +1,6 @@
 #include "services/server/runner.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -10,6 +11,7 @@
 #include "absl/time/time.h"
 #include "engine/cancel.h"
 #include "engine/status_macros.h"
+#include "engine/what_if.h"
 
 namespace aiotreach {
 namespace {
@@ -59,40 +61,93 @@ class Watcher {
 
 }  // namespace
 
-absl::StatusOr<v1::Report> Runner::Run(const v1::Scenario& scenario,
-                                       const std::string& ecosystem_id,
-                                       const CallControl& call) {
-  std::shared_ptr<const StoredPopulation> stored;
-  std::unique_ptr<const PreparedScenario> prepared;
-  if (ecosystem_id.empty()) {
-    AIOT_ASSIGN_OR_RETURN(prepared, PreparedScenario::Prepare(scenario));
-  } else {
+absl::StatusOr<Runner::Plan> Runner::PlanFor(
+    const std::vector<const v1::Scenario*>& scenarios,
+    const std::string& ecosystem_id) const {
+  Plan plan;
+  if (!ecosystem_id.empty()) {
     AIOT_ASSIGN_OR_RETURN(EcosystemStore::Entry entry,
                           store_->Get(ecosystem_id));
-    stored = std::move(entry.population);
-    AIOT_ASSIGN_OR_RETURN(prepared,
-                          PreparedScenario::PrepareOn(scenario, *stored));
+    plan.stored = std::move(entry.population);
   }
-  const int64_t bytes = prepared->EstimateRunBytes();
-  AIOT_RETURN_IF_ERROR(Admit(bytes, call));
+  for (const v1::Scenario* s : scenarios) {
+    absl::StatusOr<std::unique_ptr<const PreparedScenario>> prepared =
+        plan.stored != nullptr ? PreparedScenario::PrepareOn(*s, *plan.stored)
+                               : PreparedScenario::Prepare(*s);
+    // Errors are reported by the run itself, with their context.
+    if (prepared.ok())
+      plan.bytes = std::max(plan.bytes, (*prepared)->EstimateRunBytes());
+  }
+  return plan;
+}
+
+absl::Status Runner::Execute(
+    const Plan& plan, const CallControl& call,
+    const std::function<absl::Status(const RunOptions&)>& work) {
+  AIOT_RETURN_IF_ERROR(Admit(plan.bytes, call));
   struct Release {
     Runner* runner;
     int64_t bytes;
     ~Release() { runner->Release(bytes); }
-  } release{this, bytes};
-
+  } release{this, plan.bytes};
   CancelToken token;
   RunOptions run;
   run.threads = options_.threads;
   run.cancel = &token;
-  absl::StatusOr<v1::Report> report;
+  absl::Status status;
   {
     Watcher watcher(call, &token);
-    report = stored != nullptr ? RunScenario(scenario, *stored, run)
-                               : RunScenario(scenario, run);
+    status = work(run);
   }
-  if (!report.ok() && absl::IsCancelled(report.status())) return Stopped(call);
+  if (absl::IsCancelled(status)) return Stopped(call);
+  return status;
+}
+
+absl::StatusOr<v1::Report> Runner::Run(const v1::Scenario& scenario,
+                                       const std::string& ecosystem_id,
+                                       const CallControl& call) {
+  AIOT_ASSIGN_OR_RETURN(const Plan plan, PlanFor({&scenario}, ecosystem_id));
+  v1::Report report;
+  AIOT_RETURN_IF_ERROR(Execute(plan, call, [&](const RunOptions& run) {
+    absl::StatusOr<v1::Report> r =
+        plan.stored != nullptr ? RunScenario(scenario, *plan.stored, run)
+                               : RunScenario(scenario, run);
+    if (r.ok()) report = *std::move(r);
+    return r.status();
+  }));
   return report;
+}
+
+absl::StatusOr<v1::Comparison> Runner::Compare(
+    const v1::Scenario& base, const std::vector<v1::Scenario>& variants,
+    const std::string& ecosystem_id, const CallControl& call) {
+  std::vector<const v1::Scenario*> all = {&base};
+  for (const v1::Scenario& v : variants) all.push_back(&v);
+  AIOT_ASSIGN_OR_RETURN(const Plan plan, PlanFor(all, ecosystem_id));
+  v1::Comparison comparison;
+  AIOT_RETURN_IF_ERROR(Execute(plan, call, [&](const RunOptions& run) {
+    absl::StatusOr<v1::Comparison> c =
+        CompareScenarios(base, variants, run, plan.stored.get());
+    if (c.ok()) comparison = *std::move(c);
+    return c.status();
+  }));
+  return comparison;
+}
+
+absl::StatusOr<v1::SweepCurve> Runner::Sweep(const v1::Scenario& scenario,
+                                             const std::string& placement,
+                                             const std::vector<double>& budgets,
+                                             const std::string& ecosystem_id,
+                                             const CallControl& call) {
+  AIOT_ASSIGN_OR_RETURN(const Plan plan, PlanFor({&scenario}, ecosystem_id));
+  v1::SweepCurve curve;
+  AIOT_RETURN_IF_ERROR(Execute(plan, call, [&](const RunOptions& run) {
+    absl::StatusOr<v1::SweepCurve> c =
+        SweepBudget(scenario, placement, budgets, run, plan.stored.get());
+    if (c.ok()) curve = *std::move(c);
+    return c.status();
+  }));
+  return curve;
 }
 
 absl::Status Runner::Admit(int64_t bytes, const CallControl& call) {

@@ -14,13 +14,16 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "aiotreach/v1/report.pb.h"
 #include "aiotreach/v1/scenario.pb.h"
+#include "aiotreach/v1/whatif.pb.h"
 #include "services/server/ecosystem_store.h"
 
 namespace aiotreach {
@@ -61,11 +64,37 @@ class Runner {
                                  const std::string& ecosystem_id,
                                  const CallControl& call);
 
+  // CompareScenarios and SweepBudget (engine/what_if.h) under the same
+  // admission, memory budget and cancellation; the runs of one call are
+  // sequential and admitted once, for the largest of them.
+  absl::StatusOr<v1::Comparison> Compare(
+      const v1::Scenario& base, const std::vector<v1::Scenario>& variants,
+      const std::string& ecosystem_id, const CallControl& call);
+  absl::StatusOr<v1::SweepCurve> Sweep(const v1::Scenario& scenario,
+                                       const std::string& placement,
+                                       const std::vector<double>& budgets,
+                                       const std::string& ecosystem_id,
+                                       const CallControl& call);
+
   // Runs in flight and waiting, for tests and monitoring.
   int running() const;
   int queued() const;
 
  private:
+  // The stored population of `ecosystem_id` (null if empty) and the
+  // memory the largest of `scenarios` needs on it.
+  struct Plan {
+    std::shared_ptr<const StoredPopulation> stored;
+    int64_t bytes = 0;
+  };
+  absl::StatusOr<Plan> PlanFor(
+      const std::vector<const v1::Scenario*>& scenarios,
+      const std::string& ecosystem_id) const;
+  // Admits the plan, runs `work` with the call wired to its cancel token,
+  // and maps a cancelled engine to Cancelled or DeadlineExceeded.
+  absl::Status Execute(
+      const Plan& plan, const CallControl& call,
+      const std::function<absl::Status(const RunOptions&)>& work);
   // Waits for a run slot and `bytes` of memory. Cancelled or
   // DeadlineExceeded if the call ends while waiting.
   absl::Status Admit(int64_t bytes, const CallControl& call);

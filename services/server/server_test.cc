@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "aiotreach/v1/service.grpc.pb.h"
 #include "engine/engine.h"
+#include "engine/what_if.h"
 #include "google/protobuf/text_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -308,6 +309,59 @@ TEST(ServerQueueTest, FullQueueIsResourceExhausted) {
             std::string::npos);
   long_context.TryCancel();
   long_run.join();
+}
+
+// Compare and sweep go through the engine's what-if functions: the same
+// results as calling them directly.
+TEST_F(ServerTest, CompareScenariosMatchesTheEngine) {
+  v1::Scenario variant = SmallCity(5000);
+  variant.set_name("more_tv");
+  variant.mutable_placements(0)->set_share_of_voice(0.4);
+  grpc::ClientContext context;
+  v1::CompareScenariosRequest request;
+  *request.mutable_base() = SmallCity(5000);
+  *request.add_variants() = variant;
+  v1::CompareScenariosResponse response;
+  const grpc::Status status =
+      stub_->CompareScenarios(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  absl::StatusOr<v1::Comparison> direct =
+      CompareScenarios(SmallCity(5000), {variant}, RunOptions());
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(response.comparison().SerializeAsString(),
+            direct->SerializeAsString());
+  EXPECT_GT(response.comparison().variants(0).deltas(0).delta(), 0);
+
+  grpc::ClientContext bad_context;
+  request.mutable_variants(0)->set_seed(99);
+  const grpc::Status bad =
+      stub_->CompareScenarios(&bad_context, request, &response);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(bad.error_message().find("variants[0].seed"), std::string::npos);
+}
+
+TEST_F(ServerTest, SweepBudgetGivesAMonotoneCurve) {
+  v1::Scenario s = SmallCity(5000);
+  v1::Placement* splash = s.mutable_placements(1);
+  splash->set_budget(10);
+  splash->set_cpm(20);
+  grpc::ClientContext context;
+  v1::SweepBudgetRequest request;
+  *request.mutable_scenario() = s;
+  request.set_placement("phone_splash");
+  for (double b : {10, 20, 40, 80}) request.add_budgets(b);
+  v1::SweepBudgetResponse response;
+  const grpc::Status status = stub_->SweepBudget(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.curve().points_size(), 4);
+  for (int i = 1; i < 4; ++i) {
+    EXPECT_GE(response.curve().points(i).reach_people(),
+              response.curve().points(i - 1).reach_people());
+  }
+  grpc::ClientContext bad_context;
+  request.set_placement("tv_boot");
+  EXPECT_EQ(stub_->SweepBudget(&bad_context, request, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(ServerTest, HealthCheckServes) {

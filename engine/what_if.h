@@ -1,0 +1,47 @@
+// What-if analyses over the engine: a base scenario against variants, and
+// one placement's budget swept over a list of values. Both run every
+// scenario with the same seed (common random numbers): differences come
+// from the change, not from sampling noise, and a sweep's reach curve is
+// smooth and monotone where the model is.
+//
+//   absl::StatusOr<v1::Comparison> c =
+//       CompareScenarios(base, {more_tv, speaker_added}, options);
+//   absl::StatusOr<v1::SweepCurve> curve =
+//       SweepBudget(scenario, "phone_splash", {5e5, 1e6, 2e6}, options);
+//
+// Used alike by the CLI (`aiotreach compare`, `sweep`) and the service.
+#ifndef AIOTREACH_ENGINE_WHAT_IF_H_
+#define AIOTREACH_ENGINE_WHAT_IF_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "aiotreach/v1/scenario.pb.h"
+#include "aiotreach/v1/whatif.pb.h"
+#include "engine/engine.h"
+#include "engine/run_options.h"
+
+namespace aiotreach {
+
+// Runs `base` and each variant with base's seed and reports each variant's
+// headline figures against the base. InvalidArgument naming the field with
+// a "base." or "variants[i]." prefix, e.g. a variant seed that differs
+// from the base's ("variants[1].seed: ..."). `stored`, if not null, is the
+// population every scenario runs on (see PreparedScenario::PrepareOn).
+absl::StatusOr<v1::Comparison> CompareScenarios(
+    const v1::Scenario& base, const std::vector<v1::Scenario>& variants,
+    const RunOptions& options, const StoredPopulation* stored = nullptr);
+
+// Runs `scenario` once per budget, with `placement`'s budget set to it (the
+// placement must be bought by budget). InvalidArgument naming "placement"
+// or "budgets[i]"; at most kMaxSweepPoints budgets.
+inline constexpr int kMaxSweepPoints = 100;
+absl::StatusOr<v1::SweepCurve> SweepBudget(
+    const v1::Scenario& scenario, absl::string_view placement,
+    const std::vector<double>& budgets, const RunOptions& options,
+    const StoredPopulation* stored = nullptr);
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_WHAT_IF_H_

@@ -1,0 +1,160 @@
+#include "engine/what_if.h"
+
+#include <string>
+#include <vector>
+
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+#include "tests/status_matchers.h"
+
+namespace aiotreach {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::StatusIs;
+
+v1::Scenario Base() {
+  v1::Scenario s;
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        name: "base"
+        seed: 17
+        ecosystem { preset { name: "small-city" } }
+        population: 20000
+        flight_days: 7
+        placements {
+          name: "tv_boot"
+          device_type: "tv"
+          opportunity { bernoulli { probability: 0.35 } }
+          share_of_voice: 0.3
+          audience {
+            kind: AUDIENCE_KIND_TURNER_AND_PRESENT
+            co_presence_probability: 0.2
+          }
+        }
+        placements {
+          name: "phone_splash"
+          device_type: "phone"
+          opportunity { poisson { rate: 3 scale_by_activity: true } }
+          budget: 100
+          cpm: 20
+        }
+      )pb",
+      &s);
+  return s;
+}
+
+const v1::FigureDelta& Delta(const v1::VariantComparison& v,
+                             const std::string& figure) {
+  for (const v1::FigureDelta& d : v.deltas()) {
+    if (d.figure() == figure) return d;
+  }
+  ADD_FAILURE() << figure;
+  return v.deltas(0);
+}
+
+// Deltas equal the difference of separate runs with the same seed.
+TEST(WhatIfTest, CompareEqualsSeparateRuns) {
+  v1::Scenario variant = Base();
+  variant.set_name("more_splash");
+  variant.set_seed(0);  // inherits the base's
+  variant.mutable_placements(1)->set_budget(300);
+  absl::StatusOr<v1::Comparison> c =
+      CompareScenarios(Base(), {variant}, RunOptions());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->seed(), 17u);
+  variant.set_seed(17);
+  absl::StatusOr<v1::Report> base = RunScenario(Base(), RunOptions());
+  absl::StatusOr<v1::Report> alone = RunScenario(variant, RunOptions());
+  ASSERT_TRUE(base.ok() && alone.ok());
+  EXPECT_EQ(c->base().SerializeAsString(), base->SerializeAsString());
+  ASSERT_EQ(c->variants_size(), 1);
+  const v1::VariantComparison& v = c->variants(0);
+  EXPECT_EQ(v.name(), "more_splash");
+  EXPECT_EQ(v.report().SerializeAsString(), alone->SerializeAsString());
+  const v1::FigureDelta& reach = Delta(v, "reach_people");
+  EXPECT_EQ(reach.base(), base->reach_people());
+  EXPECT_EQ(reach.variant(), alone->reach_people());
+  EXPECT_EQ(reach.delta(), alone->reach_people() - base->reach_people());
+  EXPECT_DOUBLE_EQ(reach.relative_delta(), reach.delta() / reach.base());
+  EXPECT_GT(reach.delta(), 0);  // three times the splash budget
+  EXPECT_DOUBLE_EQ(Delta(v, "spend").delta(), alone->spend() - base->spend());
+}
+
+TEST(WhatIfTest, CompareCarriesReplicateIntervals) {
+  v1::Scenario base = Base();
+  base.set_replicates(3);
+  v1::Scenario variant = base;
+  variant.mutable_placements(0)->set_share_of_voice(0.5);
+  absl::StatusOr<v1::Comparison> c =
+      CompareScenarios(base, {variant}, RunOptions());
+  ASSERT_TRUE(c.ok()) << c.status();
+  const v1::FigureDelta& reach = Delta(c->variants(0), "reach_people");
+  EXPECT_LT(reach.base_lower(), reach.base_upper());
+  EXPECT_LT(reach.variant_lower(), reach.variant_upper());
+}
+
+TEST(WhatIfTest, CompareNamesTheBadField) {
+  v1::Scenario other_seed = Base();
+  other_seed.set_seed(5);
+  EXPECT_THAT(CompareScenarios(Base(), {other_seed}, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("variants[0].seed: must be unset or the "
+                                 "base's seed 17 (common random numbers), "
+                                 "got 5")));
+  v1::Scenario bad = Base();
+  bad.mutable_placements(0)->set_share_of_voice(2);
+  EXPECT_THAT(CompareScenarios(Base(), {Base(), bad}, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("variants[1].placements[0].share_of_voice")));
+  EXPECT_THAT(CompareScenarios(bad, {Base()}, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("base.placements[0].share_of_voice")));
+  EXPECT_THAT(CompareScenarios(Base(), {}, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("variants: at least one")));
+}
+
+// With common random numbers a larger budget never wins fewer
+// opportunities on a device, so without caps reach never falls.
+TEST(WhatIfTest, SweepIsMonotoneWithoutCaps) {
+  const std::vector<double> budgets = {25, 50, 100, 200, 400, 800};
+  absl::StatusOr<v1::SweepCurve> curve =
+      SweepBudget(Base(), "phone_splash", budgets, RunOptions());
+  ASSERT_TRUE(curve.ok()) << curve.status();
+  ASSERT_EQ(curve->points_size(), 6);
+  for (int i = 1; i < curve->points_size(); ++i) {
+    EXPECT_GE(curve->points(i).reach_people(),
+              curve->points(i - 1).reach_people())
+        << budgets[i];
+    EXPECT_GT(curve->points(i).impressions(),
+              curve->points(i - 1).impressions());
+  }
+  // Each point is the scenario run with that budget.
+  v1::Scenario at_200 = Base();
+  at_200.mutable_placements(1)->set_budget(200);
+  absl::StatusOr<v1::Report> direct = RunScenario(at_200, RunOptions());
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(curve->points(3).reach_people(), direct->reach_people());
+  EXPECT_DOUBLE_EQ(curve->points(3).spend(), direct->spend());
+}
+
+TEST(WhatIfTest, SweepNamesTheBadField) {
+  EXPECT_THAT(SweepBudget(Base(), "radio", {1}, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("placement: no placement 'radio' (known: "
+                                 "tv_boot, phone_splash)")));
+  EXPECT_THAT(SweepBudget(Base(), "tv_boot", {1}, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("'tv_boot' is not bought by budget")));
+  EXPECT_THAT(
+      SweepBudget(Base(), "phone_splash", {10, -1}, RunOptions()),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("budgets[1]: must be finite and > 0, got -1")));
+  EXPECT_THAT(SweepBudget(Base(), "phone_splash", {}, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("budgets: at least one")));
+}
+
+}  // namespace
+}  // namespace aiotreach
