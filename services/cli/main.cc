@@ -30,10 +30,11 @@ constexpr char kUsage[] = R"(usage:
       Parses and validates each file without running it.
   aiotreach serve [--listen HOST:PORT] [--threads N] [--max_concurrent_runs N]
                   [--max_queued_runs N] [--memory_budget_mb N]
-                  [--max_message_mb N] [--grace_seconds S]
+                  [--max_message_mb N] [--grace_seconds S] [--data_dir DIR]
       Serves aiotreach.v1.ReachService, gRPC health and reflection on
       HOST:PORT (default 127.0.0.1:50051; port 0 picks a free one and prints
-      it) until SIGTERM or SIGINT.
+      it) until SIGTERM or SIGINT. Runs started with StartRun are kept in
+      DIR and survive a restart.
   aiotreach help
 Exit status: 0 if every file succeeded, 1 if any failed, 2 on bad usage.
 )";
@@ -101,13 +102,15 @@ int Serve(const Args& args) {
   const std::string unknown =
       Unknown(args, {"--listen", "--threads", "--max_concurrent_runs",
                      "--max_queued_runs", "--memory_budget_mb",
-                     "--max_message_mb", "--grace_seconds"});
+                     "--max_message_mb", "--grace_seconds", "--data_dir"});
   if (!unknown.empty()) return Usage("serve: unknown flag " + unknown);
   if (!args.positional.empty())
     return Usage("serve: unexpected argument '" + args.positional[0] + "'");
   aiotreach::ServerOptions options;
   if (const auto it = args.flags.find("--listen"); it != args.flags.end())
     options.listen = it->second;
+  if (const auto it = args.flags.find("--data_dir"); it != args.flags.end())
+    options.data_dir = it->second;
   int grace_seconds = 10;
   std::string error;
   if (!IntFlag(args, "--threads", 0, &options.threads, &error) ||

@@ -80,4 +80,51 @@ grpc::Status ReachServiceImpl::SweepBudget(
   return ToGrpcStatus(curve.status());
 }
 
+grpc::Status ReachServiceImpl::StartRun(grpc::ServerContext*,
+                                        const v1::StartRunRequest* request,
+                                        v1::StartRunResponse* response) {
+  absl::StatusOr<v1::RunInfo> run =
+      runs_->Start(request->scenario(), request->ecosystem_id());
+  if (run.ok()) *response->mutable_run() = *std::move(run);
+  return ToGrpcStatus(run.status());
+}
+
+grpc::Status ReachServiceImpl::WatchRun(
+    grpc::ServerContext* context, const v1::WatchRunRequest* request,
+    grpc::ServerWriter<v1::WatchRunResponse>* writer) {
+  return ToGrpcStatus(runs_->Watch(
+      request->id(),
+      [writer](const v1::RunInfo& run, const v1::Report* report) {
+        v1::WatchRunResponse message;
+        *message.mutable_run() = run;
+        if (report != nullptr) *message.mutable_report() = *report;
+        return writer->Write(message);
+      },
+      [context] { return context->IsCancelled(); }));
+}
+
+grpc::Status ReachServiceImpl::GetRun(grpc::ServerContext*,
+                                      const v1::GetRunRequest* request,
+                                      v1::GetRunResponse* response) {
+  absl::StatusOr<v1::GetRunResponse> run = runs_->Get(request->id());
+  if (run.ok()) *response = *std::move(run);
+  return ToGrpcStatus(run.status());
+}
+
+grpc::Status ReachServiceImpl::ListRuns(grpc::ServerContext*,
+                                        const v1::ListRunsRequest* request,
+                                        v1::ListRunsResponse* response) {
+  absl::StatusOr<v1::ListRunsResponse> runs = runs_->List(*request);
+  if (runs.ok()) *response = *std::move(runs);
+  return ToGrpcStatus(runs.status());
+}
+
+grpc::Status ReachServiceImpl::CancelRun(grpc::ServerContext*,
+                                         const v1::CancelRunRequest* request,
+                                         v1::CancelRunResponse* response) {
+  absl::StatusOr<v1::RunInfo> run = runs_->Cancel(request->id());
+  if (run.ok()) *response->mutable_run() = *std::move(run);
+  return ToGrpcStatus(run.status());
+}
+
 }  // namespace aiotreach

@@ -8,16 +8,18 @@
 
 #include "aiotreach/v1/service.grpc.pb.h"
 #include "services/server/ecosystem_store.h"
+#include "services/server/run_registry.h"
 #include "services/server/runner.h"
 
 namespace aiotreach {
 
 class ReachServiceImpl final : public v1::ReachService::Service {
  public:
-  // `runner` and `store` must outlive the service; `threads` builds stored
-  // populations.
-  ReachServiceImpl(Runner* runner, EcosystemStore* store, int threads)
-      : runner_(runner), store_(store), threads_(threads) {}
+  // `runner`, `store` and `runs` must outlive the service; `threads`
+  // builds stored populations.
+  ReachServiceImpl(Runner* runner, EcosystemStore* store, RunRegistry* runs,
+                   int threads)
+      : runner_(runner), store_(store), runs_(runs), threads_(threads) {}
 
   grpc::Status CreateEcosystem(grpc::ServerContext* context,
                                const v1::CreateEcosystemRequest* request,
@@ -40,10 +42,26 @@ class ReachServiceImpl final : public v1::ReachService::Service {
   grpc::Status SweepBudget(grpc::ServerContext* context,
                            const v1::SweepBudgetRequest* request,
                            v1::SweepBudgetResponse* response) override;
+  grpc::Status StartRun(grpc::ServerContext* context,
+                        const v1::StartRunRequest* request,
+                        v1::StartRunResponse* response) override;
+  grpc::Status WatchRun(
+      grpc::ServerContext* context, const v1::WatchRunRequest* request,
+      grpc::ServerWriter<v1::WatchRunResponse>* writer) override;
+  grpc::Status GetRun(grpc::ServerContext* context,
+                      const v1::GetRunRequest* request,
+                      v1::GetRunResponse* response) override;
+  grpc::Status ListRuns(grpc::ServerContext* context,
+                        const v1::ListRunsRequest* request,
+                        v1::ListRunsResponse* response) override;
+  grpc::Status CancelRun(grpc::ServerContext* context,
+                         const v1::CancelRunRequest* request,
+                         v1::CancelRunResponse* response) override;
 
  private:
   Runner* runner_;
   EcosystemStore* store_;
+  RunRegistry* runs_;
   int threads_;
 };
 

@@ -90,10 +90,12 @@ absl::Status Runner::Execute(
     int64_t bytes;
     ~Release() { runner->Release(bytes); }
   } release{this, plan.bytes};
+  if (call.on_admitted) call.on_admitted();
   CancelToken token;
   RunOptions run;
   run.threads = options_.threads;
   run.cancel = &token;
+  run.progress = call.progress;
   absl::Status status;
   {
     Watcher watcher(call, &token);
@@ -101,6 +103,15 @@ absl::Status Runner::Execute(
   }
   if (absl::IsCancelled(status)) return Stopped(call);
   return status;
+}
+
+absl::Status Runner::Validate(const v1::Scenario& scenario,
+                              const std::string& ecosystem_id) const {
+  if (ecosystem_id.empty()) {
+    return PreparedScenario::Prepare(scenario).status();
+  }
+  AIOT_ASSIGN_OR_RETURN(EcosystemStore::Entry entry, store_->Get(ecosystem_id));
+  return PreparedScenario::PrepareOn(scenario, *entry.population).status();
 }
 
 absl::StatusOr<v1::Report> Runner::Run(const v1::Scenario& scenario,
@@ -197,6 +208,12 @@ void Runner::Release(int64_t bytes) {
 int Runner::running() const {
   absl::MutexLock lock(&mu_);
   return running_;
+}
+
+bool Runner::HasRoom() const {
+  absl::MutexLock lock(&mu_);
+  return running_ + queued_ <
+         options_.max_concurrent_runs + options_.max_queued_runs;
 }
 
 int Runner::queued() const {

@@ -43,6 +43,10 @@ struct CallControl {
   // The call's deadline; max() for none.
   std::chrono::system_clock::time_point deadline =
       std::chrono::system_clock::time_point::max();
+  // Optional: called once the run is admitted (it leaves the queue), and
+  // with the fraction of the work done as it runs.
+  std::function<void()> on_admitted;
+  std::function<void(double fraction)> progress;
 };
 
 class Runner {
@@ -64,6 +68,11 @@ class Runner {
                                  const std::string& ecosystem_id,
                                  const CallControl& call);
 
+  // Checks the scenario (and the stored ecosystem) without running it:
+  // InvalidArgument naming the field, NotFound for an unknown ecosystem.
+  absl::Status Validate(const v1::Scenario& scenario,
+                        const std::string& ecosystem_id) const;
+
   // CompareScenarios and SweepBudget (engine/what_if.h) under the same
   // admission, memory budget and cancellation; the runs of one call are
   // sequential and admitted once, for the largest of them.
@@ -79,6 +88,8 @@ class Runner {
   // Runs in flight and waiting, for tests and monitoring.
   int running() const;
   int queued() const;
+  // True if one more run would be admitted or queued now.
+  bool HasRoom() const;
 
  private:
   // The stored population of `ecosystem_id` (null if empty) and the

@@ -6,6 +6,7 @@
 #include <grpcpp/server_builder.h>
 
 #include <chrono>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 
@@ -54,7 +55,8 @@ absl::Status Check(const ServerOptions& o) {
 ReachServer::ReachServer(const ServerOptions& options)
     : store_(options.memory_budget_mb << 20),
       runner_(RunnerOptionsOf(options), &store_),
-      service_(&runner_, &store_, options.threads) {}
+      runs_(&runner_, options.data_dir),
+      service_(&runner_, &store_, &runs_, options.threads) {}
 
 ReachServer::~ReachServer() { Shutdown(absl::ZeroDuration()); }
 
@@ -62,6 +64,7 @@ absl::StatusOr<std::unique_ptr<ReachServer>> ReachServer::Start(
     const ServerOptions& options) {
   if (const absl::Status s = Check(options); !s.ok()) return s;
   std::unique_ptr<ReachServer> server(new ReachServer(options));
+  if (const absl::Status s = server->runs_.Load(); !s.ok()) return s;
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -85,9 +88,12 @@ absl::StatusOr<std::unique_ptr<ReachServer>> ReachServer::Start(
 void ReachServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  // Kept runs and calls in flight get the same grace, side by side.
+  std::thread runs([this, grace] { runs_.Shutdown(grace); });
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(grace));
   server_->Wait();
+  runs.join();
 }
 
 }  // namespace aiotreach

@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "services/server/ecosystem_store.h"
 #include "services/server/reach_service.h"
+#include "services/server/run_registry.h"
 #include "services/server/runner.h"
 
 namespace aiotreach {
@@ -33,6 +34,9 @@ struct ServerOptions {
   // Memory for runs and stored ecosystems together, MiB.
   int64_t memory_budget_mb = 4096;
   int max_message_mb = 64;  // largest request or response, MiB
+  // Where runs started by StartRun are kept (runs/<id>.*); empty: in
+  // memory only, gone at exit.
+  std::string data_dir;
 };
 
 class ReachServer {
@@ -47,8 +51,9 @@ class ReachServer {
   // The address actually listened on, with the port chosen for port 0.
   const std::string& address() const { return address_; }
 
-  // Stops taking new calls, lets calls in flight finish for up to `grace`,
-  // then cancels them (runs stop through the engine's cancel token).
+  // Stops taking new calls, lets calls and runs in flight finish for up to
+  // `grace`, then cancels them (runs stop through the engine's cancel
+  // token; kept runs end CANCELLED).
   void Shutdown(absl::Duration grace);
 
   const Runner& runner() const { return runner_; }
@@ -58,6 +63,7 @@ class ReachServer {
 
   EcosystemStore store_;
   Runner runner_;
+  RunRegistry runs_;
   ReachServiceImpl service_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;

@@ -7,6 +7,7 @@
 #include <grpcpp/security/credentials.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "google/protobuf/text_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "services/cli/file_util.h"
 
 namespace aiotreach {
 namespace {
@@ -364,6 +366,138 @@ TEST_F(ServerTest, SweepBudgetGivesAMonotoneCurve) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// StartRun, then WatchRun until the end: progress, then the report, the
+// same as a direct run.
+TEST_F(ServerTest, StartedRunsCanBeWatchedAndFetched) {
+  grpc::ClientContext start_context;
+  v1::StartRunRequest start;
+  *start.mutable_scenario() = SmallCity(20000);
+  v1::StartRunResponse started;
+  ASSERT_TRUE(stub_->StartRun(&start_context, start, &started).ok());
+  const std::string id = started.run().id();
+  EXPECT_EQ(id, "run-1");
+
+  grpc::ClientContext watch_context;
+  v1::WatchRunRequest watch;
+  watch.set_id(id);
+  auto reader = stub_->WatchRun(&watch_context, watch);
+  v1::WatchRunResponse message;
+  std::vector<v1::WatchRunResponse> seen;
+  while (reader->Read(&message)) seen.push_back(message);
+  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_GE(seen.size(), 2u);
+  for (size_t i = 1; i < seen.size(); ++i)
+    EXPECT_GE(seen[i].run().fraction(), seen[i - 1].run().fraction());
+  const v1::WatchRunResponse& last = seen.back();
+  EXPECT_EQ(last.run().state(), v1::RUN_STATE_SUCCEEDED);
+  absl::StatusOr<v1::Report> direct = RunScenario(SmallCity(20000), {});
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(last.report().SerializeAsString(), direct->SerializeAsString());
+
+  grpc::ClientContext get_context;
+  v1::GetRunRequest get;
+  get.set_id(id);
+  v1::GetRunResponse got;
+  ASSERT_TRUE(stub_->GetRun(&get_context, get, &got).ok());
+  EXPECT_EQ(got.report().SerializeAsString(), direct->SerializeAsString());
+
+  // Ended runs cannot be cancelled.
+  grpc::ClientContext cancel_context;
+  v1::CancelRunRequest cancel;
+  cancel.set_id(id);
+  v1::CancelRunResponse cancelled;
+  EXPECT_EQ(stub_->CancelRun(&cancel_context, cancel, &cancelled).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(ServerTest, CancelRunStopsIt) {
+  grpc::ClientContext start_context;
+  v1::StartRunRequest start;
+  *start.mutable_scenario() = SmallCity(50'000'000);
+  v1::StartRunResponse started;
+  ASSERT_TRUE(stub_->StartRun(&start_context, start, &started).ok());
+  grpc::ClientContext cancel_context;
+  v1::CancelRunRequest cancel;
+  cancel.set_id(started.run().id());
+  v1::CancelRunResponse cancelled;
+  ASSERT_TRUE(stub_->CancelRun(&cancel_context, cancel, &cancelled).ok());
+  grpc::ClientContext watch_context;
+  v1::WatchRunRequest watch;
+  watch.set_id(started.run().id());
+  auto reader = stub_->WatchRun(&watch_context, watch);
+  v1::WatchRunResponse message, last;
+  while (reader->Read(&message)) last = message;
+  EXPECT_EQ(last.run().state(), v1::RUN_STATE_CANCELLED);
+  EXPECT_FALSE(last.has_report());
+}
+
+TEST_F(ServerTest, RunErrors) {
+  grpc::ClientContext start_context;
+  v1::StartRunRequest start;
+  *start.mutable_scenario() = SmallCity(100);
+  start.mutable_scenario()->set_flight_days(0);
+  v1::StartRunResponse started;
+  const grpc::Status bad = stub_->StartRun(&start_context, start, &started);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(bad.error_message().find("flight_days"), std::string::npos);
+  grpc::ClientContext get_context;
+  v1::GetRunRequest get;
+  get.set_id("run-99");
+  v1::GetRunResponse got;
+  EXPECT_EQ(stub_->GetRun(&get_context, get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  grpc::ClientContext list_context;
+  v1::ListRunsRequest list;
+  list.set_page_token("garbage");
+  v1::ListRunsResponse listed;
+  EXPECT_EQ(stub_->ListRuns(&list_context, list, &listed).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// ListRuns pages newest first and filters by state.
+TEST_F(ServerTest, ListRunsPagesAndFilters) {
+  for (int i = 0; i < 5; ++i) {
+    grpc::ClientContext context;
+    v1::StartRunRequest start;
+    *start.mutable_scenario() = SmallCity(1000);
+    v1::StartRunResponse started;
+    ASSERT_TRUE(stub_->StartRun(&context, start, &started).ok());
+  }
+  // Wait until all succeed.
+  const absl::Time until = absl::Now() + absl::Seconds(30);
+  v1::ListRunsResponse all;
+  do {
+    grpc::ClientContext context;
+    v1::ListRunsRequest request;
+    request.set_state(v1::RUN_STATE_SUCCEEDED);
+    all.Clear();
+    ASSERT_TRUE(stub_->ListRuns(&context, request, &all).ok());
+  } while (all.runs_size() < 5 && absl::Now() < until);
+  ASSERT_EQ(all.runs_size(), 5);
+  EXPECT_EQ(all.runs(0).id(), "run-5");
+  std::vector<std::string> paged;
+  std::string token;
+  do {
+    grpc::ClientContext context;
+    v1::ListRunsRequest request;
+    request.set_page_size(2);
+    request.set_page_token(token);
+    v1::ListRunsResponse page;
+    ASSERT_TRUE(stub_->ListRuns(&context, request, &page).ok());
+    EXPECT_LE(page.runs_size(), 2);
+    for (const v1::RunInfo& r : page.runs()) paged.push_back(r.id());
+    token = page.next_page_token();
+  } while (!token.empty());
+  EXPECT_EQ(paged, (std::vector<std::string>{"run-5", "run-4", "run-3", "run-2",
+                                             "run-1"}));
+  grpc::ClientContext context;
+  v1::ListRunsRequest failed;
+  failed.set_state(v1::RUN_STATE_FAILED);
+  v1::ListRunsResponse none;
+  ASSERT_TRUE(stub_->ListRuns(&context, failed, &none).ok());
+  EXPECT_EQ(none.runs_size(), 0);
+}
+
 TEST_F(ServerTest, HealthCheckServes) {
   auto health = grpc::health::v1::Health::NewStub(channel_);
   grpc::ClientContext context;
@@ -382,6 +516,80 @@ TEST(ServerOptionsTest, BadOptionsAreRefused) {
   options.max_concurrent_runs = 0;
   EXPECT_EQ(ReachServer::Start(options).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace aiotreach
+
+namespace aiotreach {
+namespace {
+
+// Finished runs survive a restart on the same data directory; a run left
+// "running" by a server that died is reported as interrupted.
+TEST(ServerRestartTest, RunsPersistAcrossRestarts) {
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/data";
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.threads = 1;
+  options.data_dir = dir;
+  std::string report;
+  {
+    absl::StatusOr<std::unique_ptr<ReachServer>> server =
+        ReachServer::Start(options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    auto stub = v1::ReachService::NewStub(grpc::CreateChannel(
+        (*server)->address(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    v1::StartRunRequest start;
+    *start.mutable_scenario() = SmallCity(2000);
+    v1::StartRunResponse started;
+    ASSERT_TRUE(stub->StartRun(&context, start, &started).ok());
+    grpc::ClientContext watch_context;
+    v1::WatchRunRequest watch;
+    watch.set_id("run-1");
+    auto reader = stub->WatchRun(&watch_context, watch);
+    v1::WatchRunResponse message;
+    while (reader->Read(&message))
+      report = message.report().SerializeAsString();
+    ASSERT_EQ(message.run().state(), v1::RUN_STATE_SUCCEEDED);
+    (*server)->Shutdown(absl::Seconds(1));
+  }
+  // What a server killed during run-7 leaves behind.
+  v1::RunInfo running;
+  running.set_id("run-7");
+  running.set_state(v1::RUN_STATE_RUNNING);
+  ASSERT_TRUE(
+      WriteFileAtomically(dir + "/runs/run-7.info", running.SerializeAsString())
+          .ok());
+  ASSERT_TRUE(WriteFileAtomically(dir + "/runs/run-7.scenario",
+                                  SmallCity(10).SerializeAsString())
+                  .ok());
+  // And a temporary file of an interrupted write.
+  ASSERT_TRUE(WriteFileAtomically(dir + "/runs/run-8.info.tmp", "x").ok());
+
+  absl::StatusOr<std::unique_ptr<ReachServer>> server =
+      ReachServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = v1::ReachService::NewStub(grpc::CreateChannel(
+      (*server)->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext get_context;
+  v1::GetRunRequest get;
+  get.set_id("run-1");
+  v1::GetRunResponse got;
+  ASSERT_TRUE(stub->GetRun(&get_context, get, &got).ok());
+  EXPECT_EQ(got.run().state(), v1::RUN_STATE_SUCCEEDED);
+  EXPECT_EQ(got.report().SerializeAsString(), report);
+  grpc::ClientContext interrupted_context;
+  get.set_id("run-7");
+  ASSERT_TRUE(stub->GetRun(&interrupted_context, get, &got).ok());
+  EXPECT_EQ(got.run().state(), v1::RUN_STATE_INTERRUPTED);
+  // New runs continue the numbering.
+  grpc::ClientContext start_context;
+  v1::StartRunRequest start;
+  *start.mutable_scenario() = SmallCity(100);
+  v1::StartRunResponse started;
+  ASSERT_TRUE(stub->StartRun(&start_context, start, &started).ok());
+  EXPECT_EQ(started.run().id(), "run-8");
 }
 
 }  // namespace
