@@ -31,10 +31,12 @@ constexpr char kUsage[] = R"(usage:
   aiotreach serve [--listen HOST:PORT] [--threads N] [--max_concurrent_runs N]
                   [--max_queued_runs N] [--memory_budget_mb N]
                   [--max_message_mb N] [--grace_seconds S] [--data_dir DIR]
+                  [--tls_cert FILE --tls_key FILE] [--auth_token_file FILE]
       Serves aiotreach.v1.ReachService, gRPC health and reflection on
       HOST:PORT (default 127.0.0.1:50051; port 0 picks a free one and prints
       it) until SIGTERM or SIGINT. Runs started with StartRun are kept in
-      DIR and survive a restart.
+      DIR and survive a restart. With TLS files the server speaks TLS; with
+      a token file every call needs "authorization: Bearer <token>".
   aiotreach help
 Exit status: 0 if every file succeeded, 1 if any failed, 2 on bad usage.
 )";
@@ -102,15 +104,22 @@ int Serve(const Args& args) {
   const std::string unknown =
       Unknown(args, {"--listen", "--threads", "--max_concurrent_runs",
                      "--max_queued_runs", "--memory_budget_mb",
-                     "--max_message_mb", "--grace_seconds", "--data_dir"});
+                     "--max_message_mb", "--grace_seconds", "--data_dir",
+                     "--tls_cert", "--tls_key", "--auth_token_file"});
   if (!unknown.empty()) return Usage("serve: unknown flag " + unknown);
   if (!args.positional.empty())
     return Usage("serve: unexpected argument '" + args.positional[0] + "'");
   aiotreach::ServerOptions options;
   if (const auto it = args.flags.find("--listen"); it != args.flags.end())
     options.listen = it->second;
-  if (const auto it = args.flags.find("--data_dir"); it != args.flags.end())
-    options.data_dir = it->second;
+  for (const auto& [flag, field] :
+       {std::pair{"--data_dir", &options.data_dir},
+        std::pair{"--tls_cert", &options.tls_cert},
+        std::pair{"--tls_key", &options.tls_key},
+        std::pair{"--auth_token_file", &options.auth_token_file}}) {
+    if (const auto it = args.flags.find(flag); it != args.flags.end())
+      *field = it->second;
+  }
   int grace_seconds = 10;
   std::string error;
   if (!IntFlag(args, "--threads", 0, &options.threads, &error) ||

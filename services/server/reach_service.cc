@@ -18,39 +18,63 @@ CallControl ControlOf(grpc::ServerContext* context) {
 
 }  // namespace
 
+grpc::Status ReachServiceImpl::Authorize(
+    const grpc::ServerContext* context) const {
+  if (token_.empty()) return grpc::Status::OK;
+  const auto& metadata = context->client_metadata();
+  const auto it = metadata.find("authorization");
+  const std::string expected = "Bearer " + token_;
+  if (it != metadata.end() && it->second.size() == expected.size()) {
+    // Compare every byte, whatever the first difference, so the time taken
+    // says nothing of the token.
+    unsigned char diff = 0;
+    for (size_t i = 0; i < expected.size(); ++i)
+      diff |= static_cast<unsigned char>(it->second.data()[i] ^ expected[i]);
+    if (diff == 0) return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                      "send \"authorization: Bearer <token>\" metadata with "
+                      "the server's token (--auth_token_file)");
+}
+
 grpc::Status ReachServiceImpl::CreateEcosystem(
-    grpc::ServerContext*, const v1::CreateEcosystemRequest* request,
+    grpc::ServerContext* context, const v1::CreateEcosystemRequest* request,
     v1::CreateEcosystemResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   absl::StatusOr<v1::EcosystemInfo> info = store_->Create(*request, threads_);
   if (info.ok()) *response->mutable_ecosystem() = *std::move(info);
   return ToGrpcStatus(info.status());
 }
 
 grpc::Status ReachServiceImpl::GetEcosystem(
-    grpc::ServerContext*, const v1::GetEcosystemRequest* request,
+    grpc::ServerContext* context, const v1::GetEcosystemRequest* request,
     v1::GetEcosystemResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   absl::StatusOr<EcosystemStore::Entry> entry = store_->Get(request->id());
   if (entry.ok()) *response->mutable_ecosystem() = entry->info;
   return ToGrpcStatus(entry.status());
 }
 
 grpc::Status ReachServiceImpl::ListEcosystems(
-    grpc::ServerContext*, const v1::ListEcosystemsRequest*,
+    grpc::ServerContext* context, const v1::ListEcosystemsRequest*,
     v1::ListEcosystemsResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   for (v1::EcosystemInfo& info : store_->List())
     *response->add_ecosystems() = std::move(info);
   return grpc::Status::OK;
 }
 
 grpc::Status ReachServiceImpl::DeleteEcosystem(
-    grpc::ServerContext*, const v1::DeleteEcosystemRequest* request,
+    grpc::ServerContext* context, const v1::DeleteEcosystemRequest* request,
     v1::DeleteEcosystemResponse*) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   return ToGrpcStatus(store_->Delete(request->id()));
 }
 
 grpc::Status ReachServiceImpl::RunScenario(
     grpc::ServerContext* context, const v1::RunScenarioRequest* request,
     v1::RunScenarioResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   absl::StatusOr<v1::Report> report = runner_->Run(
       request->scenario(), request->ecosystem_id(), ControlOf(context));
   if (report.ok()) *response->mutable_report() = *std::move(report);
@@ -60,6 +84,7 @@ grpc::Status ReachServiceImpl::RunScenario(
 grpc::Status ReachServiceImpl::CompareScenarios(
     grpc::ServerContext* context, const v1::CompareScenariosRequest* request,
     v1::CompareScenariosResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   const std::vector<v1::Scenario> variants(request->variants().begin(),
                                            request->variants().end());
   absl::StatusOr<v1::Comparison> comparison = runner_->Compare(
@@ -71,6 +96,7 @@ grpc::Status ReachServiceImpl::CompareScenarios(
 grpc::Status ReachServiceImpl::SweepBudget(
     grpc::ServerContext* context, const v1::SweepBudgetRequest* request,
     v1::SweepBudgetResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   const std::vector<double> budgets(request->budgets().begin(),
                                     request->budgets().end());
   absl::StatusOr<v1::SweepCurve> curve =
@@ -80,9 +106,10 @@ grpc::Status ReachServiceImpl::SweepBudget(
   return ToGrpcStatus(curve.status());
 }
 
-grpc::Status ReachServiceImpl::StartRun(grpc::ServerContext*,
+grpc::Status ReachServiceImpl::StartRun(grpc::ServerContext* context,
                                         const v1::StartRunRequest* request,
                                         v1::StartRunResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   absl::StatusOr<v1::RunInfo> run =
       runs_->Start(request->scenario(), request->ecosystem_id());
   if (run.ok()) *response->mutable_run() = *std::move(run);
@@ -92,6 +119,7 @@ grpc::Status ReachServiceImpl::StartRun(grpc::ServerContext*,
 grpc::Status ReachServiceImpl::WatchRun(
     grpc::ServerContext* context, const v1::WatchRunRequest* request,
     grpc::ServerWriter<v1::WatchRunResponse>* writer) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   return ToGrpcStatus(runs_->Watch(
       request->id(),
       [writer](const v1::RunInfo& run, const v1::Report* report) {
@@ -103,25 +131,28 @@ grpc::Status ReachServiceImpl::WatchRun(
       [context] { return context->IsCancelled(); }));
 }
 
-grpc::Status ReachServiceImpl::GetRun(grpc::ServerContext*,
+grpc::Status ReachServiceImpl::GetRun(grpc::ServerContext* context,
                                       const v1::GetRunRequest* request,
                                       v1::GetRunResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   absl::StatusOr<v1::GetRunResponse> run = runs_->Get(request->id());
   if (run.ok()) *response = *std::move(run);
   return ToGrpcStatus(run.status());
 }
 
-grpc::Status ReachServiceImpl::ListRuns(grpc::ServerContext*,
+grpc::Status ReachServiceImpl::ListRuns(grpc::ServerContext* context,
                                         const v1::ListRunsRequest* request,
                                         v1::ListRunsResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   absl::StatusOr<v1::ListRunsResponse> runs = runs_->List(*request);
   if (runs.ok()) *response = *std::move(runs);
   return ToGrpcStatus(runs.status());
 }
 
-grpc::Status ReachServiceImpl::CancelRun(grpc::ServerContext*,
+grpc::Status ReachServiceImpl::CancelRun(grpc::ServerContext* context,
                                          const v1::CancelRunRequest* request,
                                          v1::CancelRunResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
   absl::StatusOr<v1::RunInfo> run = runs_->Cancel(request->id());
   if (run.ok()) *response->mutable_run() = *std::move(run);
   return ToGrpcStatus(run.status());

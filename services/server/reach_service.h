@@ -16,10 +16,15 @@ namespace aiotreach {
 class ReachServiceImpl final : public v1::ReachService::Service {
  public:
   // `runner`, `store` and `runs` must outlive the service; `threads`
-  // builds stored populations.
+  // builds stored populations. A non-empty `token` is required of every
+  // call as "authorization: Bearer <token>" metadata.
   ReachServiceImpl(Runner* runner, EcosystemStore* store, RunRegistry* runs,
-                   int threads)
-      : runner_(runner), store_(store), runs_(runs), threads_(threads) {}
+                   int threads, std::string token)
+      : runner_(runner),
+        store_(store),
+        runs_(runs),
+        threads_(threads),
+        token_(std::move(token)) {}
 
   grpc::Status CreateEcosystem(grpc::ServerContext* context,
                                const v1::CreateEcosystemRequest* request,
@@ -59,10 +64,14 @@ class ReachServiceImpl final : public v1::ReachService::Service {
                          v1::CancelRunResponse* response) override;
 
  private:
+  // OK, or UNAUTHENTICATED when a token is set and the call lacks it.
+  grpc::Status Authorize(const grpc::ServerContext* context) const;
+
   Runner* runner_;
   EcosystemStore* store_;
   RunRegistry* runs_;
   int threads_;
+  const std::string token_;
 };
 
 }  // namespace aiotreach

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "services/cli/file_util.h"
 
 namespace aiotreach {
 namespace {
@@ -43,6 +45,10 @@ absl::Status Check(const ServerOptions& o) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--memory_budget_mb: must be >= 1, got ", o.memory_budget_mb));
   }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert and --tls_key: give both or neither");
+  }
   if (o.max_message_mb < 1 || o.max_message_mb > 2047) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--max_message_mb: must be in [1, 2047], got ", o.max_message_mb));
@@ -50,27 +56,68 @@ absl::Status Check(const ServerOptions& o) {
   return absl::OkStatus();
 }
 
+// The file's contents, or InvalidArgument naming the flag.
+absl::StatusOr<std::string> ReadFlagFile(const char* flag,
+                                         const std::string& path) {
+  absl::StatusOr<std::string> content = ReadFile(path);
+  if (!content.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": ", content.status().message()));
+  }
+  return content;
+}
+
+// The first line of the token file, trimmed.
+absl::StatusOr<std::string> ReadToken(const std::string& path) {
+  if (path.empty()) return std::string();
+  absl::StatusOr<std::string> content = ReadFlagFile("--auth_token_file", path);
+  if (!content.ok()) return content.status();
+  std::string token(absl::StripAsciiWhitespace(
+      absl::string_view(*content).substr(0, content->find('\n'))));
+  if (token.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("--auth_token_file: ", path,
+                                                   " has no token on its "
+                                                   "first line"));
+  }
+  return token;
+}
+
 }  // namespace
 
-ReachServer::ReachServer(const ServerOptions& options)
+ReachServer::ReachServer(const ServerOptions& options, std::string token)
     : store_(options.memory_budget_mb << 20),
       runner_(RunnerOptionsOf(options), &store_),
       runs_(&runner_, options.data_dir),
-      service_(&runner_, &store_, &runs_, options.threads) {}
+      service_(&runner_, &store_, &runs_, options.threads, std::move(token)) {}
 
 ReachServer::~ReachServer() { Shutdown(absl::ZeroDuration()); }
 
 absl::StatusOr<std::unique_ptr<ReachServer>> ReachServer::Start(
     const ServerOptions& options) {
   if (const absl::Status s = Check(options); !s.ok()) return s;
-  std::unique_ptr<ReachServer> server(new ReachServer(options));
+  absl::StatusOr<std::string> token = ReadToken(options.auth_token_file);
+  if (!token.ok()) return token.status();
+  std::shared_ptr<grpc::ServerCredentials> credentials =
+      grpc::InsecureServerCredentials();
+  if (!options.tls_cert.empty()) {
+    absl::StatusOr<std::string> cert =
+        ReadFlagFile("--tls_cert", options.tls_cert);
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key =
+        ReadFlagFile("--tls_key", options.tls_key);
+    if (!key.ok()) return key.status();
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+  std::unique_ptr<ReachServer> server(
+      new ReachServer(options, *std::move(token)));
   if (const absl::Status s = server->runs_.Load(); !s.ok()) return s;
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &port);
+  builder.AddListeningPort(options.listen, credentials, &port);
   builder.RegisterService(&server->service_);
   builder.SetMaxReceiveMessageSize(options.max_message_mb << 20);
   builder.SetMaxSendMessageSize(options.max_message_mb << 20);

@@ -37,6 +37,13 @@ struct ServerOptions {
   // Where runs started by StartRun are kept (runs/<id>.*); empty: in
   // memory only, gone at exit.
   std::string data_dir;
+  // PEM files: with both, the server speaks TLS only.
+  std::string tls_cert;
+  std::string tls_key;
+  // A file whose first line is a token: every ReachService call must then
+  // carry "authorization: Bearer <token>" metadata (UNAUTHENTICATED
+  // otherwise). Health checking stays open.
+  std::string auth_token_file;
 };
 
 class ReachServer {
@@ -59,7 +66,7 @@ class ReachServer {
   const Runner& runner() const { return runner_; }
 
  private:
-  explicit ReachServer(const ServerOptions& options);
+  ReachServer(const ServerOptions& options, std::string token);
 
   EcosystemStore store_;
   Runner runner_;

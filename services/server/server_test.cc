@@ -594,3 +594,107 @@ TEST(ServerRestartTest, RunsPersistAcrossRestarts) {
 
 }  // namespace
 }  // namespace aiotreach
+
+namespace aiotreach {
+namespace {
+
+std::string Testdata(const std::string& name) {
+  return "services/server/testdata/" + name;
+}
+
+// With --auth_token_file, calls without the bearer token are refused;
+// health stays open.
+TEST(ServerAuthTest, TokenIsRequired) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.threads = 1;
+  options.auth_token_file = Testdata("token.txt");
+  absl::StatusOr<std::unique_ptr<ReachServer>> server =
+      ReachServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto channel = grpc::CreateChannel((*server)->address(),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = v1::ReachService::NewStub(channel);
+  v1::ListEcosystemsResponse listed;
+  {
+    grpc::ClientContext context;
+    const grpc::Status status = stub->ListEcosystems(&context, {}, &listed);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_NE(status.error_message().find("--auth_token_file"),
+              std::string::npos);
+  }
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer wrong-token-of-same-len");
+    EXPECT_EQ(stub->ListEcosystems(&context, {}, &listed).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer s3cret-test-token");
+    EXPECT_TRUE(stub->ListEcosystems(&context, {}, &listed).ok());
+  }
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer s3cret-test-token");
+    v1::RunScenarioRequest request;
+    *request.mutable_scenario() = SmallCity(1000);
+    v1::RunScenarioResponse response;
+    EXPECT_TRUE(stub->RunScenario(&context, request, &response).ok());
+  }
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  grpc::health::v1::HealthCheckResponse response;
+  EXPECT_TRUE(health->Check(&context, {}, &response).ok());
+}
+
+// With --tls_cert/--tls_key a TLS client trusting the test certificate
+// connects; a plaintext client does not.
+TEST(ServerTlsTest, TlsClientConnects) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.threads = 1;
+  options.tls_cert = Testdata("server.crt");
+  options.tls_key = Testdata("server.key");
+  absl::StatusOr<std::unique_ptr<ReachServer>> server =
+      ReachServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  absl::StatusOr<std::string> cert = ReadFile(Testdata("server.crt"));
+  ASSERT_TRUE(cert.ok());
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = *cert;
+  auto stub = v1::ReachService::NewStub(
+      grpc::CreateChannel((*server)->address(), grpc::SslCredentials(ssl)));
+  grpc::ClientContext context;
+  v1::ListEcosystemsResponse listed;
+  const grpc::Status status = stub->ListEcosystems(&context, {}, &listed);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+
+  auto plain = v1::ReachService::NewStub(grpc::CreateChannel(
+      (*server)->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext plain_context;
+  plain_context.set_deadline(std::chrono::system_clock::now() +
+                             std::chrono::seconds(2));
+  EXPECT_FALSE(plain->ListEcosystems(&plain_context, {}, &listed).ok());
+}
+
+TEST(ServerTlsTest, BadCredentialFilesAreRefused) {
+  ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.tls_cert = Testdata("server.crt");
+  EXPECT_EQ(ReachServer::Start(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options.tls_key = Testdata("missing.key");
+  absl::Status missing = ReachServer::Start(options).status();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(missing.message().find("--tls_key"), std::string::npos);
+  options.tls_cert.clear();
+  options.tls_key.clear();
+  options.auth_token_file = Testdata("missing.txt");
+  EXPECT_NE(
+      ReachServer::Start(options).status().message().find("--auth_token_file"),
+      std::string::npos);
+}
+
+}  // namespace
+}  // namespace aiotreach
