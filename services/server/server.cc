@@ -10,6 +10,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "services/cli/file_util.h"
 
 namespace aiotreach {
@@ -114,6 +115,10 @@ absl::StatusOr<std::unique_ptr<ReachServer>> ReachServer::Start(
       new ReachServer(options, *std::move(token)));
   if (const absl::Status s = server->runs_.Load(); !s.ok()) return s;
   grpc::EnableDefaultHealthCheckService(true);
+  // gRPC's built-in health service has no protobuf descriptor; touching
+  // the vendored one links it in, so reflection (and `buf curl`) can
+  // describe grpc.health.v1.Health too.
+  grpc::health::v1::HealthCheckResponse::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;

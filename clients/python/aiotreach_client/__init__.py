@@ -1,0 +1,217 @@
+"""A small Python client for aiotreach's gRPC service.
+
+    from aiotreach_client import Client, load_scenario, report_to_frames
+
+    client = Client("127.0.0.1:50051")            # token=..., root_certificates=...
+    report = client.run(load_scenario("sims/field/phone_tv.textproto"))
+    print(report.reach_people, report.reach_pct)
+    frames = report_to_frames(report)              # pandas DataFrames, if pandas is there
+    print(frames["placements"])
+
+The messages are the generated ones of proto/aiotreach/v1 (made by
+tools/python_client with Debian's protoc and grpc_python_plugin), importable
+as `from aiotreach_client import scenario_pb2, report_pb2, ...`. Errors are
+grpc.RpcError with the server's code and message, e.g. INVALID_ARGUMENT
+"placements[1].share_of_voice: must be in [0, 1], got 1.5".
+"""
+
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_GENERATED = os.environ.get("AIOTREACH_PY_PROTO", os.path.join(_HERE, "_proto"))
+if not os.path.isdir(os.path.join(_GENERATED, "aiotreach")):
+    raise ImportError(
+        "aiotreach_client: generated protobuf modules not found in %s; run "
+        "tools/python_client (or tools/setup) first" % _GENERATED)
+sys.path.insert(0, _GENERATED)
+
+import grpc  # noqa: E402
+from google.protobuf import json_format, text_format  # noqa: E402
+
+from aiotreach.v1 import ecosystem_pb2  # noqa: E402,F401
+from aiotreach.v1 import report_pb2  # noqa: E402
+from aiotreach.v1 import scenario_pb2  # noqa: E402
+from aiotreach.v1 import service_pb2  # noqa: E402
+from aiotreach.v1 import service_pb2_grpc  # noqa: E402
+from aiotreach.v1 import whatif_pb2  # noqa: E402,F401
+
+__all__ = ["Client", "load_scenario", "report_to_frames", "scenario_pb2",
+           "report_pb2", "service_pb2", "whatif_pb2", "ecosystem_pb2"]
+
+
+def load_scenario(path_or_text):
+    """A Scenario from a .textproto/.txtpb/.json file, or from text format."""
+    text = path_or_text
+    is_json = False
+    if os.path.exists(path_or_text):
+        with open(path_or_text, encoding="utf-8") as f:
+            text = f.read()
+        is_json = path_or_text.endswith(".json")
+    scenario = scenario_pb2.Scenario()
+    if is_json:
+        json_format.Parse(text, scenario)
+    else:
+        text_format.Parse(text, scenario)
+    if not scenario.name and os.path.exists(path_or_text):
+        scenario.name = os.path.splitext(os.path.basename(path_or_text))[0]
+    return scenario
+
+
+def _as_scenario(scenario):
+    if isinstance(scenario, scenario_pb2.Scenario):
+        return scenario
+    if isinstance(scenario, dict):
+        return json_format.ParseDict(scenario, scenario_pb2.Scenario())
+    return load_scenario(scenario)
+
+
+class Client:
+    """A connection to `aiotreach serve`.
+
+    address: "host:port". token: the server's --auth_token_file token, sent
+    as "authorization: Bearer <token>". root_certificates: PEM bytes of the
+    certificate to trust for a TLS server (None: plaintext). timeout:
+    default seconds per call (None: no deadline).
+    """
+
+    def __init__(self, address="127.0.0.1:50051", token=None,
+                 root_certificates=None, timeout=None):
+        if root_certificates is not None:
+            credentials = grpc.ssl_channel_credentials(root_certificates)
+            self._channel = grpc.secure_channel(address, credentials)
+        else:
+            self._channel = grpc.insecure_channel(address)
+        self._stub = service_pb2_grpc.ReachServiceStub(self._channel)
+        self._metadata = (("authorization", "Bearer " + token),) if token else ()
+        self._timeout = timeout
+
+    def close(self):
+        self._channel.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _call(self, method, request, timeout=None):
+        return method(request, metadata=self._metadata,
+                      timeout=timeout if timeout is not None else self._timeout)
+
+    def health(self):
+        """"SERVING" if the server answers the standard health check."""
+        check = self._channel.unary_unary(
+            "/grpc.health.v1.Health/Check",
+            request_serializer=lambda _: b"",
+            response_deserializer=lambda b: b)
+        answer = check(None, timeout=self._timeout)
+        # HealthCheckResponse: field 1 (status) as a varint; 1 = SERVING.
+        return "SERVING" if answer == b"\x08\x01" else "NOT_SERVING"
+
+    def run(self, scenario, ecosystem_id="", timeout=None):
+        """Runs a scenario (a Scenario, a dict in proto3 JSON form, or a
+        file path) and returns its Report."""
+        request = service_pb2.RunScenarioRequest(
+            scenario=_as_scenario(scenario), ecosystem_id=ecosystem_id)
+        return self._call(self._stub.RunScenario, request, timeout).report
+
+    def create_ecosystem(self, ecosystem, population=0, name=""):
+        """Stores a population on the server; returns its EcosystemInfo."""
+        if isinstance(ecosystem, dict):
+            ecosystem = json_format.ParseDict(ecosystem, scenario_pb2.Ecosystem())
+        request = service_pb2.CreateEcosystemRequest(
+            name=name, ecosystem=ecosystem, population=population)
+        return self._call(self._stub.CreateEcosystem, request).ecosystem
+
+    def list_ecosystems(self):
+        return list(self._call(self._stub.ListEcosystems,
+                               service_pb2.ListEcosystemsRequest()).ecosystems)
+
+    def delete_ecosystem(self, ecosystem_id):
+        self._call(self._stub.DeleteEcosystem,
+                   service_pb2.DeleteEcosystemRequest(id=ecosystem_id))
+
+    def compare(self, base, variants, ecosystem_id="", timeout=None):
+        """A Comparison of variants against base (common random numbers)."""
+        request = service_pb2.CompareScenariosRequest(
+            base=_as_scenario(base),
+            variants=[_as_scenario(v) for v in variants],
+            ecosystem_id=ecosystem_id)
+        return self._call(self._stub.CompareScenarios, request,
+                          timeout).comparison
+
+    def sweep_budget(self, scenario, placement, budgets, ecosystem_id="",
+                     timeout=None):
+        """A SweepCurve: the scenario with `placement`'s budget at each value."""
+        request = service_pb2.SweepBudgetRequest(
+            scenario=_as_scenario(scenario), placement=placement,
+            budgets=list(budgets), ecosystem_id=ecosystem_id)
+        return self._call(self._stub.SweepBudget, request, timeout).curve
+
+    def start_run(self, scenario, ecosystem_id=""):
+        """Starts a run kept by the server; returns its RunInfo."""
+        request = service_pb2.StartRunRequest(
+            scenario=_as_scenario(scenario), ecosystem_id=ecosystem_id)
+        return self._call(self._stub.StartRun, request).run
+
+    def watch_run(self, run_id):
+        """Yields WatchRunResponse messages until the run ends."""
+        yield from self._stub.WatchRun(service_pb2.WatchRunRequest(id=run_id),
+                                       metadata=self._metadata)
+
+    def get_run(self, run_id):
+        return self._call(self._stub.GetRun, service_pb2.GetRunRequest(id=run_id))
+
+    def list_runs(self, page_size=0, page_token="", state=0):
+        return self._call(self._stub.ListRuns, service_pb2.ListRunsRequest(
+            page_size=page_size, page_token=page_token, state=state))
+
+    def cancel_run(self, run_id):
+        return self._call(self._stub.CancelRun,
+                          service_pb2.CancelRunRequest(id=run_id)).run
+
+
+def report_to_frames(report):
+    """The report's tables as pandas DataFrames: "headline", "frequency",
+    "daily", "placements", "device_types", "delivery". Needs pandas."""
+    try:
+        import pandas as pd
+    except ImportError as e:
+        raise ImportError("report_to_frames needs pandas "
+                          "(Debian: apt install python3-pandas)") from e
+
+    def rows(messages):
+        return [json_format.MessageToDict(m, preserving_proto_field_name=True,
+                                          including_default_value_fields=True)
+                for m in messages]
+
+    headline = {name: getattr(report, name) for name in (
+        "impressions", "exposures", "reach_people", "reach_households",
+        "reach_pct", "average_frequency", "grp", "spend",
+        "cost_per_reached_person", "interactions", "conversions")}
+    f = len(report.frequency_histogram)
+    frequency = pd.DataFrame({
+        "frequency": [str(i + 1) + ("+" if i + 1 == f else "") for i in range(f)],
+        "people": list(report.frequency_histogram),
+        "reach_k_plus": list(report.reach_k_plus),
+    })
+    frames = {
+        "headline": pd.DataFrame([headline]),
+        "frequency": frequency,
+        "daily": pd.DataFrame(rows(report.daily)),
+        "placements": pd.DataFrame(rows(report.placements)),
+        "device_types": pd.DataFrame(rows(report.device_types)),
+        "delivery": pd.DataFrame(rows(report.delivery)),
+    }
+    for name in ("daily", "placements", "device_types", "delivery"):
+        frame = frames[name]
+        for column in frame.columns:
+            # proto3 JSON quotes 64-bit integers; make them numbers again.
+            if frame[column].dtype == object:
+                try:
+                    frame[column] = pd.to_numeric(frame[column])
+                except (ValueError, TypeError):
+                    pass
+    return frames
+

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The real `aiotreach serve` binary on a free loopback port, called with
+# `buf curl` (reflection, health, RunScenario) and with the Python client
+# (run, the sweep example); then kill -9 during a long kept run, a restart
+# on the same data directory: the finished run is intact, the interrupted
+# one marked, every run file readable; SIGTERM ends the server with 0.
+#
+# Needs buf (AIOT_BUF, set by tools/test, which installs it) and Debian's
+# python3-grpcio (tools/setup).
+set -euo pipefail
+
+bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/cli/aiotreach"
+py_client="$TEST_SRCDIR/$TEST_WORKSPACE/clients/python"
+export AIOTREACH_PY_PROTO="$py_client/gen"
+buf="${AIOT_BUF:-}"
+if [ -z "$buf" ] || [ ! -x "$buf" ]; then
+  echo "FAIL: buf not found (AIOT_BUF='$buf'); run tools/test, which installs it" >&2
+  exit 1
+fi
+export BUF_CACHE_DIR="$TEST_TMPDIR/buf-cache" HOME="$TEST_TMPDIR"
+data="$TEST_TMPDIR/data"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+start_server() {
+  "$bin" serve --listen 127.0.0.1:0 --threads 1 --data_dir "$data" \
+    --grace_seconds 2 >"$TEST_TMPDIR/serve.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    addr=$(sed -n 's/.*listening on //p' "$TEST_TMPDIR/serve.out")
+    [ -n "$addr" ] && return 0
+    sleep 0.05
+  done
+  cat "$TEST_TMPDIR/serve.out" >&2
+  fail "server did not start"
+}
+
+curl_() { "$buf" curl --protocol grpc --http2-prior-knowledge "$@"; }
+
+start_server
+echo "server at $addr"
+
+# Health and reflection through buf curl.
+curl_ "http://$addr/grpc.health.v1.Health/Check" | grep -q '"SERVING"' ||
+  fail "health check did not answer SERVING"
+methods=$(curl_ --list-methods "http://$addr")
+for m in RunScenario CreateEcosystem StartRun WatchRun SweepBudget CompareScenarios; do
+  grep -q "aiotreach.v1.ReachService/$m" <<<"$methods" || fail "reflection lacks $m"
+done
+out=$(curl_ -d '{"scenario": {"name": "e2e", "seed": 4, "population": 3000,
+  "flightDays": 7, "ecosystem": {"preset": {"name": "small-city"}},
+  "placements": [{"name": "tv_boot", "deviceType": "tv",
+    "opportunity": {"bernoulli": {"probability": 0.35}}, "shareOfVoice": 0.2,
+    "audience": {"kind": "AUDIENCE_KIND_ONE_MEMBER"}}]}}' \
+  "http://$addr/aiotreach.v1.ReachService/RunScenario")
+grep -q '"reachPeople"' <<<"$out" || fail "buf curl RunScenario: $out"
+# A bad request names the field and the value.
+if bad=$(curl_ -d '{"scenario": {"population": 10, "flightDays": 0,
+  "ecosystem": {"preset": {"name": "small-city"}}}}' \
+  "http://$addr/aiotreach.v1.ReachService/RunScenario" 2>&1); then
+  fail "a bad scenario was accepted"
+fi
+grep -q "flight_days: must be in \[1, 731\], got 0" <<<"$bad" ||
+  fail "bad request message: $bad"
+
+# The Python client: the report equals the engine's through the CLI.
+scenario="$TEST_SRCDIR/$TEST_WORKSPACE/sims/field/phone_tv.textproto"
+"$bin" run "$scenario" --out "$TEST_TMPDIR/cli" --format json >/dev/null
+/usr/bin/python3 - "$addr" "$scenario" "$TEST_TMPDIR/cli/phone_tv.json" <<'PY'
+import json, sys
+import os
+sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
+from aiotreach_client import Client, load_scenario, report_to_frames
+addr, scenario, cli_json = sys.argv[1:]
+with Client(addr) as c:
+    assert c.health() == "SERVING"
+    r = c.run(load_scenario(scenario))
+    cli = json.load(open(cli_json))
+    for field in ("reach_people", "impressions", "exposures"):
+        assert str(getattr(r, field)) == cli[field], (field, getattr(r, field), cli[field])
+    frames = report_to_frames(r)
+    assert list(frames["placements"]["name"]) == ["phone_splash", "tv_boot"]
+print("python client ok")
+PY
+sweep=$(/usr/bin/python3 "$py_client/examples/sweep_budget.py" --address "$addr" \
+  --scenario "$TEST_SRCDIR/$TEST_WORKSPACE/sims/field/budget_split_even.textproto" \
+  --budgets 250,1000,4000)
+echo "$sweep"
+reach=$(awk 'NR > 1 {print $2}' <<<"$sweep" | tr '\n' ' ')
+read -r r1 r2 r3 <<<"$reach"
+[ "$r1" -le "$r2" ] && [ "$r2" -le "$r3" ] || fail "sweep not monotone: $reach"
+
+# Kept runs across kill -9: one finished, one in flight.
+/usr/bin/python3 - "$addr" "$scenario" <<'PY'
+import os, sys, time
+sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
+from aiotreach_client import Client, load_scenario
+addr, scenario = sys.argv[1:]
+with Client(addr) as c:
+    done = c.start_run(load_scenario(scenario))
+    last = None
+    for message in c.watch_run(done.id):
+        last = message
+    assert last.run.state == 3, last.run  # SUCCEEDED
+    long = load_scenario(scenario)
+    long.population = 50000000
+    run = c.start_run(long)
+    for _ in range(200):
+        if c.get_run(run.id).run.state == 2:  # RUNNING
+            break
+        time.sleep(0.05)
+    print(done.id, run.id)
+PY
+kill -9 "$pid"
+wait "$pid" 2>/dev/null || true
+for f in "$data"/runs/*; do
+  [ -s "$f" ] || fail "empty run file $f"
+done
+ls "$data"/runs/*.tmp* 2>/dev/null && fail "temporary files left behind"
+start_server
+/usr/bin/python3 - "$addr" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
+from aiotreach_client import Client
+with Client(sys.argv[1]) as c:
+    finished = c.get_run("run-1")
+    assert finished.run.state == 3 and finished.report.reach_people > 0, finished.run
+    interrupted = c.get_run("run-2")
+    assert interrupted.run.state == 6, interrupted.run  # INTERRUPTED
+    assert len(c.list_runs().runs) == 2
+print("restart ok")
+PY
+
+kill -TERM "$pid"
+wait "$pid" || fail "serve did not exit 0 on SIGTERM"
+grep -q "stopped" "$TEST_TMPDIR/serve.out" || fail "no clean stop"
+echo "PASS"
