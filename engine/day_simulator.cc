@@ -282,12 +282,10 @@ class DayWorker {
       }
       if (household_first < never) reach_.Household(household_first);
       if (count_links_) population_.CountLinks(st->pop, i, tally_.links());
-      if (count_contacts_) {
-        for (int m = 0; m < size; ++m) {
-          tally_.social_contacts() +=
-              population_.SocialContactCount(st->pop.first_person + m0 + m);
-        }
-      }
+    }
+    if (count_contacts_) {
+      tally_.social_contacts() += population_.SocialContactTotal(
+          st->pop.first_person, st->pop.people(), &contact_blocks_);
     }
   }
 
@@ -331,7 +329,7 @@ class DayWorker {
     const int owners = shared ? st.pop.households() : st.pop.people();
     const uint32_t first = static_cast<uint32_t>(shared ? st.pop.first_household
                                                         : st.pop.first_person);
-    const std::vector<RngBlock>& blocks = blocks_[j];
+    const RngBlocks& blocks = blocks_[j];
     std::vector<int32_t>& out = counts_[j];
     out.resize(owners);
     int32_t* counts = out.data();
@@ -747,7 +745,8 @@ class DayWorker {
   uint32_t placed_ = 0;  // types carrying a placement
   bool count_links_ = false;
   bool count_contacts_ = false;
-  std::vector<std::vector<RngBlock>> blocks_;
+  std::vector<RngBlocks> blocks_;
+  RngBlocks contact_blocks_;
   std::vector<DeviceDay> devices_;
   std::vector<Event> events_;
   std::vector<int> viewers_;

@@ -19,7 +19,7 @@ constexpr int64_t kBlock = 4096;
 // entity h / 4 in the household-size stream. `begin` and `end` are
 // multiples of 4.
 void DrawSizes(const CdfTable& table, uint64_t seed, int64_t begin, int64_t end,
-               std::vector<RngBlock>* blocks, uint8_t* out) {
+               RngBlocks* blocks, uint8_t* out) {
   const int64_t quads = (end - begin) / 4;
   blocks->resize(quads);
   FirstBlocks(seed, streams::kHouseholdSize, 0,
@@ -109,7 +109,7 @@ absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
       if (cancel != nullptr && cancel->cancelled()) return;
       const int64_t b = done + i;
       uint8_t* out = pop->sizes_.data() + b * kBlock;
-      thread_local std::vector<RngBlock> blocks;
+      thread_local RngBlocks blocks;
       DrawSizes(table, seed, b * kBlock, (b + 1) * kBlock, &blocks, out);
       int64_t sum = 0;
       for (int64_t j = 0; j < kBlock; ++j) sum += out[j];
@@ -232,7 +232,7 @@ void Population::Generate(int64_t begin, int64_t end,
   const uint32_t first_hh = static_cast<uint32_t>(begin);
   const uint32_t first_person = static_cast<uint32_t>(shard->first_person);
   auto batch = [&](bool needed, uint32_t stream, uint32_t first, int64_t count,
-                   std::vector<RngBlock>* blocks) -> const RngBlock* {
+                   RngBlocks* blocks) -> const RngBlock* {
     if (!needed) return nullptr;
     blocks->resize(count);
     FirstBlocks(seed_, stream, 0, first, count, blocks->data());
@@ -317,6 +317,33 @@ int64_t Population::SocialContactCount(int64_t person) const {
   if (mean <= 0.0 || households() < 2) return 0;
   Rng rng(seed_, streams::kSocialContacts, static_cast<uint32_t>(person));
   return SamplePoisson(rng, mean);
+}
+
+int64_t Population::SocialContactTotal(int64_t first, int64_t n,
+                                       RngBlocks* scratch) const {
+  const double mean = ecosystem_->mean_social_contacts();
+  if (mean <= 0.0 || households() < 2 || n <= 0) return 0;
+  if (mean >= kPoissonInversionLimit) {
+    int64_t total = 0;
+    for (int64_t p = first; p < first + n; ++p) total += SocialContactCount(p);
+    return total;
+  }
+  scratch->resize(n);
+  FirstBlocks(seed_, streams::kSocialContacts, 0, static_cast<uint32_t>(first),
+              n, scratch->data());
+  const double e = Exp(-mean);
+  const RngBlock* b = scratch->data();
+  int64_t total = 0;
+  for (int64_t i = 0; i < n; ++i)
+    total += PoissonInverseHead(Rng::ToUniform(b[i][0]), mean, e);
+  // Counts at the head's end are finished by the full inversion, as
+  // SamplePoisson does from the same word.
+  for (int64_t i = 0; i < n; ++i) {
+    const double u = Rng::ToUniform(b[i][0]);
+    if (PoissonInverseHead(u, mean, e) >= kPoissonHeadTerms)
+      total += PoissonInverse(u, mean, e) - kPoissonHeadTerms;
+  }
+  return total;
 }
 
 void Population::SocialContacts(int64_t person,

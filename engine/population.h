@@ -63,9 +63,9 @@ struct PopulationShard {
 
   // Scratch space reused between Generate() calls: the first Philox block
   // of each entity's streams, computed in batches.
-  std::vector<RngBlock> household_blocks;
-  std::vector<RngBlock> person_blocks;
-  std::vector<RngBlock> activity_blocks;
+  RngBlocks household_blocks;
+  RngBlocks person_blocks;
+  RngBlocks activity_blocks;
 };
 
 class Population {
@@ -99,6 +99,12 @@ class Population {
 
   // Number of social contacts of person p (the size SocialContacts adds).
   int64_t SocialContactCount(int64_t person) const;
+
+  // The social contacts of people [first, first + n) summed: the same
+  // counts as SocialContactCount, drawn in one vectorised batch. `scratch`
+  // is reused between calls.
+  int64_t SocialContactTotal(int64_t first, int64_t n,
+                             RngBlocks* scratch) const;
 
   // Device links drawn for household `household_index` of `shard`, counted
   // by LinkKind into links_by_kind[kind] (indexed by the enum's value).

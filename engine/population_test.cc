@@ -234,5 +234,18 @@ TEST(PopulationTest, AllOrNothingOwnershipByCategory) {
   EXPECT_LT(owners, 2 * shard.households() / 3);
 }
 
+// The batched sum draws the same counts as one person at a time.
+TEST(PopulationTest, SocialContactTotalIsTheSumOfCounts) {
+  const auto pop = Build(20000);
+  RngBlocks scratch;
+  for (const auto& [first, n] :
+       {std::pair<int64_t, int64_t>{0, 20000}, {137, 4001}, {19999, 1}}) {
+    int64_t sum = 0;
+    for (int64_t p = first; p < first + n; ++p)
+      sum += pop->SocialContactCount(p);
+    EXPECT_EQ(pop->SocialContactTotal(first, n, &scratch), sum) << first;
+  }
+}
+
 }  // namespace
 }  // namespace aiotreach

@@ -18,6 +18,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
 
 namespace aiotreach {
 
@@ -38,6 +41,31 @@ inline constexpr uint32_t kFirstPlacementStream = 0x80000000u;
 
 // The first Philox block (words 0..3) of a keyed stream.
 using RngBlock = r123::Philox4x32::ctr_type;
+
+// An allocator whose resize() leaves new elements uninitialised: buffers of
+// blocks are always written whole by FirstBlocks before they are read, and
+// zero-filling them first cost as much as a tenth of a small run.
+template <typename T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <typename U>
+  DefaultInitAllocator(const DefaultInitAllocator<U>&) {}
+  template <typename U>
+  void construct(U* p) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+// A buffer of first blocks (see FirstBlocks).
+using RngBlocks = std::vector<RngBlock, DefaultInitAllocator<RngBlock>>;
 
 class Rng {
  public:

@@ -92,6 +92,10 @@ class ShardWorker {
       }
     }
     for (int i = 0; i < shard_.households(); ++i) Household(i);
+    if (count_contacts_) {
+      tally_.social_contacts() += population_.SocialContactTotal(
+          shard_.first_person, shard_.people(), &contact_blocks_);
+    }
   }
 
  private:
@@ -267,12 +271,6 @@ class ShardWorker {
     }
     if (household_first < never) reach_.Household(household_first);
     if (count_links_) population_.CountLinks(shard_, i, tally_.links());
-    if (count_contacts_) {
-      for (int m = 0; m < size; ++m) {
-        tally_.social_contacts() +=
-            population_.SocialContactCount(first_person + m);
-      }
-    }
   }
 
   const Population& population_;
@@ -291,7 +289,8 @@ class ShardWorker {
   std::vector<uint16_t> perm_;
   // blocks_[j][o]: first block of placement j's stream for the shard's
   // o-th owner (household or person, by the placement's device).
-  std::vector<std::vector<RngBlock>> blocks_;
+  std::vector<RngBlocks> blocks_;
+  RngBlocks contact_blocks_;
   // counts_[j][o]: owner o's count from word 0 of its stream: Poisson,
   // PoissonInverseHead; Bernoulli, the number of candidate days.
   std::vector<std::vector<int32_t>> counts_;

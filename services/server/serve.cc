@@ -14,6 +14,7 @@ int Serve(const ServerOptions& options, absl::Duration grace, std::ostream& out,
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  TuneAllocatorForServing();
   absl::StatusOr<std::unique_ptr<ReachServer>> server =
       ReachServer::Start(options);
   if (!server.ok()) {
