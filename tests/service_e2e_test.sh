@@ -3,7 +3,8 @@
 # `buf curl` (reflection, health, RunScenario) and with the Python client
 # (run, the sweep example); then kill -9 during a long kept run, a restart
 # on the same data directory: the finished run is intact, the interrupted
-# one marked, every run file readable; SIGTERM ends the server with 0.
+# one marked, every run file readable; SIGTERM during a kept run gives it
+# the grace period, cancels it (recorded CANCELLED) and exits 0.
 #
 # Needs buf (AIOT_BUF, set by tools/test, which installs it) and Debian's
 # python3-grpcio (tools/setup).
@@ -130,7 +131,37 @@ with Client(sys.argv[1]) as c:
 print("restart ok")
 PY
 
+# SIGTERM with a kept run in flight: the run gets the grace period (2 s
+# here), is then cancelled through the engine and recorded CANCELLED; the
+# server exits 0.
+/usr/bin/python3 - "$addr" "$scenario" <<'PY'
+import os, sys, time
+sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
+from aiotreach_client import Client, load_scenario
+addr, scenario = sys.argv[1:]
+with Client(addr) as c:
+    long = load_scenario(scenario)
+    long.population = 200000000
+    run = c.start_run(long)
+    for _ in range(200):
+        if c.get_run(run.id).run.state == 2:  # RUNNING
+            break
+        time.sleep(0.05)
+    assert run.id == "run-3", run.id
+PY
 kill -TERM "$pid"
 wait "$pid" || fail "serve did not exit 0 on SIGTERM"
 grep -q "stopped" "$TEST_TMPDIR/serve.out" || fail "no clean stop"
+start_server
+/usr/bin/python3 - "$addr" <<'PY'
+import os, sys
+sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
+from aiotreach_client import Client
+with Client(sys.argv[1]) as c:
+    run = c.get_run("run-3").run
+    assert run.state == 5, run  # CANCELLED
+print("graceful stop ok")
+PY
+kill -TERM "$pid"
+wait "$pid" || fail "serve did not exit 0 on SIGTERM"
 echo "PASS"
