@@ -31,7 +31,7 @@ expect_in "bad --threads names the value" "--threads: must be an integer >= 0, g
 "$bin" run --nope 1 "$scenario" >/dev/null 2>"$tmp/err"; expect "unknown flag is usage" 2 $?
 "$bin" frobnicate "$scenario" >/dev/null 2>"$tmp/err"; expect "unknown command" 2 $?
 "$bin" help >"$tmp/out" 2>&1; expect "help" 0 $?
-expect_in "help shows usage" "aiotreach run FILE..." "$tmp/out"
+expect_in "help shows usage" "aiotreach run PATH..." "$tmp/out"
 
 "$bin" validate "$scenario" >"$tmp/out" 2>&1; expect "validate a good file" 0 $?
 

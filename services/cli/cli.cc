@@ -1,16 +1,25 @@
 #include "services/cli/cli.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <map>
+#include <mutex>
+#include <sstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "engine/engine.h"
+#include "engine/parallel.h"
+#include "engine/report_builder.h"
 #include "engine/scenario_parser.h"
 #include "engine/status_macros.h"
+#include "google/protobuf/util/json_util.h"
 #include "services/cli/file_util.h"
 #include "services/cli/report_format.h"
 
@@ -38,9 +47,9 @@ bool Wants(const CliOptions& options, const std::string& format) {
          options.formats.end();
 }
 
-absl::Status WriteOutputs(const v1::Report& report, const std::string& name,
+// Writes <base>.json and the CSV tables, as the options ask.
+absl::Status WriteOutputs(const v1::Report& report, const std::string& base,
                           const CliOptions& options) {
-  const std::string base = absl::StrCat(options.out_dir, "/", name);
   if (Wants(options, "json")) {
     AIOT_RETURN_IF_ERROR(
         WriteFileAtomically(base + ".json", ReportToJson(report)));
@@ -110,7 +119,191 @@ absl::StatusOr<v1::Scenario> LoadScenarioFile(const std::string& path) {
   return scenario;
 }
 
-int RunFiles(const std::vector<std::string>& files, const CliOptions& options,
+namespace {
+
+// One scenario of a batch.
+struct Job {
+  std::string path;     // the input file
+  std::string out_dir;  // OUT, or OUT/<its folder relative to the input>
+  std::string name;     // output name: the scenario's, else the file stem
+  std::string hash;     // of the input, engine version and formats
+  absl::StatusOr<v1::Scenario> scenario = v1::Scenario();
+  absl::StatusOr<v1::Report> report = v1::Report();
+  bool skipped = false;  // up to date
+  bool not_run = false;  // --fail-fast stopped the batch first
+  double seconds = 0.0;
+};
+
+// 64-bit FNV-1a over the parts, hex.
+std::string Hash(const std::vector<std::string>& parts) {
+  uint64_t h = 14695981039346656037ull;
+  for (const std::string& part : parts) {
+    for (unsigned char c : part) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;  // separates parts
+    h *= 1099511628211ull;
+  }
+  return absl::StrFormat("%016x", h);
+}
+
+std::string OutBase(const Job& job) {
+  return absl::StrCat(job.out_dir, "/", job.name);
+}
+
+// Up to date: the stored hash matches and the outputs are there; the
+// report is read back from its JSON for the table.
+bool UpToDate(Job* job, const CliOptions& options) {
+  absl::StatusOr<std::string> stored = ReadFile(OutBase(*job) + ".hash");
+  if (!stored.ok() || *stored != job->hash) return false;
+  if (Wants(options, "json")) {
+    absl::StatusOr<std::string> json = ReadFile(OutBase(*job) + ".json");
+    v1::Report report;
+    if (!json.ok() ||
+        !google::protobuf::util::JsonStringToMessage(*json, &report).ok()) {
+      return false;
+    }
+    job->report = std::move(report);
+  } else {
+    job->report = v1::Report();
+  }
+  return true;
+}
+
+// Runs one job and writes its outputs: reports (atomically), then the hash
+// (last, so an interrupted job is redone), or the error file.
+void RunJob(Job* job, const CliOptions& options, int threads) {
+  const auto start = std::chrono::steady_clock::now();
+  if (job->scenario.ok()) {
+    RunOptions run;
+    run.threads = threads;
+    run.shard_households = options.shard_households;
+    job->report = RunScenario(*job->scenario, run);
+    if (!job->report.ok())
+      job->report = Prefixed(job->path, job->report.status());
+  } else {
+    job->report = job->scenario.status();
+  }
+  absl::Status status = MakeDirectories(job->out_dir);
+  if (status.ok() && job->report.ok()) {
+    status = WriteOutputs(*job->report, OutBase(*job), options);
+    if (status.ok())
+      status = WriteFileAtomically(OutBase(*job) + ".hash", job->hash);
+    if (status.ok()) std::remove((OutBase(*job) + ".error.txt").c_str());
+    if (!status.ok()) job->report = status;
+  } else if (status.ok()) {
+    std::remove((OutBase(*job) + ".hash").c_str());
+    status =
+        WriteFileAtomically(OutBase(*job) + ".error.txt",
+                            absl::StrCat(job->report.status().message(), "\n"));
+  }
+  if (!status.ok() && job->report.ok()) job->report = status;
+  job->seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+}
+
+std::string CsvCell(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string SummaryCsv(const std::vector<Job>& jobs) {
+  std::string out =
+      "scenario,path,status,target_people,reach_people,reach_pct,"
+      "average_frequency,grp,spend,cost_per_reached_person,interactions,"
+      "conversions,seconds,error\n";
+  for (const Job& j : jobs) {
+    const char* status = j.not_run       ? "not_run"
+                         : j.skipped     ? "up_to_date"
+                         : j.report.ok() ? "ok"
+                                         : "failed";
+    absl::StrAppend(&out, CsvCell(j.name), ",", CsvCell(j.path), ",", status);
+    if (j.report.ok() && !j.not_run) {
+      const v1::Report& r = *j.report;
+      absl::StrAppendFormat(&out, ",%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%d,%.3f,",
+                            r.universe().people(), r.reach_people(),
+                            r.reach_pct(), r.average_frequency(), r.grp(),
+                            r.spend(), r.cost_per_reached_person(),
+                            r.interactions(), r.conversions(), j.seconds);
+    } else {
+      absl::StrAppend(&out, ",,,,,,,,,,", absl::StrFormat("%.3f", j.seconds),
+                      ",");
+      if (!j.report.ok())
+        absl::StrAppend(&out,
+                        CsvCell(std::string(j.report.status().message())));
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+void PrintRow(const Job& job, std::ostream& out, std::ostream& err) {
+  if (job.not_run) {
+    out << absl::StrFormat(kRowFormat, job.name, "NOT RUN", "-", "-", "-", "-",
+                           "-", "-", "-", "-");
+    return;
+  }
+  if (!job.report.ok()) {
+    err << "error: " << job.report.status().message() << "\n";
+    out << absl::StrFormat(kRowFormat, job.name, "FAILED", "-", "-", "-", "-",
+                           "-", "-", "-", "-");
+    return;
+  }
+  const v1::Report& r = *job.report;
+  out << absl::StrFormat(
+      kRowFormat, job.name, Thousands(r.universe().people()),
+      Thousands(r.reach_people()), absl::StrFormat("%.2f", r.reach_pct()),
+      absl::StrFormat("%.2f", r.average_frequency()), Money(r.spend()),
+      r.spend() > 0 ? absl::StrFormat("%.2f", r.cost_per_reached_person())
+                    : "-",
+      Count(r.interactions()), Count(r.conversions()),
+      job.skipped ? "cached" : absl::StrFormat("%.2f", job.seconds));
+  if (!job.skipped) Notes(r, out);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
+    const std::vector<std::string>& paths) {
+  std::vector<BatchInput> inputs;
+  for (const std::string& path : paths) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(path, error)) {
+      inputs.push_back({path, ""});  // a missing file fails alone, later
+      continue;
+    }
+    std::vector<BatchInput> found;
+    for (auto it = std::filesystem::recursive_directory_iterator(path, error);
+         !error && it != std::filesystem::recursive_directory_iterator();
+         it.increment(error)) {
+      if (!it->is_regular_file()) continue;
+      const std::string file = it->path().string();
+      if (!FormatForPath(file).ok()) continue;  // not a scenario file
+      const std::string rel =
+          it->path().parent_path().lexically_relative(path).string();
+      found.push_back({file, rel == "." ? "" : rel});
+    }
+    if (error) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": cannot read the folder: ", error.message()));
+    }
+    std::sort(found.begin(), found.end(),
+              [](const BatchInput& a, const BatchInput& b) {
+                return a.path < b.path;
+              });
+    inputs.insert(inputs.end(), found.begin(), found.end());
+  }
+  return inputs;
+}
+
+int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
              std::ostream& out, std::ostream& err) {
   for (const std::string& f : options.formats) {
     if (f != "json" && f != "csv") {
@@ -122,63 +315,92 @@ int RunFiles(const std::vector<std::string>& files, const CliOptions& options,
     err << "--out: " << s.message() << "\n";
     return 1;
   }
-  out << absl::StrFormat(kRowFormat, "scenario", "target", "reached", "reach %",
-                         "freq", "spend", "yuan/rch", "interact", "convert",
-                         "seconds");
-  int failed = 0;
-  std::map<std::string, std::string> names;  // output name -> file
-  for (const std::string& path : files) {
-    const auto start = std::chrono::steady_clock::now();
-    absl::StatusOr<v1::Report> report;
-    std::string name;
-    absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(path);
-    if (!scenario.ok()) {
-      report = scenario.status();
-    } else if (auto [it, fresh] = names.emplace(scenario->name(), path);
-               !fresh) {
-      report = Prefixed(
-          path, absl::InvalidArgumentError(absl::StrCat(
-                    "name: '", scenario->name(), "' is also the name of ",
-                    it->second, "; outputs would collide")));
-    } else {
-      name = scenario->name();
-      RunOptions run;
-      run.threads = options.threads;
-      run.shard_households = options.shard_households;
-      report = RunScenario(*scenario, run);
-      if (!report.ok()) report = Prefixed(path, report.status());
-    }
-    if (report.ok()) {
-      if (const absl::Status s = WriteOutputs(*report, name, options); !s.ok())
-        report = s;
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    if (!report.ok()) {
-      ++failed;
-      err << "error: " << report.status().message() << "\n";
-      out << absl::StrFormat(kRowFormat, name.empty() ? FileStem(path) : name,
-                             "FAILED", "-", "-", "-", "-", "-", "-", "-", "-");
-      continue;
-    }
-    out << absl::StrFormat(
-        kRowFormat, name, Thousands(report->universe().people()),
-        Thousands(report->reach_people()),
-        absl::StrFormat("%.2f", report->reach_pct()),
-        absl::StrFormat("%.2f", report->average_frequency()),
-        Money(report->spend()),
-        report->spend() > 0
-            ? absl::StrFormat("%.2f", report->cost_per_reached_person())
-            : "-",
-        Count(report->interactions()), Count(report->conversions()),
-        absl::StrFormat("%.2f", seconds));
-    Notes(*report, out);
+  absl::StatusOr<std::vector<BatchInput>> inputs = ExpandInputs(paths);
+  if (!inputs.ok()) {
+    err << "error: " << inputs.status().message() << "\n";
+    return 1;
   }
-  out << absl::StrFormat("%d scenario(s): %d ok, %d failed; reports in %s/\n",
-                         files.size(), files.size() - failed, failed,
-                         options.out_dir);
-  return failed == 0 ? 0 : 1;
+  // Load every file first: names, output places and hashes.
+  std::vector<Job> jobs(inputs->size());
+  std::map<std::string, std::string> taken;  // output base -> file
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    Job& job = jobs[i];
+    job.path = (*inputs)[i].path;
+    job.out_dir =
+        (*inputs)[i].rel_dir.empty()
+            ? options.out_dir
+            : absl::StrCat(options.out_dir, "/", (*inputs)[i].rel_dir);
+    job.name = FileStem(job.path);
+    job.scenario = LoadScenarioFile(job.path);
+    if (job.scenario.ok()) job.name = job.scenario->name();
+    if (auto [it, fresh] = taken.emplace(OutBase(job), job.path); !fresh) {
+      job.scenario = Prefixed(
+          job.path,
+          absl::InvalidArgumentError(absl::StrCat(
+              "name: '", job.name, "' is also the name of ", it->second, " in ",
+              job.out_dir, "; outputs would collide")));
+    }
+    absl::StatusOr<std::string> content = ReadFile(job.path);
+    job.hash = Hash({kEngineVersion, absl::StrJoin(options.formats, ","),
+                     content.ok() ? *content : ""});
+    job.skipped =
+        options.skip_up_to_date && job.scenario.ok() && UpToDate(&job, options);
+  }
+
+  // Run the rest, several scenarios at once within --threads: each gets
+  // threads / workers engine threads. Rows print as scenarios finish.
+  const int total_threads = ResolveThreads(options.threads);
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!jobs[i].skipped) todo.push_back(i);
+  }
+  const int workers = static_cast<int>(
+      std::max<size_t>(1, std::min<size_t>(todo.size(), total_threads)));
+  const int engine_threads = std::max(1, total_threads / workers);
+  if (!options.quiet) {
+    out << absl::StrFormat(kRowFormat, "scenario", "target", "reached",
+                           "reach %", "freq", "spend", "yuan/rch", "interact",
+                           "convert", "seconds");
+    for (const Job& job : jobs) {
+      if (job.skipped) PrintRow(job, out, err);
+    }
+  }
+  std::mutex mu;
+  std::atomic<bool> stop{false};
+  ParallelFor(static_cast<int64_t>(todo.size()), workers, [&](int64_t k, int) {
+    Job& job = jobs[todo[k]];
+    if (options.fail_fast && stop.load()) {
+      job.not_run = true;
+    } else {
+      RunJob(&job, options, engine_threads);
+      if (!job.report.ok()) stop.store(true);
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    if (!options.quiet || !job.report.ok()) {
+      std::ostringstream row;
+      PrintRow(job, options.quiet ? row : out, err);
+    }
+  });
+
+  int failed = 0, not_run = 0, skipped = 0;
+  for (const Job& job : jobs) {
+    failed += !job.not_run && !job.report.ok();
+    not_run += job.not_run;
+    skipped += job.skipped;
+  }
+  if (const absl::Status s = WriteFileAtomically(
+          options.out_dir + "/summary.csv", SummaryCsv(jobs));
+      !s.ok()) {
+    err << "error: " << s.message() << "\n";
+    ++failed;
+  }
+  out << absl::StrFormat("%d scenario(s): %d ok, %d failed", jobs.size(),
+                         jobs.size() - failed - not_run, failed);
+  if (skipped > 0) out << absl::StrFormat(" (%d up to date)", skipped);
+  if (not_run > 0)
+    out << absl::StrFormat(", %d not run (--fail-fast)", not_run);
+  out << absl::StrFormat("; reports in %s/\n", options.out_dir);
+  return failed == 0 && not_run == 0 ? 0 : 1;
 }
 
 int ValidateFiles(const std::vector<std::string>& files, std::ostream& out,

@@ -28,17 +28,40 @@ struct CliOptions {
   int threads = 0;
   // Households per shard; changes speed, never results.
   int64_t shard_households = 8192;
+  // Stop at the first failing scenario (the rest are reported not run).
+  bool fail_fast = false;
+  // Print only errors and the final line.
+  bool quiet = false;
+  // Skip scenarios whose input, engine version and formats are unchanged
+  // since their outputs were written (a content hash beside them).
+  bool skip_up_to_date = false;
 };
+
+// A scenario file of a batch and the folder, relative to the folder it was
+// found in (empty for a file given directly), that mirrors it under OUT.
+struct BatchInput {
+  std::string path;
+  std::string rel_dir;
+};
+
+// Files as given; folders searched recursively for *.textproto, *.txtpb,
+// *.pbtxt and *.json, sorted by path. InvalidArgument for an unreadable
+// folder.
+absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
+    const std::vector<std::string>& paths);
 
 // Reads and parses one scenario file; a missing name becomes the file's
 // stem. Errors are prefixed with the path: "w1.textproto: line 3:1: ...".
 absl::StatusOr<v1::Scenario> LoadScenarioFile(const std::string& path);
 
-// `aiotreach run`: runs each file, writes <out_dir>/<name>.json and
-// <name>.{frequency,daily,placements}.csv, prints a summary table to `out`
-// and each failure to `err`. A failing file does not stop the others.
-// Returns 0 if all succeeded, 1 otherwise.
-int RunFiles(const std::vector<std::string>& files, const CliOptions& options,
+// `aiotreach run`: runs every scenario of the files and folders in
+// `paths` (ExpandInputs), several at once within options.threads, and
+// writes OUT/<relative folder>/<name>.json, the CSV tables and <name>.hash
+// (written last; --skip-up-to-date compares it), or <name>.error.txt naming
+// the field and value; then OUT/summary.csv. Prints a row per scenario as
+// it finishes and each failure to `err`. A failing file does not stop the
+// others unless fail_fast. Returns 0 if all succeeded, 1 otherwise.
+int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
              std::ostream& out, std::ostream& err);
 
 // `aiotreach validate`: parses and validates each file. Returns 0 if all

@@ -23,9 +23,14 @@
 namespace {
 
 constexpr char kUsage[] = R"(usage:
-  aiotreach run FILE... [--out DIR] [--format json,csv] [--threads N]
-      Runs each scenario file (.textproto/.txtpb/.pbtxt or .json), writes a
-      report per scenario to DIR (default: reports) and prints a summary.
+  aiotreach run PATH... [--out DIR] [--format json,csv] [--threads N]
+                [--fail-fast] [--quiet] [--skip-up-to-date]
+      Runs each scenario file (.textproto/.txtpb/.pbtxt or .json) and every
+      one found in folders (recursively), several at once within --threads;
+      writes DIR/<relative folder>/<name>.json and CSV tables (default DIR:
+      reports), <name>.error.txt for a bad one, DIR/summary.csv, and prints
+      a summary. --skip-up-to-date redoes only scenarios whose file or the
+      engine version changed.
   aiotreach validate FILE...
       Parses and validates each file without running it.
   aiotreach serve [--listen HOST:PORT] [--threads N] [--max_concurrent_runs N]
@@ -52,8 +57,14 @@ struct Args {
   std::map<std::string, std::string> flags;  // "--out" -> "DIR"
 };
 
-// Splits "--flag value", "--flag=value" and positional arguments. Returns
-// false (with `error`) for a flag without a value.
+// Flags that take no value.
+bool IsSwitch(const std::string& flag) {
+  return flag == "--fail-fast" || flag == "--quiet" ||
+         flag == "--skip-up-to-date";
+}
+
+// Splits "--flag value", "--flag=value", switches and positional
+// arguments. Returns false (with `error`) for a flag without a value.
 bool Split(const std::vector<std::string>& args, Args* out,
            std::string* error) {
   for (size_t i = 1; i < args.size(); ++i) {
@@ -63,7 +74,9 @@ bool Split(const std::vector<std::string>& args, Args* out,
       continue;
     }
     const size_t eq = a.find('=');
-    if (eq != std::string::npos) {
+    if (IsSwitch(a)) {
+      out->flags[a] = "true";
+    } else if (eq != std::string::npos) {
       out->flags[a.substr(0, eq)] = a.substr(eq + 1);
     } else if (i + 1 < args.size()) {
       out->flags[a] = args[++i];
@@ -139,13 +152,17 @@ int Serve(const Args& args) {
 
 int RunOrValidate(const std::string& command, const Args& args) {
   const std::string unknown =
-      Unknown(args, {"--out", "--format", "--threads", "--shard_households"});
+      Unknown(args, {"--out", "--format", "--threads", "--shard_households",
+                     "--fail-fast", "--quiet", "--skip-up-to-date"});
   if (!unknown.empty()) return Usage("unknown flag " + unknown);
   aiotreach::CliOptions options;
   if (const auto it = args.flags.find("--out"); it != args.flags.end())
     options.out_dir = it->second;
   if (const auto it = args.flags.find("--format"); it != args.flags.end())
     options.formats = absl::StrSplit(it->second, ',', absl::SkipEmpty());
+  options.fail_fast = args.flags.count("--fail-fast") > 0;
+  options.quiet = args.flags.count("--quiet") > 0;
+  options.skip_up_to_date = args.flags.count("--skip-up-to-date") > 0;
   std::string error;
   if (!IntFlag(args, "--threads", 0, &options.threads, &error) ||
       !IntFlag<int64_t>(args, "--shard_households", 1,
