@@ -271,7 +271,11 @@ void PrintRow(const Job& job, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
-    const std::vector<std::string>& paths) {
+    const std::vector<std::string>& paths, const std::string& skip_dir) {
+  std::error_code ignored;
+  const std::filesystem::path skip =
+      skip_dir.empty() ? std::filesystem::path()
+                       : std::filesystem::weakly_canonical(skip_dir, ignored);
   std::vector<BatchInput> inputs;
   for (const std::string& path : paths) {
     std::error_code error;
@@ -283,6 +287,11 @@ absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
     for (auto it = std::filesystem::recursive_directory_iterator(path, error);
          !error && it != std::filesystem::recursive_directory_iterator();
          it.increment(error)) {
+      if (it->is_directory() && !skip.empty() &&
+          std::filesystem::weakly_canonical(it->path(), ignored) == skip) {
+        it.disable_recursion_pending();  // our own outputs
+        continue;
+      }
       if (!it->is_regular_file()) continue;
       const std::string file = it->path().string();
       if (!FormatForPath(file).ok()) continue;  // not a scenario file
@@ -315,7 +324,8 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
     err << "--out: " << s.message() << "\n";
     return 1;
   }
-  absl::StatusOr<std::vector<BatchInput>> inputs = ExpandInputs(paths);
+  absl::StatusOr<std::vector<BatchInput>> inputs =
+      ExpandInputs(paths, options.out_dir);
   if (!inputs.ok()) {
     err << "error: " << inputs.status().message() << "\n";
     return 1;

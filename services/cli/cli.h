@@ -45,10 +45,11 @@ struct BatchInput {
 };
 
 // Files as given; folders searched recursively for *.textproto, *.txtpb,
-// *.pbtxt and *.json, sorted by path. InvalidArgument for an unreadable
-// folder.
+// *.pbtxt and *.json, sorted by path, leaving out `skip_dir` (the output
+// folder, when it lies inside an input folder). InvalidArgument for an
+// unreadable folder.
 absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
-    const std::vector<std::string>& paths);
+    const std::vector<std::string>& paths, const std::string& skip_dir = "");
 
 // Reads and parses one scenario file; a missing name becomes the file's
 // stem. Errors are prefixed with the path: "w1.textproto: line 3:1: ...".

@@ -1,10 +1,12 @@
 #include "services/cli/cli.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/cli/file_util.h"
@@ -129,6 +131,88 @@ TEST(FileUtilTest, AtomicWriteReplacesWholeFile) {
   EXPECT_EQ(*ReadFile(path), "second");
   EXPECT_EQ(FileStem("dir/w1_1m.textproto"), "w1_1m");
   EXPECT_FALSE(ReadFile(::testing::TempDir() + "/missing").ok());
+}
+
+// A folder of good and bad scenarios, nested: the good reports are there
+// at their relative places and whole, each bad one has its error file
+// naming field and value, the summary lists all, the status is non-zero.
+TEST_F(CliTest, BatchOfGoodAndBadFiles) {
+  fs::create_directories(dir_ / "in" / "tv");
+  Write("in/a.textproto", kGood);
+  Write("in/tv/b.textproto", std::string(kGood) + "name: \"b\"");
+  Write("in/tv/bad.textproto",
+        absl::StrReplaceAll(kGood, {{"flight_days: 7", "flight_days: 900"}}));
+  Write("in/tv/README.md", "not a scenario");
+  EXPECT_EQ(RunFiles({(dir_ / "in").string()}, options_, out_, err_), 1);
+  EXPECT_THAT(out_.str(), HasSubstr("3 scenario(s): 2 ok, 1 failed"));
+  for (const char* f : {"a.json", "a.daily.csv", "a.hash", "tv/b.json",
+                        "tv/b.delivery.csv", "summary.csv"}) {
+    EXPECT_TRUE(fs::exists(Out(f))) << f;
+  }
+  absl::StatusOr<std::string> error = ReadFile(Out("tv/bad.error.txt"));
+  ASSERT_TRUE(error.ok());
+  EXPECT_THAT(*error, HasSubstr("flight_days: must be in [1, 731], got 900"));
+  EXPECT_FALSE(fs::exists(Out("tv/bad.json")));
+  absl::StatusOr<std::string> summary = ReadFile(Out("summary.csv"));
+  ASSERT_TRUE(summary.ok());
+  EXPECT_THAT(*summary, HasSubstr("a.textproto,ok,2000,"));
+  EXPECT_THAT(*summary, HasSubstr("bad.textproto,failed,"));
+  EXPECT_EQ(std::count(summary->begin(), summary->end(), '\n'), 4);
+  // A report in a batch is the report of the file run alone.
+  std::ostringstream o, e;
+  CliOptions alone = options_;
+  alone.out_dir = (dir_ / "alone").string();
+  ASSERT_EQ(
+      RunFiles({(dir_ / "in" / "tv" / "b.textproto").string()}, alone, o, e),
+      0);
+  EXPECT_EQ(*ReadFile(Out("tv/b.json")), *ReadFile(alone.out_dir + "/b.json"));
+}
+
+TEST_F(CliTest, FailFastStopsAtTheFirstFailure) {
+  Write("1_bad.textproto",
+        absl::StrReplaceAll(kGood, {{"flight_days: 7", "flight_days: 0"}}));
+  Write("2_good.textproto", kGood);
+  options_.threads = 1;  // one scenario at a time, in order
+  options_.fail_fast = true;
+  EXPECT_EQ(RunFiles({dir_.string()}, options_, out_, err_), 1);
+  EXPECT_THAT(out_.str(), HasSubstr("1 not run (--fail-fast)"));
+  EXPECT_FALSE(fs::exists(Out("2_good.json")));
+  EXPECT_THAT(*ReadFile(Out("summary.csv")),
+              HasSubstr("2_good.textproto,not_run"));
+}
+
+// --skip-up-to-date redoes only what changed or never finished, and the
+// result equals an uninterrupted run.
+TEST_F(CliTest, SkipUpToDateRedoesOnlyWhatChanged) {
+  Write("a.textproto", kGood);
+  Write("b.textproto", kGood);
+  Write("c.textproto", kGood);
+  options_.skip_up_to_date = true;
+  ASSERT_EQ(RunFiles({dir_.string()}, options_, out_, err_), 0);
+  const std::string a_before = *ReadFile(Out("a.json"));
+  // b changes; c's run was "interrupted" before its hash was written.
+  Write("b.textproto", absl::StrReplaceAll(kGood, {{"seed: 3", "seed: 4"}}));
+  fs::remove(Out("c.hash"));
+  fs::remove(Out("c.json"));
+  std::ostringstream out, err;
+  ASSERT_EQ(RunFiles({dir_.string()}, options_, out, err), 0);
+  EXPECT_THAT(out.str(), HasSubstr("(1 up to date)"));
+  const std::string summary = *ReadFile(Out("summary.csv"));
+  EXPECT_THAT(summary, HasSubstr("a.textproto,up_to_date"));
+  EXPECT_THAT(summary, HasSubstr("b.textproto,ok"));
+  EXPECT_THAT(summary, HasSubstr("c.textproto,ok"));
+  EXPECT_EQ(*ReadFile(Out("a.json")), a_before);
+  // c, redone, equals an uninterrupted run (its content is a's, its name
+  // its own).
+  EXPECT_EQ(
+      absl::StrReplaceAll(*ReadFile(Out("c.json")),
+                          {{"\"scenario\": \"c\"", "\"scenario\": \"a\""}}),
+      a_before);
+  // Without the flag everything runs again.
+  std::ostringstream out2, err2;
+  options_.skip_up_to_date = false;
+  ASSERT_EQ(RunFiles({dir_.string()}, options_, out2, err2), 0);
+  EXPECT_THAT(out2.str(), Not(HasSubstr("up to date")));
 }
 
 }  // namespace
