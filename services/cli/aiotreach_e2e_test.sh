@@ -53,5 +53,19 @@ expect "--format json" 0 $?
 [ -s "$tmp/json_only/cli_small.json" ] && [ ! -e "$tmp/json_only/cli_small.daily.csv" ] ||
   { echo "FAIL: --format json wrote the wrong files"; failures=$((failures + 1)); }
 
+# Batch switches, compare and sweep from the command line.
+"$bin" run "$scenario" "$tmp/bad.textproto" --out "$tmp/ff" --threads 1 --fail-fast \
+  --quiet >"$tmp/out" 2>"$tmp/err"
+expect "--fail-fast with a bad file fails" 1 $?
+[ -s "$tmp/ff/summary.csv" ] || { echo "FAIL: no summary.csv"; failures=$((failures + 1)); }
+"$bin" compare "$scenario" >/dev/null 2>"$tmp/err"; expect "compare without a variant is usage" 2 $?
+"$bin" compare "$scenario" "$scenario" --out "$tmp/cmp" >"$tmp/out" 2>&1
+expect "compare a scenario with itself" 0 $?
+expect_in "compare prints deltas" "reach_people" "$tmp/out"
+"$bin" sweep "$scenario" --budgets 1k >/dev/null 2>"$tmp/err"; expect "sweep without --placement is usage" 2 $?
+"$bin" sweep "$scenario" --placement tv_boot --budgets 1k,lots >/dev/null 2>"$tmp/err"
+expect "sweep with a bad budget is usage" 2 $?
+expect_in "the bad budget is named" "--budgets: want a positive amount" "$tmp/err"
+
 echo "$failures failed"
 [ "$failures" -eq 0 ]

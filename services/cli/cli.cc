@@ -11,14 +11,18 @@
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "engine/engine.h"
 #include "engine/parallel.h"
 #include "engine/report_builder.h"
 #include "engine/scenario_parser.h"
 #include "engine/status_macros.h"
+#include "engine/what_if.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/cli/file_util.h"
 #include "services/cli/report_format.h"
@@ -411,6 +415,200 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
     out << absl::StrFormat(", %d not run (--fail-fast)", not_run);
   out << absl::StrFormat("; reports in %s/\n", options.out_dir);
   return failed == 0 && not_run == 0 ? 0 : 1;
+}
+
+namespace {
+
+// "1.5m" -> 1500000; InvalidArgument naming `flag`.
+absl::StatusOr<double> Amount(absl::string_view text, absl::string_view flag) {
+  std::string number(absl::StripAsciiWhitespace(text));
+  double scale = 1.0;
+  if (!number.empty() && (number.back() == 'k' || number.back() == 'K')) {
+    scale = 1e3;
+    number.pop_back();
+  } else if (!number.empty() &&
+             (number.back() == 'm' || number.back() == 'M')) {
+    scale = 1e6;
+    number.pop_back();
+  }
+  double value = 0.0;
+  if (!absl::SimpleAtod(number, &value) || !(value > 0.0) ||
+      !std::isfinite(value)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": want a positive amount like 500000, 500k or 0.5m, got '", text,
+        "'"));
+  }
+  return value * scale;
+}
+
+std::string Figure(double v) {
+  if (std::fabs(v) >= 1000 && v == std::floor(v))
+    return v < 0 ? "-" + Thousands(static_cast<int64_t>(-v))
+                 : Thousands(static_cast<int64_t>(v));
+  return absl::StrFormat("%.4g", v);
+}
+
+absl::Status WriteJson(const google::protobuf::Message& message,
+                       const std::string& path) {
+  google::protobuf::util::JsonPrintOptions json;
+  json.add_whitespace = true;
+  json.always_print_primitive_fields = true;
+  json.preserve_proto_field_names = true;
+  std::string text;
+  google::protobuf::util::MessageToJsonString(message, &text, json);
+  return WriteFileAtomically(path, text);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<double>> ParseBudgets(const std::string& list) {
+  std::vector<double> budgets;
+  for (absl::string_view part : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+    absl::StatusOr<double> amount = Amount(part, "--budgets");
+    if (!amount.ok()) return amount.status();
+    budgets.push_back(*amount);
+  }
+  if (budgets.empty())
+    return absl::InvalidArgumentError("--budgets: at least one amount");
+  return budgets;
+}
+
+absl::StatusOr<std::vector<double>> BudgetRange(const std::string& from,
+                                                const std::string& to,
+                                                int steps) {
+  absl::StatusOr<double> lo = Amount(from, "--from");
+  if (!lo.ok()) return lo.status();
+  absl::StatusOr<double> hi = Amount(to, "--to");
+  if (!hi.ok()) return hi.status();
+  if (steps < 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--steps: must be >= 2, got ", steps));
+  }
+  if (*hi <= *lo) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--to: must be above --from (", from, "), got ", to));
+  }
+  std::vector<double> budgets;
+  for (int i = 0; i < steps; ++i)
+    budgets.push_back(*lo + (*hi - *lo) * i / (steps - 1));
+  return budgets;
+}
+
+int CompareFiles(const std::string& base_path,
+                 const std::vector<std::string>& variant_paths,
+                 const CliOptions& options, std::ostream& out,
+                 std::ostream& err) {
+  absl::StatusOr<v1::Scenario> base = LoadScenarioFile(base_path);
+  if (!base.ok()) {
+    err << "error: " << base.status().message() << "\n";
+    return 1;
+  }
+  std::vector<v1::Scenario> variants;
+  for (const std::string& path : variant_paths) {
+    absl::StatusOr<v1::Scenario> v = LoadScenarioFile(path);
+    if (!v.ok()) {
+      err << "error: " << v.status().message() << "\n";
+      return 1;
+    }
+    variants.push_back(*std::move(v));
+  }
+  RunOptions run;
+  run.threads = options.threads;
+  run.shard_households = options.shard_households;
+  absl::StatusOr<v1::Comparison> c = CompareScenarios(*base, variants, run);
+  if (!c.ok()) {
+    err << "error: " << c.status().message() << "\n";
+    return 1;
+  }
+  std::string csv =
+      "variant,figure,base,variant_value,delta,relative_delta,base_lower,"
+      "base_upper,variant_lower,variant_upper\n";
+  out << "compare: " << base->name() << " (seed " << c->seed()
+      << ", common random numbers)\n";
+  for (const v1::VariantComparison& v : c->variants()) {
+    out << "\n"
+        << absl::StrFormat("%-24s %14s %14s %14s %9s\n", v.name(), "base",
+                           "variant", "delta", "relative");
+    for (const v1::FigureDelta& d : v.deltas()) {
+      out << absl::StrFormat("  %-22s %14s %14s %14s %8.1f%%", d.figure(),
+                             Figure(d.base()), Figure(d.variant()),
+                             (d.delta() > 0 ? "+" : "") + Figure(d.delta()),
+                             100 * d.relative_delta());
+      if (d.base_upper() > d.base_lower()) {
+        out << absl::StrFormat("   95%%: [%s, %s] -> [%s, %s]",
+                               Figure(d.base_lower()), Figure(d.base_upper()),
+                               Figure(d.variant_lower()),
+                               Figure(d.variant_upper()));
+      }
+      out << "\n";
+      absl::StrAppendFormat(
+          &csv, "%s,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
+          CsvCell(v.name()), d.figure(), d.base(), d.variant(), d.delta(),
+          d.relative_delta(), d.base_lower(), d.base_upper(), d.variant_lower(),
+          d.variant_upper());
+    }
+  }
+  const std::string stem =
+      absl::StrCat(options.out_dir, "/compare_", base->name());
+  absl::Status s = MakeDirectories(options.out_dir);
+  if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
+  if (s.ok()) s = WriteJson(*c, stem + ".json");
+  if (!s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return 1;
+  }
+  out << "\nwritten: " << stem << ".csv, " << stem << ".json\n";
+  return 0;
+}
+
+int SweepFile(const std::string& file, const std::string& placement,
+              const std::vector<double>& budgets, const CliOptions& options,
+              std::ostream& out, std::ostream& err) {
+  absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(file);
+  if (!scenario.ok()) {
+    err << "error: " << scenario.status().message() << "\n";
+    return 1;
+  }
+  RunOptions run;
+  run.threads = options.threads;
+  run.shard_households = options.shard_households;
+  absl::StatusOr<v1::SweepCurve> curve =
+      SweepBudget(*scenario, placement, budgets, run);
+  if (!curve.ok()) {
+    err << "error: " << file << ": " << curve.status().message() << "\n";
+    return 1;
+  }
+  std::string csv =
+      "budget,reach_people,reach_pct,reach_3_plus,average_frequency,spend,"
+      "impressions,under_delivery\n";
+  out << absl::StrFormat(
+      "sweep: %s, %s budget (seed %d, common random numbers)\n",
+      scenario->name(), placement, curve->seed());
+  out << absl::StrFormat("%14s %12s %8s %12s %6s %14s %14s\n", "budget",
+                         "reach", "reach %", "3+ reach", "freq", "spend",
+                         "impressions");
+  for (const v1::SweepPoint& p : curve->points()) {
+    const int64_t three = p.reach_k_plus_size() > 2 ? p.reach_k_plus(2) : 0;
+    out << absl::StrFormat(
+        "%14s %12s %8.2f %12s %6.2f %14s %14s\n", Money(p.budget()),
+        Thousands(p.reach_people()), p.reach_pct(), Thousands(three),
+        p.average_frequency(), Money(p.spend()), Thousands(p.impressions()));
+    absl::StrAppendFormat(&csv, "%.17g,%d,%.17g,%d,%.17g,%.17g,%d,%d\n",
+                          p.budget(), p.reach_people(), p.reach_pct(), three,
+                          p.average_frequency(), p.spend(), p.impressions(),
+                          p.under_delivery());
+  }
+  const std::string stem =
+      absl::StrCat(options.out_dir, "/", scenario->name(), ".sweep");
+  absl::Status s = MakeDirectories(options.out_dir);
+  if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
+  if (s.ok()) s = WriteJson(*curve, stem + ".json");
+  if (!s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return 1;
+  }
+  out << "written: " << stem << ".csv, " << stem << ".json\n";
+  return 0;
 }
 
 int ValidateFiles(const std::vector<std::string>& files, std::ostream& out,

@@ -65,6 +65,31 @@ absl::StatusOr<v1::Scenario> LoadScenarioFile(const std::string& path);
 int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
              std::ostream& out, std::ostream& err);
 
+// `aiotreach compare BASE VARIANT...`: runs them with the base's seed
+// (common random numbers, engine/what_if.h), prints a delta table of the
+// headline figures (absolute and relative; replicate intervals when the
+// scenarios ask for replicates) and writes OUT/compare_<base>.csv and .json.
+// Returns 0, or 1 with the error (naming base./variants[i]. fields).
+int CompareFiles(const std::string& base,
+                 const std::vector<std::string>& variants,
+                 const CliOptions& options, std::ostream& out,
+                 std::ostream& err);
+
+// `aiotreach sweep FILE --placement NAME --budgets ...`: the reach curve
+// of `placement`'s budget at each of `budgets` (common random numbers),
+// printed and written to OUT/<name>.sweep.csv and .json.
+int SweepFile(const std::string& file, const std::string& placement,
+              const std::vector<double>& budgets, const CliOptions& options,
+              std::ostream& out, std::ostream& err);
+
+// Budgets as written on the command line: "500000", "500k", "0.5m",
+// comma-separated; or `from`, `to` and `steps` (>= 2, evenly spaced, both
+// ends included). InvalidArgument naming the flag and the value.
+absl::StatusOr<std::vector<double>> ParseBudgets(const std::string& list);
+absl::StatusOr<std::vector<double>> BudgetRange(const std::string& from,
+                                                const std::string& to,
+                                                int steps);
+
 // `aiotreach validate`: parses and validates each file. Returns 0 if all
 // are valid, 1 otherwise.
 int ValidateFiles(const std::vector<std::string>& files, std::ostream& out,

@@ -6,8 +6,13 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "aiotreach/v1/report.pb.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "services/cli/file_util.h"
 
@@ -213,6 +218,82 @@ TEST_F(CliTest, SkipUpToDateRedoesOnlyWhatChanged) {
   options_.skip_up_to_date = false;
   ASSERT_EQ(RunFiles({dir_.string()}, options_, out2, err2), 0);
   EXPECT_THAT(out2.str(), Not(HasSubstr("up to date")));
+}
+
+// compare: the deltas written equal the difference of separate runs with
+// the same seed.
+TEST_F(CliTest, CompareDeltasEqualSeparateRuns) {
+  const std::string base = Write("base.textproto", kGood);
+  const std::string more =
+      Write("more.textproto",
+            absl::StrReplaceAll(
+                kGood, {{"share_of_voice: 0.5", "share_of_voice: 0.9"}}));
+  ASSERT_EQ(CompareFiles(base, {more}, options_, out_, err_), 0) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("reach_people"));
+  const std::string csv = *ReadFile(Out("compare_base.csv"));
+  std::ostringstream o, e;
+  ASSERT_EQ(RunFiles({base, more}, options_, o, e), 0);
+  v1::Report a, b;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  *ReadFile(Out("base.json")), &a)
+                  .ok());
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  *ReadFile(Out("more.json")), &b)
+                  .ok());
+  EXPECT_THAT(
+      csv, HasSubstr(absl::StrCat("more,reach_people,", a.reach_people(), ",",
+                                  b.reach_people(), ",",
+                                  b.reach_people() - a.reach_people(), ",")));
+  EXPECT_GT(b.reach_people(), a.reach_people());
+}
+
+TEST_F(CliTest, CompareRefusesAnotherSeed) {
+  const std::string base = Write("base.textproto", kGood);
+  const std::string other = Write(
+      "other.textproto", absl::StrReplaceAll(kGood, {{"seed: 3", "seed: 8"}}));
+  EXPECT_EQ(CompareFiles(base, {other}, options_, out_, err_), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("variants[0].seed: must be unset or the "
+                                    "base's seed 3"));
+}
+
+// sweep: without caps the curve never falls; the CSV has one row a budget.
+TEST_F(CliTest, SweepCurveIsMonotone) {
+  const std::string file =
+      Write("s.textproto",
+            absl::StrReplaceAll(
+                kGood, {{"share_of_voice: 0.5", "budget: 10 cpm: 30"}}));
+  absl::StatusOr<std::vector<double>> budgets = ParseBudgets("5,10,20,40,80");
+  ASSERT_TRUE(budgets.ok());
+  ASSERT_EQ(SweepFile(file, "tv_boot", *budgets, options_, out_, err_), 0)
+      << err_.str();
+  const std::vector<std::string> lines =
+      absl::StrSplit(*ReadFile(Out("s.sweep.csv")), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 6u);
+  int64_t previous = -1;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const std::vector<std::string> cells = absl::StrSplit(lines[i], ',');
+    int64_t reach = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(cells[1], &reach));
+    EXPECT_GE(reach, previous) << lines[i];
+    previous = reach;
+  }
+  EXPECT_EQ(SweepFile(file, "radio", *budgets, options_, out_, err_), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("placement: no placement 'radio'"));
+}
+
+TEST(BudgetsTest, ParseAmounts) {
+  EXPECT_THAT(*ParseBudgets("0.5m,250k,100"),
+              ::testing::ElementsAre(500000, 250000, 100));
+  EXPECT_THAT(ParseBudgets("1m,lots").status().message(),
+              HasSubstr("--budgets: want a positive amount like 500000, 500k "
+                        "or 0.5m, got 'lots'"));
+  EXPECT_THAT(ParseBudgets("-5").status().message(), HasSubstr("got '-5'"));
+  EXPECT_THAT(*BudgetRange("1m", "4m", 4),
+              ::testing::ElementsAre(1e6, 2e6, 3e6, 4e6));
+  EXPECT_THAT(BudgetRange("4m", "1m", 4).status().message(),
+              HasSubstr("--to: must be above --from"));
+  EXPECT_THAT(BudgetRange("1m", "4m", 1).status().message(),
+              HasSubstr("--steps: must be >= 2, got 1"));
 }
 
 }  // namespace

@@ -31,6 +31,14 @@ constexpr char kUsage[] = R"(usage:
       reports), <name>.error.txt for a bad one, DIR/summary.csv, and prints
       a summary. --skip-up-to-date redoes only scenarios whose file or the
       engine version changed.
+  aiotreach compare BASE VARIANT... [--out DIR] [--threads N]
+      Runs the base and each variant with the base's seed (common random
+      numbers) and prints the change of each headline figure; writes
+      DIR/compare_<base>.csv and .json.
+  aiotreach sweep FILE --placement NAME (--budgets 0.5m,1m,2m |
+                  --from 0.5m --to 4m --steps 8) [--out DIR] [--threads N]
+      The reach curve of a budget-bought placement over budgets, with common
+      random numbers; writes DIR/<name>.sweep.csv and .json.
   aiotreach validate FILE...
       Parses and validates each file without running it.
   aiotreach serve [--listen HOST:PORT] [--threads N] [--max_concurrent_runs N]
@@ -150,6 +158,58 @@ int Serve(const Args& args) {
                           std::cerr);
 }
 
+// Options shared by compare and sweep: --out, --threads.
+bool WhatIfOptions(const Args& args, aiotreach::CliOptions* options,
+                   std::string* error) {
+  if (const auto it = args.flags.find("--out"); it != args.flags.end())
+    options->out_dir = it->second;
+  return IntFlag(args, "--threads", 0, &options->threads, error);
+}
+
+int Compare(const Args& args) {
+  const std::string unknown = Unknown(args, {"--out", "--threads"});
+  if (!unknown.empty()) return Usage("compare: unknown flag " + unknown);
+  if (args.positional.size() < 2)
+    return Usage("compare: give a base scenario and at least one variant");
+  aiotreach::CliOptions options;
+  std::string error;
+  if (!WhatIfOptions(args, &options, &error)) return Usage(error);
+  return aiotreach::CompareFiles(
+      args.positional[0],
+      std::vector<std::string>(args.positional.begin() + 1,
+                               args.positional.end()),
+      options, std::cout, std::cerr);
+}
+
+int Sweep(const Args& args) {
+  const std::string unknown =
+      Unknown(args, {"--out", "--threads", "--placement", "--budgets", "--from",
+                     "--to", "--steps"});
+  if (!unknown.empty()) return Usage("sweep: unknown flag " + unknown);
+  if (args.positional.size() != 1)
+    return Usage("sweep: give exactly one scenario file");
+  aiotreach::CliOptions options;
+  std::string error;
+  if (!WhatIfOptions(args, &options, &error)) return Usage(error);
+  const auto placement = args.flags.find("--placement");
+  if (placement == args.flags.end())
+    return Usage("sweep: --placement is required");
+  absl::StatusOr<std::vector<double>> budgets;
+  if (const auto it = args.flags.find("--budgets"); it != args.flags.end()) {
+    budgets = aiotreach::ParseBudgets(it->second);
+  } else if (args.flags.count("--from") && args.flags.count("--to")) {
+    int steps = 5;
+    if (!IntFlag(args, "--steps", 2, &steps, &error)) return Usage(error);
+    budgets = aiotreach::BudgetRange(args.flags.at("--from"),
+                                     args.flags.at("--to"), steps);
+  } else {
+    return Usage("sweep: give --budgets, or --from and --to (and --steps)");
+  }
+  if (!budgets.ok()) return Usage(std::string(budgets.status().message()));
+  return aiotreach::SweepFile(args.positional[0], placement->second, *budgets,
+                              options, std::cout, std::cerr);
+}
+
 int RunOrValidate(const std::string& command, const Args& args) {
   const std::string unknown =
       Unknown(args, {"--out", "--format", "--threads", "--shard_households",
@@ -195,6 +255,8 @@ int main(int argc, char** argv) {
     return Usage(error);
   }
   if (command == "serve") return Serve(args);
+  if (command == "compare") return Compare(args);
+  if (command == "sweep") return Sweep(args);
   if (command == "run" || command == "validate")
     return RunOrValidate(command, args);
   return Usage("unknown command '" + command + "'");
