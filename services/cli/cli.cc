@@ -1,11 +1,14 @@
 #include "services/cli/cli.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -177,12 +180,14 @@ bool UpToDate(Job* job, const CliOptions& options) {
 
 // Runs one job and writes its outputs: reports (atomically), then the hash
 // (last, so an interrupted job is redone), or the error file.
-void RunJob(Job* job, const CliOptions& options, int threads) {
+void RunJob(Job* job, const CliOptions& options, int threads,
+            const std::function<void(double)>& progress) {
   const auto start = std::chrono::steady_clock::now();
   if (job->scenario.ok()) {
     RunOptions run;
     run.threads = threads;
     run.shard_households = options.shard_households;
+    run.progress = progress;
     job->report = RunScenario(*job->scenario, run);
     if (!job->report.ok())
       job->report = Prefixed(job->path, job->report.status());
@@ -272,6 +277,103 @@ void PrintRow(const Job& job, std::ostream& out, std::ostream& err) {
   if (!job.skipped) Notes(r, out);
 }
 
+// Removes "<file>.tmp.<pid>" files of other processes under `dir`: what an
+// interrupted atomic write (kill -9) leaves. Never an output: outputs
+// appear only by rename.
+void RemoveStaleTemporaries(const std::string& dir) {
+  const std::string mine = absl::StrCat(".tmp.", getpid());
+  std::error_code error;
+  std::vector<std::filesystem::path> stale;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, error);
+       !error && it != std::filesystem::recursive_directory_iterator();
+       it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    const size_t at = name.rfind(".tmp.");
+    if (it->is_regular_file() && at != std::string::npos &&
+        name.substr(at) != mine &&
+        name.find_first_not_of("0123456789", at + 5) == std::string::npos) {
+      stale.push_back(it->path());
+    }
+  }
+  for (const auto& path : stale) std::filesystem::remove(path, error);
+}
+
+// The progress bar: one line, redrawn in place with '\r', that rows of
+// finished scenarios are printed above. Thread-safe; a no-op when
+// disabled.
+class ProgressBar {
+ public:
+  ProgressBar(bool enabled, size_t total, std::ostream& out)
+      : enabled_(enabled),
+        total_(total),
+        out_(out),
+        start_(std::chrono::steady_clock::now()),
+        fractions_(total, 0.0) {}
+
+  // Job `i` (named `name`) reports `fraction` of its work done.
+  void Update(size_t i, const std::string& name, double fraction) {
+    if (!enabled_) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    fractions_[i] = fraction;
+    current_ = name;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - drawn_ < std::chrono::milliseconds(100)) return;
+    drawn_ = now;
+    DrawLocked();
+  }
+
+  // Prints `row` (whole lines) above the bar; job `i` is done.
+  void Finish(size_t i, const std::string& row) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (i < fractions_.size()) fractions_[i] = 1.0;
+    ++done_;
+    if (enabled_) out_ << "\r\033[K";
+    out_ << row;
+    if (enabled_ && done_ < total_) DrawLocked();
+    out_.flush();
+  }
+
+  void Clear() {
+    if (!enabled_) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    out_ << "\r\033[K" << std::flush;
+  }
+
+ private:
+  void DrawLocked() {
+    double sum = 0.0;
+    for (double f : fractions_) sum += f;
+    const double p = total_ > 0 ? sum / total_ : 1.0;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
+            .count();
+    constexpr int kWidth = 24;
+    const int filled = static_cast<int>(p * kWidth + 0.5);
+    std::string bar =
+        std::string(filled, '#') + std::string(kWidth - filled, '.');
+    std::string remaining = "?";
+    if (p > 0.02) remaining = Clock(elapsed * (1.0 - p) / p);
+    out_ << "\r\033[K[" << bar << "] " << done_ << "/" << total_
+         << " scenarios  " << current_ << "  elapsed " << Clock(elapsed)
+         << "  left ~" << remaining << std::flush;
+  }
+
+  static std::string Clock(double seconds) {
+    const int s = static_cast<int>(seconds + 0.5);
+    return absl::StrFormat("%d:%02d", s / 60, s % 60);
+  }
+
+  const bool enabled_;
+  const size_t total_;
+  std::ostream& out_;
+  const std::chrono::steady_clock::time_point start_;
+  std::mutex mu_;
+  std::vector<double> fractions_;
+  size_t done_ = 0;
+  std::string current_;
+  std::chrono::steady_clock::time_point drawn_{};
+};
+
 }  // namespace
 
 absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
@@ -328,6 +430,7 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
     err << "--out: " << s.message() << "\n";
     return 1;
   }
+  RemoveStaleTemporaries(options.out_dir);
   absl::StatusOr<std::vector<BatchInput>> inputs =
       ExpandInputs(paths, options.out_dir);
   if (!inputs.ok()) {
@@ -379,22 +482,24 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
       if (job.skipped) PrintRow(job, out, err);
     }
   }
-  std::mutex mu;
   std::atomic<bool> stop{false};
+  ProgressBar bar(options.progress_bar && !options.quiet, todo.size(), out);
   ParallelFor(static_cast<int64_t>(todo.size()), workers, [&](int64_t k, int) {
     Job& job = jobs[todo[k]];
     if (options.fail_fast && stop.load()) {
       job.not_run = true;
     } else {
-      RunJob(&job, options, engine_threads);
+      bar.Update(k, job.name, 0.0);
+      RunJob(&job, options, engine_threads,
+             [&](double f) { bar.Update(k, job.name, f); });
       if (!job.report.ok()) stop.store(true);
     }
-    std::lock_guard<std::mutex> lock(mu);
-    if (!options.quiet || !job.report.ok()) {
-      std::ostringstream row;
-      PrintRow(job, options.quiet ? row : out, err);
-    }
+    std::ostringstream row, errors;
+    PrintRow(job, row, errors);
+    bar.Finish(k, options.quiet ? "" : row.str());
+    err << errors.str();
   });
+  bar.Clear();
 
   int failed = 0, not_run = 0, skipped = 0;
   for (const Job& job : jobs) {

@@ -32,6 +32,10 @@ struct CliOptions {
   bool fail_fast = false;
   // Print only errors and the final line.
   bool quiet = false;
+  // Draw a progress bar (scenarios done, the current one's fraction,
+  // elapsed and remaining time) between the rows: for a terminal. Without
+  // it, one plain line per scenario.
+  bool progress_bar = false;
   // Skip scenarios whose input, engine version and formats are unchanged
   // since their outputs were written (a content hash beside them).
   bool skip_up_to_date = false;

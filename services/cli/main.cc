@@ -8,6 +8,8 @@
 // Flags live here only; they are copied into CliOptions (cli.h) and
 // ServerOptions (services/server/server.h), whose fields document their
 // defaults.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -223,6 +225,7 @@ int RunOrValidate(const std::string& command, const Args& args) {
   options.fail_fast = args.flags.count("--fail-fast") > 0;
   options.quiet = args.flags.count("--quiet") > 0;
   options.skip_up_to_date = args.flags.count("--skip-up-to-date") > 0;
+  options.progress_bar = isatty(STDOUT_FILENO) != 0;
   std::string error;
   if (!IntFlag(args, "--threads", 0, &options.threads, &error) ||
       !IntFlag<int64_t>(args, "--shard_households", 1,
