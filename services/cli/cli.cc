@@ -28,6 +28,7 @@
 #include "engine/what_if.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/cli/file_util.h"
+#include "services/cli/html_report.h"
 #include "services/cli/report_format.h"
 
 namespace aiotreach {
@@ -54,9 +55,14 @@ bool Wants(const CliOptions& options, const std::string& format) {
          options.formats.end();
 }
 
-// Writes <base>.json and the CSV tables, as the options ask.
-absl::Status WriteOutputs(const v1::Report& report, const std::string& base,
+// Writes <base>.json, the CSV tables and <base>.html, as the options ask.
+absl::Status WriteOutputs(const v1::Report& report,
+                          const v1::Scenario& scenario, const std::string& base,
                           const CliOptions& options) {
+  if (Wants(options, "html")) {
+    AIOT_RETURN_IF_ERROR(
+        WriteFileAtomically(base + ".html", ReportToHtml(report, scenario)));
+  }
   if (Wants(options, "json")) {
     AIOT_RETURN_IF_ERROR(
         WriteFileAtomically(base + ".json", ReportToJson(report)));
@@ -196,7 +202,7 @@ void RunJob(Job* job, const CliOptions& options, int threads,
   }
   absl::Status status = MakeDirectories(job->out_dir);
   if (status.ok() && job->report.ok()) {
-    status = WriteOutputs(*job->report, OutBase(*job), options);
+    status = WriteOutputs(*job->report, *job->scenario, OutBase(*job), options);
     if (status.ok())
       status = WriteFileAtomically(OutBase(*job) + ".hash", job->hash);
     if (status.ok()) std::remove((OutBase(*job) + ".error.txt").c_str());
@@ -421,8 +427,9 @@ absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
 int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
              std::ostream& out, std::ostream& err) {
   for (const std::string& f : options.formats) {
-    if (f != "json" && f != "csv") {
-      err << "--format: unknown format '" << f << "' (known: json, csv)\n";
+    if (f != "json" && f != "csv" && f != "html") {
+      err << "--format: unknown format '" << f
+          << "' (known: json, csv, html)\n";
       return 1;
     }
   }
@@ -708,11 +715,15 @@ int SweepFile(const std::string& file, const std::string& placement,
   absl::Status s = MakeDirectories(options.out_dir);
   if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
   if (s.ok()) s = WriteJson(*curve, stem + ".json");
+  if (s.ok())
+    s = WriteFileAtomically(stem + ".html",
+                            SweepToHtml(*curve, scenario->name()));
   if (!s.ok()) {
     err << "error: " << s.message() << "\n";
     return 1;
   }
-  out << "written: " << stem << ".csv, " << stem << ".json\n";
+  out << "written: " << stem << ".csv, " << stem << ".json, " << stem
+      << ".html\n";
   return 0;
 }
 

@@ -22,7 +22,7 @@ namespace aiotreach {
 struct CliOptions {
   // Directory for reports; created if missing. Default "reports".
   std::string out_dir = "reports";
-  // Output formats among "json" and "csv". Default both.
+  // Output formats among "json", "csv" and "html". Default json and csv.
   std::vector<std::string> formats = {"json", "csv"};
   // Engine threads; 0 = one per hardware thread.
   int threads = 0;

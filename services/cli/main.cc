@@ -25,7 +25,7 @@
 namespace {
 
 constexpr char kUsage[] = R"(usage:
-  aiotreach run PATH... [--out DIR] [--format json,csv] [--threads N]
+  aiotreach run PATH... [--out DIR] [--format json,csv,html] [--threads N]
                 [--fail-fast] [--quiet] [--skip-up-to-date]
       Runs each scenario file (.textproto/.txtpb/.pbtxt or .json) and every
       one found in folders (recursively), several at once within --threads;

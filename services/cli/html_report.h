@@ -1,0 +1,34 @@
+// Self-contained HTML pages for reports and sweep curves: inline SVG charts
+// drawn here, a few lines of CSS, no external file or network, so a page
+// opens offline anywhere.
+//
+//   WriteFileAtomically("out/x.html", ReportToHtml(report, scenario));
+//
+// Each chart is an <svg class="chart" id="..."> whose bars are
+// <rect class="bar"> and whose points are <circle class="point">; a small
+// inline script counts them into <pre id="self-check"> as JSON and sets
+// <body data-ready="yes">, which the headless-browser test reads.
+#ifndef AIOTREACH_SERVICES_CLI_HTML_REPORT_H_
+#define AIOTREACH_SERVICES_CLI_HTML_REPORT_H_
+
+#include <string>
+
+#include "aiotreach/v1/report.pb.h"
+#include "aiotreach/v1/scenario.pb.h"
+#include "aiotreach/v1/whatif.pb.h"
+
+namespace aiotreach {
+
+// Headline figures; charts of the frequency histogram, daily cumulative
+// reach, reach by device type and by placement; the placement overlap
+// matrix; delivery; the scenario as run (text format).
+std::string ReportToHtml(const v1::Report& report,
+                         const v1::Scenario& scenario);
+
+// The reach curve (reach and 3+ reach against budget) and its table.
+std::string SweepToHtml(const v1::SweepCurve& curve,
+                        const std::string& scenario_name);
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_SERVICES_CLI_HTML_REPORT_H_
