@@ -322,6 +322,7 @@ class ProgressBar {
     std::lock_guard<std::mutex> lock(mu_);
     fractions_[i] = fraction;
     current_ = name;
+    current_fraction_ = fraction;
     const auto now = std::chrono::steady_clock::now();
     if (now - drawn_ < std::chrono::milliseconds(100)) return;
     drawn_ = now;
@@ -360,8 +361,9 @@ class ProgressBar {
     std::string remaining = "?";
     if (p > 0.02) remaining = Clock(elapsed * (1.0 - p) / p);
     out_ << "\r\033[K[" << bar << "] " << done_ << "/" << total_
-         << " scenarios  " << current_ << "  elapsed " << Clock(elapsed)
-         << "  left ~" << remaining << std::flush;
+         << " scenarios  " << current_ << " "
+         << static_cast<int>(100 * current_fraction_) << "%  elapsed "
+         << Clock(elapsed) << "  left ~" << remaining << std::flush;
   }
 
   static std::string Clock(double seconds) {
@@ -377,6 +379,7 @@ class ProgressBar {
   std::vector<double> fractions_;
   size_t done_ = 0;
   std::string current_;
+  double current_fraction_ = 0.0;
   std::chrono::steady_clock::time_point drawn_{};
 };
 
@@ -471,8 +474,8 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
         options.skip_up_to_date && job.scenario.ok() && UpToDate(&job, options);
   }
 
-  // Run the rest, several scenarios at once within --threads: each gets
-  // threads / workers engine threads. Rows print as scenarios finish.
+  // Run the rest, up to --threads scenarios at once. Rows print as
+  // scenarios finish.
   const int total_threads = ResolveThreads(options.threads);
   std::vector<size_t> todo;
   for (size_t i = 0; i < jobs.size(); ++i) {
@@ -480,7 +483,9 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
   }
   const int workers = static_cast<int>(
       std::max<size_t>(1, std::min<size_t>(todo.size(), total_threads)));
-  const int engine_threads = std::max(1, total_threads / workers);
+  // Each scenario may use every thread: while several run they share the
+  // cores, and the last, often the largest, is not left on one.
+  const int engine_threads = total_threads;
   if (!options.quiet) {
     out << absl::StrFormat(kRowFormat, "scenario", "target", "reached",
                            "reach %", "freq", "spend", "yuan/rch", "interact",
