@@ -58,6 +58,32 @@ v1::Scenario SmallCity(int64_t people) {
   return s;
 }
 
+// Starts a kept run; returns its id ("" and a failure if refused).
+std::string StartKeptRun(v1::ReachService::Stub* stub,
+                         const v1::Scenario& scenario) {
+  grpc::ClientContext context;
+  v1::StartRunRequest start;
+  *start.mutable_scenario() = scenario;
+  v1::StartRunResponse started;
+  const grpc::Status status = stub->StartRun(&context, start, &started);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return started.run().id();
+}
+
+// Every WatchRun message until the run ends.
+std::vector<v1::WatchRunResponse> WatchToEnd(v1::ReachService::Stub* stub,
+                                             const std::string& id) {
+  grpc::ClientContext context;
+  v1::WatchRunRequest watch;
+  watch.set_id(id);
+  auto reader = stub->WatchRun(&context, watch);
+  std::vector<v1::WatchRunResponse> seen;
+  v1::WatchRunResponse message;
+  while (reader->Read(&message)) seen.push_back(message);
+  EXPECT_TRUE(reader->Finish().ok());
+  return seen;
+}
+
 class ServerTest : public ::testing::Test {
  protected:
   void StartWith(const ServerOptions& options) {
@@ -369,22 +395,9 @@ TEST_F(ServerTest, SweepBudgetGivesAMonotoneCurve) {
 // StartRun, then WatchRun until the end: progress, then the report, the
 // same as a direct run.
 TEST_F(ServerTest, StartedRunsCanBeWatchedAndFetched) {
-  grpc::ClientContext start_context;
-  v1::StartRunRequest start;
-  *start.mutable_scenario() = SmallCity(20000);
-  v1::StartRunResponse started;
-  ASSERT_TRUE(stub_->StartRun(&start_context, start, &started).ok());
-  const std::string id = started.run().id();
+  const std::string id = StartKeptRun(stub_.get(), SmallCity(20000));
   EXPECT_EQ(id, "run-1");
-
-  grpc::ClientContext watch_context;
-  v1::WatchRunRequest watch;
-  watch.set_id(id);
-  auto reader = stub_->WatchRun(&watch_context, watch);
-  v1::WatchRunResponse message;
-  std::vector<v1::WatchRunResponse> seen;
-  while (reader->Read(&message)) seen.push_back(message);
-  ASSERT_TRUE(reader->Finish().ok());
+  const std::vector<v1::WatchRunResponse> seen = WatchToEnd(stub_.get(), id);
   ASSERT_GE(seen.size(), 2u);
   for (size_t i = 1; i < seen.size(); ++i)
     EXPECT_GE(seen[i].run().fraction(), seen[i - 1].run().fraction());
@@ -411,24 +424,16 @@ TEST_F(ServerTest, StartedRunsCanBeWatchedAndFetched) {
 }
 
 TEST_F(ServerTest, CancelRunStopsIt) {
-  grpc::ClientContext start_context;
-  v1::StartRunRequest start;
-  *start.mutable_scenario() = SmallCity(50'000'000);
-  v1::StartRunResponse started;
-  ASSERT_TRUE(stub_->StartRun(&start_context, start, &started).ok());
+  const std::string id = StartKeptRun(stub_.get(), SmallCity(50'000'000));
   grpc::ClientContext cancel_context;
   v1::CancelRunRequest cancel;
-  cancel.set_id(started.run().id());
+  cancel.set_id(id);
   v1::CancelRunResponse cancelled;
   ASSERT_TRUE(stub_->CancelRun(&cancel_context, cancel, &cancelled).ok());
-  grpc::ClientContext watch_context;
-  v1::WatchRunRequest watch;
-  watch.set_id(started.run().id());
-  auto reader = stub_->WatchRun(&watch_context, watch);
-  v1::WatchRunResponse message, last;
-  while (reader->Read(&message)) last = message;
-  EXPECT_EQ(last.run().state(), v1::RUN_STATE_CANCELLED);
-  EXPECT_FALSE(last.has_report());
+  const std::vector<v1::WatchRunResponse> seen = WatchToEnd(stub_.get(), id);
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back().run().state(), v1::RUN_STATE_CANCELLED);
+  EXPECT_FALSE(seen.back().has_report());
 }
 
 TEST_F(ServerTest, RunErrors) {
@@ -456,13 +461,7 @@ TEST_F(ServerTest, RunErrors) {
 
 // ListRuns pages newest first and filters by state.
 TEST_F(ServerTest, ListRunsPagesAndFilters) {
-  for (int i = 0; i < 5; ++i) {
-    grpc::ClientContext context;
-    v1::StartRunRequest start;
-    *start.mutable_scenario() = SmallCity(1000);
-    v1::StartRunResponse started;
-    ASSERT_TRUE(stub_->StartRun(&context, start, &started).ok());
-  }
+  for (int i = 0; i < 5; ++i) StartKeptRun(stub_.get(), SmallCity(1000));
   // Wait until all succeed.
   const absl::Time until = absl::Now() + absl::Seconds(30);
   v1::ListRunsResponse all;
@@ -584,12 +583,7 @@ TEST(ServerRestartTest, RunsPersistAcrossRestarts) {
   ASSERT_TRUE(stub->GetRun(&interrupted_context, get, &got).ok());
   EXPECT_EQ(got.run().state(), v1::RUN_STATE_INTERRUPTED);
   // New runs continue the numbering.
-  grpc::ClientContext start_context;
-  v1::StartRunRequest start;
-  *start.mutable_scenario() = SmallCity(100);
-  v1::StartRunResponse started;
-  ASSERT_TRUE(stub->StartRun(&start_context, start, &started).ok());
-  EXPECT_EQ(started.run().id(), "run-8");
+  EXPECT_EQ(StartKeptRun(stub.get(), SmallCity(100)), "run-8");
 }
 
 }  // namespace
