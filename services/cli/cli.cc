@@ -418,6 +418,12 @@ absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": cannot read the folder: ", error.message()));
     }
+    if (found.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path,
+          ": no scenario files in this folder (looked for *.textproto, "
+          "*.txtpb, *.pbtxt and *.json)"));
+    }
     std::sort(found.begin(), found.end(),
               [](const BatchInput& a, const BatchInput& b) {
                 return a.path < b.path;

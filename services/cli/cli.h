@@ -51,7 +51,7 @@ struct BatchInput {
 // Files as given; folders searched recursively for *.textproto, *.txtpb,
 // *.pbtxt and *.json, sorted by path, leaving out `skip_dir` (the output
 // folder, when it lies inside an input folder). InvalidArgument for an
-// unreadable folder.
+// unreadable folder or one without scenario files.
 absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
     const std::vector<std::string>& paths, const std::string& skip_dir = "");
 

@@ -296,5 +296,14 @@ TEST(BudgetsTest, ParseAmounts) {
               HasSubstr("--steps: must be >= 2, got 1"));
 }
 
+// A folder without scenarios is an error naming it, not an empty success.
+TEST_F(CliTest, EmptyFolderIsAnError) {
+  fs::create_directories(dir_ / "nothing");
+  Write("nothing/notes.txt", "hello");
+  EXPECT_EQ(RunFiles({(dir_ / "nothing").string()}, options_, out_, err_), 1);
+  EXPECT_THAT(err_.str(),
+              HasSubstr("nothing: no scenario files in this folder"));
+}
+
 }  // namespace
 }  // namespace aiotreach
