@@ -219,16 +219,6 @@ void RunJob(Job* job, const CliOptions& options, int threads,
           .count();
 }
 
-std::string CsvCell(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string SummaryCsv(const std::vector<Job>& jobs) {
   std::string out =
       "scenario,path,status,target_people,reach_people,reach_pct,"
@@ -239,7 +229,7 @@ std::string SummaryCsv(const std::vector<Job>& jobs) {
                          : j.skipped     ? "up_to_date"
                          : j.report.ok() ? "ok"
                                          : "failed";
-    absl::StrAppend(&out, CsvCell(j.name), ",", CsvCell(j.path), ",", status);
+    absl::StrAppend(&out, CsvField(j.name), ",", CsvField(j.path), ",", status);
     if (j.report.ok() && !j.not_run) {
       const v1::Report& r = *j.report;
       absl::StrAppendFormat(&out, ",%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%d,%.3f,",
@@ -252,7 +242,7 @@ std::string SummaryCsv(const std::vector<Job>& jobs) {
                       ",");
       if (!j.report.ok())
         absl::StrAppend(&out,
-                        CsvCell(std::string(j.report.status().message())));
+                        CsvField(std::string(j.report.status().message())));
     }
     out += "\n";
   }
@@ -573,13 +563,7 @@ std::string Figure(double v) {
 
 absl::Status WriteJson(const google::protobuf::Message& message,
                        const std::string& path) {
-  google::protobuf::util::JsonPrintOptions json;
-  json.add_whitespace = true;
-  json.always_print_primitive_fields = true;
-  json.preserve_proto_field_names = true;
-  std::string text;
-  google::protobuf::util::MessageToJsonString(message, &text, json);
-  return WriteFileAtomically(path, text);
+  return WriteFileAtomically(path, MessageToJson(message));
 }
 
 }  // namespace
@@ -666,7 +650,7 @@ int CompareFiles(const std::string& base_path,
       out << "\n";
       absl::StrAppendFormat(
           &csv, "%s,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
-          CsvCell(v.name()), d.figure(), d.base(), d.variant(), d.delta(),
+          CsvField(v.name()), d.figure(), d.base(), d.variant(), d.delta(),
           d.relative_delta(), d.base_lower(), d.base_upper(), d.variant_lower(),
           d.variant_upper());
     }

@@ -7,17 +7,6 @@
 namespace aiotreach {
 namespace {
 
-// A CSV field: quoted when it holds a comma, quote or newline.
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string Num(double v) { return absl::StrFormat("%.6g", v); }
 
 void AppendRows(
@@ -36,14 +25,24 @@ void AppendRows(
 
 }  // namespace
 
-std::string ReportToJson(const v1::Report& report) {
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string MessageToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = true;
   std::string json;
   // Printing a valid message cannot fail.
-  google::protobuf::util::MessageToJsonString(report, &json, options);
+  google::protobuf::util::MessageToJsonString(message, &json, options);
   return json;
 }
 

@@ -9,13 +9,21 @@
 #include <string>
 
 #include "aiotreach/v1/report.pb.h"
+#include "google/protobuf/message.h"
 
 namespace aiotreach {
 
 // Indented proto3 JSON; field names as in the .proto (snake_case); fields
 // at their default values are printed too. 64-bit integers are quoted
 // strings, as the proto3 JSON mapping requires.
-std::string ReportToJson(const v1::Report& report);
+std::string MessageToJson(const google::protobuf::Message& message);
+inline std::string ReportToJson(const v1::Report& report) {
+  return MessageToJson(report);
+}
+
+// A CSV field: quoted (with quotes doubled) when it holds a comma, quote or
+// newline.
+std::string CsvField(const std::string& s);
 
 // frequency,people,reach_k_plus — one row per bucket 1..F (the last F+).
 std::string FrequencyCsv(const v1::Report& report);
