@@ -199,14 +199,12 @@ absl::StatusOr<Tally> Simulate(const Population& population,
 
 }  // namespace
 
-namespace {
-
-// Runs a prepared scenario with its replicates. `fixed` is the population
-// every replicate uses, or null to draw one per replicate (from the
-// replicate's seed unless the scenario fixes population_seed).
 absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
-                                       const Population* fixed,
+                                       const StoredPopulation* stored,
                                        const RunOptions& options) {
+  // The population every replicate uses, or null to draw one per replicate
+  // (from the replicate's seed unless the scenario fixes population_seed).
+  const Population* fixed = stored != nullptr ? &stored->population() : nullptr;
   const v1::Scenario& scenario = prepared.scenario();
   const Campaign& campaign = prepared.campaign();
   const int replicates = campaign.replicates();
@@ -243,8 +241,6 @@ absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
   return report;
 }
 
-}  // namespace
-
 absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
                                        const RunOptions& options) {
   AIOT_ASSIGN_OR_RETURN(std::unique_ptr<const PreparedScenario> prepared,
@@ -257,7 +253,7 @@ absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
                                        const RunOptions& options) {
   AIOT_ASSIGN_OR_RETURN(std::unique_ptr<const PreparedScenario> prepared,
                         PreparedScenario::PrepareOn(scenario, population));
-  return RunPrepared(*prepared, &population.population(), options);
+  return RunPrepared(*prepared, &population, options);
 }
 
 }  // namespace aiotreach

@@ -106,6 +106,14 @@ absl::Status ValidateScenario(const v1::Scenario& scenario);
 absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,
                                        const RunOptions& options);
 
+// Simulates a prepared scenario with its replicates: on `stored` if not
+// null (the scenario must have been prepared on it, PrepareOn), else
+// drawing its population. For callers that prepared the scenario already
+// (to validate it or estimate its memory); RunScenario is Prepare plus this.
+absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
+                                       const StoredPopulation* stored,
+                                       const RunOptions& options);
+
 // Validates and simulates on a stored population (see PrepareOn); every
 // replicate uses it.
 absl::StatusOr<v1::Report> RunScenario(const v1::Scenario& scenario,

@@ -61,19 +61,27 @@ class Watcher {
 
 }  // namespace
 
+absl::StatusOr<std::shared_ptr<const StoredPopulation>> Runner::Stored(
+    const std::string& ecosystem_id) const {
+  if (ecosystem_id.empty()) return nullptr;
+  AIOT_ASSIGN_OR_RETURN(EcosystemStore::Entry entry, store_->Get(ecosystem_id));
+  return std::move(entry.population);
+}
+
+absl::StatusOr<std::unique_ptr<const PreparedScenario>> Runner::Prepare(
+    const v1::Scenario& scenario, const StoredPopulation* stored) {
+  return stored != nullptr ? PreparedScenario::PrepareOn(scenario, *stored)
+                           : PreparedScenario::Prepare(scenario);
+}
+
 absl::StatusOr<Runner::Plan> Runner::PlanFor(
     const std::vector<const v1::Scenario*>& scenarios,
     const std::string& ecosystem_id) const {
   Plan plan;
-  if (!ecosystem_id.empty()) {
-    AIOT_ASSIGN_OR_RETURN(EcosystemStore::Entry entry,
-                          store_->Get(ecosystem_id));
-    plan.stored = std::move(entry.population);
-  }
+  AIOT_ASSIGN_OR_RETURN(plan.stored, Stored(ecosystem_id));
   for (const v1::Scenario* s : scenarios) {
     absl::StatusOr<std::unique_ptr<const PreparedScenario>> prepared =
-        plan.stored != nullptr ? PreparedScenario::PrepareOn(*s, *plan.stored)
-                               : PreparedScenario::Prepare(*s);
+        Prepare(*s, plan.stored.get());
     // Errors are reported by the run itself, with their context.
     if (prepared.ok())
       plan.bytes = std::max(plan.bytes, (*prepared)->EstimateRunBytes());
@@ -107,22 +115,24 @@ absl::Status Runner::Execute(
 
 absl::Status Runner::Validate(const v1::Scenario& scenario,
                               const std::string& ecosystem_id) const {
-  if (ecosystem_id.empty()) {
-    return PreparedScenario::Prepare(scenario).status();
-  }
-  AIOT_ASSIGN_OR_RETURN(EcosystemStore::Entry entry, store_->Get(ecosystem_id));
-  return PreparedScenario::PrepareOn(scenario, *entry.population).status();
+  AIOT_ASSIGN_OR_RETURN(std::shared_ptr<const StoredPopulation> stored,
+                        Stored(ecosystem_id));
+  return Prepare(scenario, stored.get()).status();
 }
 
 absl::StatusOr<v1::Report> Runner::Run(const v1::Scenario& scenario,
                                        const std::string& ecosystem_id,
                                        const CallControl& call) {
-  AIOT_ASSIGN_OR_RETURN(const Plan plan, PlanFor({&scenario}, ecosystem_id));
+  Plan plan;
+  AIOT_ASSIGN_OR_RETURN(plan.stored, Stored(ecosystem_id));
+  // Prepared once: for the memory estimate and for the run.
+  AIOT_ASSIGN_OR_RETURN(std::unique_ptr<const PreparedScenario> prepared,
+                        Prepare(scenario, plan.stored.get()));
+  plan.bytes = prepared->EstimateRunBytes();
   v1::Report report;
   AIOT_RETURN_IF_ERROR(Execute(plan, call, [&](const RunOptions& run) {
     absl::StatusOr<v1::Report> r =
-        plan.stored != nullptr ? RunScenario(scenario, *plan.stored, run)
-                               : RunScenario(scenario, run);
+        RunPrepared(*prepared, plan.stored.get(), run);
     if (r.ok()) report = *std::move(r);
     return r.status();
   }));

@@ -92,6 +92,13 @@ class Runner {
   bool HasRoom() const;
 
  private:
+  // The stored population of `ecosystem_id`: null if empty, NotFound if
+  // unknown.
+  absl::StatusOr<std::shared_ptr<const StoredPopulation>> Stored(
+      const std::string& ecosystem_id) const;
+  // `scenario` prepared on `stored`, or on its own ecosystem if null.
+  static absl::StatusOr<std::unique_ptr<const PreparedScenario>> Prepare(
+      const v1::Scenario& scenario, const StoredPopulation* stored);
   // The stored population of `ecosystem_id` (null if empty) and the
   // memory the largest of `scenarios` needs on it.
   struct Plan {
