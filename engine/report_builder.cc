@@ -254,35 +254,44 @@ constexpr double kT975[31] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447,
                               2.080, 2.074,  2.069, 2.064, 2.060, 2.056, 2.052,
                               2.048, 2.045,  2.042};
 
-struct Figure {
-  const char* name;
-  double (*get)(const v1::Report&);
-};
-
-const Figure kFigures[] = {
-    {"reach_people",
-     [](const v1::Report& r) { return 1.0 * r.reach_people(); }},
-    {"reach_pct", [](const v1::Report& r) { return r.reach_pct(); }},
-    {"reach_households",
-     [](const v1::Report& r) { return 1.0 * r.reach_households(); }},
-    {"reach_3_plus",
-     [](const v1::Report& r) {
-       return r.reach_k_plus_size() >= 3 ? 1.0 * r.reach_k_plus(2) : 0.0;
-     }},
-    {"impressions", [](const v1::Report& r) { return 1.0 * r.impressions(); }},
-    {"exposures", [](const v1::Report& r) { return 1.0 * r.exposures(); }},
-    {"average_frequency",
-     [](const v1::Report& r) { return r.average_frequency(); }},
-    {"grp", [](const v1::Report& r) { return r.grp(); }},
-    {"spend", [](const v1::Report& r) { return r.spend(); }},
-    {"cost_per_reached_person",
-     [](const v1::Report& r) { return r.cost_per_reached_person(); }},
-    {"interactions",
-     [](const v1::Report& r) { return 1.0 * r.interactions(); }},
-    {"conversions", [](const v1::Report& r) { return 1.0 * r.conversions(); }},
-};
-
 }  // namespace
+
+const std::vector<HeadlineFigure>& HeadlineFigures() {
+  static const std::vector<HeadlineFigure>* figures =
+      new std::vector<HeadlineFigure>{
+          {"reach_people",
+           [](const v1::Report& r) { return 1.0 * r.reach_people(); }},
+          {"reach_pct", [](const v1::Report& r) { return r.reach_pct(); }},
+          {"reach_households",
+           [](const v1::Report& r) { return 1.0 * r.reach_households(); }},
+          {"reach_3_plus",
+           [](const v1::Report& r) {
+             return r.reach_k_plus_size() >= 3 ? 1.0 * r.reach_k_plus(2) : 0.0;
+           }},
+          {"impressions",
+           [](const v1::Report& r) { return 1.0 * r.impressions(); }},
+          {"exposures",
+           [](const v1::Report& r) { return 1.0 * r.exposures(); }},
+          {"average_frequency",
+           [](const v1::Report& r) { return r.average_frequency(); }},
+          {"grp", [](const v1::Report& r) { return r.grp(); }},
+          {"spend", [](const v1::Report& r) { return r.spend(); }},
+          {"cost_per_reached_person",
+           [](const v1::Report& r) { return r.cost_per_reached_person(); }},
+          {"interactions",
+           [](const v1::Report& r) { return 1.0 * r.interactions(); }},
+          {"conversions",
+           [](const v1::Report& r) { return 1.0 * r.conversions(); }},
+      };
+  return *figures;
+}
+
+const HeadlineFigure* FindHeadlineFigure(absl::string_view name) {
+  for (const HeadlineFigure& f : HeadlineFigures()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
 
 double StudentT975(int df) {
   if (df < 1) return 0.0;
@@ -309,7 +318,7 @@ void AddUncertainty(const std::vector<v1::Report>& replicates,
       "from it) and the 95% Student-t interval for the mean, mean +- t(0.975, ",
       r - 1, ") * sd / sqrt(", r, ")"));
   const double t = StudentT975(r - 1);
-  for (const Figure& f : kFigures) {
+  for (const HeadlineFigure& f : HeadlineFigures()) {
     double sum = 0.0;
     for (const v1::Report& rep : replicates) sum += f.get(rep);
     const double mean = sum / r;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "aiotreach/v1/report.pb.h"
 #include "engine/campaign.h"
 #include "engine/ecosystem.h"
@@ -22,6 +23,21 @@ inline constexpr char kEngineVersion[] = "0.2.0";
 v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
                        const Ecosystem& ecosystem, const Campaign& campaign,
                        const Tally& tally, bool timed);
+
+// A headline figure of a report, by its Report field name ("reach_3_plus":
+// reach_k_plus for k = 3), and how to read it.
+struct HeadlineFigure {
+  const char* name;
+  double (*get)(const v1::Report&);
+};
+
+// The figures replicate intervals are given for, in report order:
+// reach_people, reach_pct, reach_households, reach_3_plus, impressions,
+// exposures, average_frequency, grp, spend, cost_per_reached_person,
+// interactions, conversions.
+const std::vector<HeadlineFigure>& HeadlineFigures();
+// The one called `name`, or null.
+const HeadlineFigure* FindHeadlineFigure(absl::string_view name);
 
 // Sets report->uncertainty from the reports of R >= 2 replicates: for each
 // headline figure, the mean, the standard deviation between replicates,

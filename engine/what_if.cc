@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/report_builder.h"
 #include "engine/status_macros.h"
 #include "engine/validation.h"
 
@@ -32,28 +33,12 @@ absl::StatusOr<v1::Report> RunPart(const v1::Scenario& scenario,
                            : RunScenario(scenario, run);
 }
 
-struct Figure {
-  const char* name;
-  double (*get)(const v1::Report&);
-};
-
-const Figure kFigures[] = {
-    {"reach_people",
-     [](const v1::Report& r) { return 1.0 * r.reach_people(); }},
-    {"reach_pct", [](const v1::Report& r) { return r.reach_pct(); }},
-    {"reach_3_plus",
-     [](const v1::Report& r) {
-       return r.reach_k_plus_size() >= 3 ? 1.0 * r.reach_k_plus(2) : 0.0;
-     }},
-    {"average_frequency",
-     [](const v1::Report& r) { return r.average_frequency(); }},
-    {"grp", [](const v1::Report& r) { return r.grp(); }},
-    {"impressions", [](const v1::Report& r) { return 1.0 * r.impressions(); }},
-    {"spend", [](const v1::Report& r) { return r.spend(); }},
-    {"cost_per_reached_person",
-     [](const v1::Report& r) { return r.cost_per_reached_person(); }},
-    {"conversions", [](const v1::Report& r) { return 1.0 * r.conversions(); }},
-};
+// The figures a comparison shows, in its order (HeadlineFigures has them
+// all, with their replicate intervals).
+constexpr const char* kCompared[] = {
+    "reach_people", "reach_pct",   "reach_3_plus", "average_frequency",
+    "grp",          "impressions", "spend",        "cost_per_reached_person",
+    "conversions"};
 
 // The replicate interval of `figure` in `r`, if it has one.
 const v1::FigureInterval* Interval(const v1::Report& r,
@@ -66,7 +51,8 @@ const v1::FigureInterval* Interval(const v1::Report& r,
 
 void AddDeltas(const v1::Report& base, const v1::Report& variant,
                v1::VariantComparison* out) {
-  for (const Figure& f : kFigures) {
+  for (const char* name : kCompared) {
+    const HeadlineFigure& f = *FindHeadlineFigure(name);
     v1::FigureDelta* d = out->add_deltas();
     d->set_figure(f.name);
     d->set_base(f.get(base));
