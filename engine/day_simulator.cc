@@ -73,6 +73,31 @@ struct CapPlan {
   }
 };
 
+// The owners of a placement's devices in a shard: its households for a
+// household device, its people for a personal one.
+struct Owners {
+  int count;
+  uint32_t first;           // the first owner's id (the key of its streams)
+  const uint32_t* devices;  // each owner's device mask
+  // 1 if the owner can take the placement: a person in the target, a
+  // household with a target member.
+  const uint8_t* target;
+
+  // 1 if owner o has a device of type t and is in the target.
+  uint32_t Eligible(int o, int t) const {
+    return (devices[o] >> t) & target[o] & 1;
+  }
+};
+
+Owners OwnersOf(const CompiledPlacement& p, const ShardState& st) {
+  if (p.household_device) {
+    return {st.pop.households(), static_cast<uint32_t>(st.pop.first_household),
+            st.pop.household_devices.data(), st.household_target.data()};
+  }
+  return {st.pop.people(), static_cast<uint32_t>(st.pop.first_person),
+          st.pop.person_devices.data(), st.in_target.data()};
+}
+
 // Simulates shards day by day into its own Tally. One per worker thread.
 class DayWorker {
  public:
@@ -190,19 +215,10 @@ class DayWorker {
       // Keep the counts for pass 2, which would draw the same again.
       counts_[j].swap(st->opportunities[j]);
       const int32_t* counts = st->opportunities[j].data();
-      const int t = p.device_type;
+      const Owners owners = OwnersOf(p, *st);
       int64_t total = 0;
-      if (p.household_device) {
-        const uint32_t* devices = st->pop.household_devices.data();
-        const uint8_t* target = st->household_target.data();
-        for (int o = 0; o < st->pop.households(); ++o)
-          total += ((devices[o] >> t) & target[o] & 1) ? counts[o] : 0;
-      } else {
-        const uint32_t* devices = st->pop.person_devices.data();
-        const uint8_t* target = st->in_target.data();
-        for (int o = 0; o < st->pop.people(); ++o)
-          total += ((devices[o] >> t) & target[o] & 1) ? counts[o] : 0;
-      }
+      for (int o = 0; o < owners.count; ++o)
+        total += owners.Eligible(o, p.device_type) ? counts[o] : 0;
       totals[j] += total;
     }
   }
@@ -325,10 +341,9 @@ class DayWorker {
   void DrawCounts(int j, int day, const ShardState& st) {
     const CompiledPlacement& p = campaign_.placements()[j];
     DrawBlocks(j, day, st);
-    const bool shared = p.household_device;
-    const int owners = shared ? st.pop.households() : st.pop.people();
-    const uint32_t first = static_cast<uint32_t>(shared ? st.pop.first_household
-                                                        : st.pop.first_person);
+    const Owners shard_owners = OwnersOf(p, st);
+    const int owners = shard_owners.count;
+    const uint32_t first = shard_owners.first;
     const RngBlocks& blocks = blocks_[j];
     std::vector<int32_t>& out = counts_[j];
     out.resize(owners);
@@ -365,13 +380,10 @@ class DayWorker {
   // blocks_[j]: the first block of the day's stream of every owner.
   void DrawBlocks(int j, int day, const ShardState& st) {
     const CompiledPlacement& p = campaign_.placements()[j];
-    const bool shared = p.household_device;
-    const int owners = shared ? st.pop.households() : st.pop.people();
-    blocks_[j].resize(owners);
-    FirstBlocks(seed_, p.stream, DaySub(day),
-                static_cast<uint32_t>(shared ? st.pop.first_household
-                                             : st.pop.first_person),
-                owners, blocks_[j].data());
+    const Owners owners = OwnersOf(p, st);
+    blocks_[j].resize(owners.count);
+    FirstBlocks(seed_, p.stream, DaySub(day), owners.first, owners.count,
+                blocks_[j].data());
   }
 
   // A Poisson count past the batch's reach: inversion of word 0 for a mean
@@ -390,27 +402,22 @@ class DayWorker {
   // won_household_[j] their households.
   void ListWon(int j, const ShardState& st) {
     const CompiledPlacement& p = campaign_.placements()[j];
-    const bool shared = p.household_device;
-    const int owners = static_cast<int>(counts_[j].size());
-    const uint32_t* devices =
-        shared ? st.pop.household_devices.data() : st.pop.person_devices.data();
-    const uint8_t* target =
-        shared ? st.household_target.data() : st.in_target.data();
+    const Owners owners = OwnersOf(p, st);
     const int32_t* counts = counts_[j].data();
-    const int t = p.device_type;
     std::vector<uint32_t>& list = won_[j];
-    list.resize(owners + 1);
+    list.resize(owners.count + 1);
     uint32_t* out = list.data();
     int n = 0;
-    for (int o = 0; o < owners; ++o) {
+    for (int o = 0; o < owners.count; ++o) {
       out[n] = static_cast<uint32_t>(o);
-      n += (counts[o] > 0) & (devices[o] >> t) & target[o] & 1;
+      n += (counts[o] > 0) & owners.Eligible(o, p.device_type);
     }
     list.resize(n);
     std::vector<uint32_t>& households = won_household_[j];
     households.resize(n);
-    for (int k = 0; k < n; ++k)
-      households[k] = shared ? list[k] : st.household_of[list[k]];
+    for (int k = 0; k < n; ++k) {
+      households[k] = p.household_device ? list[k] : st.household_of[list[k]];
+    }
   }
 
   // Paced placement j: thins counts_[j] (the day's opportunities) to the
@@ -427,8 +434,7 @@ class DayWorker {
       const int k = BinomialInverseHead(Rng::ToUniform(b[o][1]), n, table);
       counts[o] = c < kBinomialHeadTrials ? k : c;
     }
-    const uint32_t first = static_cast<uint32_t>(
-        p.household_device ? st.pop.first_household : st.pop.first_person);
+    const uint32_t first = OwnersOf(p, st).first;
     for (int o = 0; o < owners; ++o) {
       const int64_t n = counts[o];
       if (n < kBinomialHeadTrials) continue;
@@ -512,15 +518,14 @@ class DayWorker {
       const CompiledPlacement& p = placements[j];
       const std::vector<uint32_t>& list = won_[j];
       const std::vector<uint32_t>& households = won_household_[j];
+      const uint32_t first_owner = OwnersOf(p, *st).first;
       for (int& k = next[j]; k < static_cast<int>(list.size()) &&
                              households[k] == static_cast<uint32_t>(i);
            ++k) {
         const int owner = static_cast<int>(list[k]);
         const int member =
             p.household_device ? -1 : owner - static_cast<int>(m0);
-        const uint32_t owner_id = static_cast<uint32_t>(
-            p.household_device ? st->pop.first_household + owner
-                               : st->pop.first_person + owner);
+        const uint32_t owner_id = first_owner + owner;
         const RngBlock& block = blocks_[j][owner];
         const int device = static_cast<int>(devices_.size());
         const int32_t won = counts_[j][owner];
