@@ -7,11 +7,11 @@
 #include "engine/status_macros.h"
 
 namespace aiotreach {
-namespace {
-
 std::string Mib(int64_t bytes) {
   return absl::StrFormat("%.1f MiB", bytes / (1024.0 * 1024.0));
 }
+
+namespace {
 
 // "eco-12" -> 12, or 0 for anything else.
 int64_t Number(const std::string& id) {

@@ -23,6 +23,9 @@
 
 namespace aiotreach {
 
+// "12.5 MiB": byte counts in the memory-budget messages.
+std::string Mib(int64_t bytes);
+
 class EcosystemStore {
  public:
   struct Entry {

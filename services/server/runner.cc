@@ -6,7 +6,6 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engine/cancel.h"
@@ -17,10 +16,6 @@ namespace aiotreach {
 namespace {
 
 constexpr absl::Duration kPoll = absl::Milliseconds(10);
-
-std::string Mib(int64_t bytes) {
-  return absl::StrFormat("%.1f MiB", bytes / (1024.0 * 1024.0));
-}
 
 bool PastDeadline(const CallControl& call) {
   return std::chrono::system_clock::now() >= call.deadline;
