@@ -17,6 +17,7 @@
 #include "engine/population.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/scenario_testing.h"
 
 namespace aiotreach {
 namespace {
@@ -124,14 +125,6 @@ std::string Reference(int days) {
                           days, kScale);
 }
 
-const v1::BreakdownRow& Row(const v1::Report& r, const std::string& name) {
-  for (const v1::BreakdownRow& row : r.placements()) {
-    if (row.name() == name) return row;
-  }
-  ADD_FAILURE() << name;
-  return r.placements(0);
-}
-
 int64_t Devices(const v1::Report& r, const std::string& type) {
   for (const auto& d : r.population().devices()) {
     if (d.device_type() == type) return d.devices();
@@ -167,7 +160,7 @@ TEST(PresetsTest, XiaomiBootWakeUpsAndCoViewing) {
   ASSERT_TRUE(r.ok()) << r.status();
   // Daily boot over a week: Binomial(7 TVs, 0.35).
   const double tv_days = 7.0 * Devices(*r, "tv");
-  const v1::BreakdownRow& boot = Row(*r, "tv_boot");
+  const v1::BreakdownRow& boot = testing::Row(r->placements(), "tv_boot");
   EXPECT_NEAR(boot.impressions() / tv_days, 0.35,
               kSe * std::sqrt(0.35 * 0.65 / tv_days));
   // Viewers per viewing TV: 1.26 to 1.37; the model's 1 + 0.187 E[S - 1].
@@ -180,7 +173,8 @@ TEST(PresetsTest, XiaomiBootWakeUpsAndCoViewing) {
   const double speakers = Devices(*r, "speaker");
   const double households = r->universe().all_households();
   const double rate = 5.02;
-  const double wakeups = Row(*r, "speaker_wake").impressions() / 7.0;
+  const double wakeups =
+      testing::Row(r->placements(), "speaker_wake").impressions() / 7.0;
   const double var_day =
       speakers * rate + households * 0.17 * 0.83 * rate * rate;
   EXPECT_NEAR(wakeups / kScale, 130e6, kSe * std::sqrt(var_day) / kScale);
@@ -200,7 +194,7 @@ TEST(PresetsTest, XiaomiEveningCoViewing) {
   evening->set_end_hour(23);
   absl::StatusOr<v1::Report> r = RunScenario(scenario, RunOptions());
   ASSERT_TRUE(r.ok()) << r.status();
-  const v1::BreakdownRow& row = Row(*r, "tv_boot");
+  const v1::BreakdownRow& row = testing::Row(r->placements(), "tv_boot");
   EXPECT_NEAR(row.viewers_per_impression(), 1.49,
               kSe * ViewersSe(0.306, row.impressions()) + 0.01);
   for (int h = 0; h < 24; ++h) {

@@ -45,16 +45,6 @@ std::string PhoneAndWearable(int64_t people, int days,
                           people, days, rest);
 }
 
-const v1::PlacementDelivery& Delivery(const v1::Report& r,
-                                      const std::string& name) {
-  for (const v1::PlacementDelivery& d : r.delivery()) {
-    if (d.name() == name) return d;
-  }
-  ADD_FAILURE() << "no delivery row " << name;
-  static const v1::PlacementDelivery empty;
-  return empty;
-}
-
 // Sum over people of max(0, f - k), and the number with f > k, from a
 // histogram whose last bucket F is exact (F above every count).
 std::pair<int64_t, int64_t> ExcessOver(const v1::Report& r, int k) {
@@ -94,7 +84,7 @@ TEST(MechanicsTest, PersonCapDeliversTheExpectedMinimum) {
   const double sd = std::sqrt(second_moment - mean * mean);
   EXPECT_NEAR(r.impressions() / double(n), mean, kSe * sd / std::sqrt(n));
   for (int f = 3; f <= 5; ++f) EXPECT_EQ(r.frequency_histogram(f - 1), 0);
-  const v1::PlacementDelivery& d = Delivery(r, "splash");
+  const v1::PlacementDelivery& d = Row(r.delivery(), "splash");
   EXPECT_EQ(d.won(), d.served() + d.refused_by_cap());
   EXPECT_NEAR(d.won() / double(n), m, kSe * std::sqrt(m / n));
   EXPECT_EQ(r.caps(0).refused(), d.refused_by_cap());
@@ -191,7 +181,7 @@ TEST(MechanicsTest, PacingDeliversTheGoalAndKeepsTheBudget) {
       budget: 6000
       cpm: 20
     })pb")));
-  const v1::PlacementDelivery& d = Delivery(r, "splash");
+  const v1::PlacementDelivery& d = Row(r.delivery(), "splash");
   EXPECT_EQ(d.goal(), 300000);
   EXPECT_NEAR(d.served(), 300000, 3000);
   EXPECT_LE(d.spend(), 6000.0);
@@ -216,7 +206,7 @@ TEST(MechanicsTest, FrontLoadedPacingFollowsItsShare) {
   int64_t first_half = 0;
   for (int d = 0; d < 5; ++d) first_half += r.daily(d).placement_impressions(0);
   EXPECT_NEAR(first_half, 280000, 4000);
-  EXPECT_NEAR(Delivery(r, "splash").served(), 400000, 4000);
+  EXPECT_NEAR(Row(r.delivery(), "splash").served(), 400000, 4000);
 }
 
 // A goal past the inventory: every opportunity is won, and the shortfall
@@ -230,7 +220,7 @@ TEST(MechanicsTest, PacingReportsUnderDelivery) {
       opportunity { poisson { rate: 2 } }
       impression_goal: 500000
     })pb")));
-  const v1::PlacementDelivery& d = Delivery(r, "splash");
+  const v1::PlacementDelivery& d = Row(r.delivery(), "splash");
   const double inventory = 2.0 * 5 * n;
   EXPECT_NEAR(d.served(), inventory, kSe * std::sqrt(inventory));
   EXPECT_EQ(d.under_delivery(), 500000 - d.served());
@@ -399,12 +389,12 @@ TEST(MechanicsTest, FollowUpsOnlyWithAVoiceDevice) {
   const v1::Report b = RunOrDie(ParseTextOrDie(
       absl::Substitute(base, n, 1, R"(target { city_tiers: "b" })")));
   EXPECT_GT(b.impressions(), 0);
-  EXPECT_EQ(Delivery(b, "ai_boot").voice_follow_ups(), 0);
+  EXPECT_EQ(Row(b.delivery(), "ai_boot").voice_follow_ups(), 0);
   EXPECT_EQ(b.cross_device_interactions_size(), 0);
 
   const v1::Report a = RunOrDie(ParseTextOrDie(
       absl::Substitute(base, n, 1, R"(target { city_tiers: "a" })")));
-  const v1::PlacementDelivery& d = Delivery(a, "ai_boot");
+  const v1::PlacementDelivery& d = Row(a.delivery(), "ai_boot");
   EXPECT_EQ(d.voice_follow_ups(), a.impressions());
   EXPECT_EQ(d.interactions(), d.voice_follow_ups());
   ASSERT_EQ(a.cross_device_interactions_size(), 1);
@@ -421,7 +411,8 @@ TEST(MechanicsTest, FollowUpsOnlyWithAVoiceDevice) {
       RunOrDie(ParseTextOrDie(absl::Substitute(base, n, 0.3, "")));
   const double rate = 0.3 * 0.5;
   const double impressions = all.impressions();
-  EXPECT_NEAR(Delivery(all, "ai_boot").voice_follow_ups() / impressions, rate,
+  EXPECT_NEAR(Row(all.delivery(), "ai_boot").voice_follow_ups() / impressions,
+              rate,
               kSe * std::sqrt(0.3 * 0.7 * 0.5 / impressions +
                               0.3 * 0.3 * 0.25 / impressions));
 }
@@ -448,7 +439,7 @@ TEST(MechanicsTest, ConversionsFollowTheResponseCurve) {
     variance += r.frequency_histogram(i) * p * (1 - p);
   }
   EXPECT_NEAR(r.conversions(), expected, kSe * std::sqrt(variance));
-  const v1::PlacementDelivery& d = Delivery(r, "splash");
+  const v1::PlacementDelivery& d = Row(r.delivery(), "splash");
   EXPECT_EQ(d.conversions_last_touch(), r.conversions());
   EXPECT_NEAR(d.conversions_even_split(), r.conversions(), 1e-6);
   EXPECT_NEAR(r.cost_per_conversion(), r.spend() / r.conversions(), 1e-9);

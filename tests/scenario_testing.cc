@@ -22,14 +22,4 @@ v1::Report RunOrDie(const v1::Scenario& scenario, const RunOptions& options) {
   return *std::move(report);
 }
 
-const v1::BreakdownRow& Row(
-    const google::protobuf::RepeatedPtrField<v1::BreakdownRow>& rows,
-    const std::string& name) {
-  for (const v1::BreakdownRow& r : rows) {
-    if (r.name() == name) return r;
-  }
-  ADD_FAILURE() << "no row named " << name;
-  return v1::BreakdownRow::default_instance();
-}
-
 }  // namespace aiotreach::testing

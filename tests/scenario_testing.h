@@ -11,6 +11,7 @@
 #include "aiotreach/v1/report.pb.h"
 #include "aiotreach/v1/scenario.pb.h"
 #include "engine/engine.h"
+#include "gtest/gtest.h"
 
 namespace aiotreach::testing {
 
@@ -22,11 +23,18 @@ v1::Scenario ParseTextOrDie(const std::string& text);
 v1::Report RunOrDie(const v1::Scenario& scenario,
                     const RunOptions& options = {});
 
-// The breakdown row called `name` (placements or device_types), or a
-// failure and an empty row.
-const v1::BreakdownRow& Row(
-    const google::protobuf::RepeatedPtrField<v1::BreakdownRow>& rows,
-    const std::string& name);
+// The element called `name` of a repeated field of messages with a
+// name() (breakdown rows, delivery rows, ...), or a failure and the
+// message type's default instance.
+template <typename Message>
+const Message& Row(const google::protobuf::RepeatedPtrField<Message>& rows,
+                   const std::string& name) {
+  for (const Message& r : rows) {
+    if (r.name() == name) return r;
+  }
+  ADD_FAILURE() << "no row named " << name;
+  return Message::default_instance();
+}
 
 // Standard error of a proportion p estimated from n independent trials.
 inline double ProportionSe(double p, double n) {
