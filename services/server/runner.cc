@@ -221,9 +221,4 @@ bool Runner::HasRoom() const {
          options_.max_concurrent_runs + options_.max_queued_runs;
 }
 
-int Runner::queued() const {
-  absl::MutexLock lock(&mu_);
-  return queued_;
-}
-
 }  // namespace aiotreach

@@ -85,9 +85,8 @@ class Runner {
                                        const std::string& ecosystem_id,
                                        const CallControl& call);
 
-  // Runs in flight and waiting, for tests and monitoring.
+  // Runs in flight, for tests and monitoring.
   int running() const;
-  int queued() const;
   // True if one more run would be admitted or queued now.
   bool HasRoom() const;
 
