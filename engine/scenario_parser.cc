@@ -3,7 +3,6 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -65,16 +64,6 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
 };
 
 }  // namespace
-
-absl::StatusOr<ScenarioFormat> FormatForPath(absl::string_view path) {
-  for (const char* ext : {".textproto", ".txtpb", ".pbtxt"}) {
-    if (absl::EndsWith(path, ext)) return ScenarioFormat::kText;
-  }
-  if (absl::EndsWith(path, ".json")) return ScenarioFormat::kJson;
-  return absl::InvalidArgumentError(
-      "unknown file type: expected .textproto, .txtpb, .pbtxt (text format) or "
-      ".json");
-}
 
 absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view content,
                                            ScenarioFormat format) {

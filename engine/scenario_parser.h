@@ -2,8 +2,8 @@
 // v1::Scenario message the API takes. The engine reads no files: callers
 // hand it the content.
 //
-//   absl::StatusOr<ScenarioFormat> f = FormatForPath("w1.textproto");
-//   absl::StatusOr<v1::Scenario> s = ParseScenario(content, *f);
+//   absl::StatusOr<v1::Scenario> s =
+//       ParseScenario(content, ScenarioFormat::kText);
 //   // errors: "line 3:7: Message type "aiotreach.v1.Scenario" has no
 //   //          field named "flight_dayz"."
 #ifndef AIOTREACH_ENGINE_SCENARIO_PARSER_H_
@@ -16,10 +16,6 @@
 namespace aiotreach {
 
 enum class ScenarioFormat { kText, kJson };
-
-// .textproto, .txtpb, .pbtxt: text format; .json: proto3 JSON. Otherwise
-// InvalidArgument.
-absl::StatusOr<ScenarioFormat> FormatForPath(absl::string_view path);
 
 // InvalidArgument for empty content, invalid UTF-8 (naming the byte
 // offset), syntax errors (naming line and column), unknown fields and wrong

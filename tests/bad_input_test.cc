@@ -454,14 +454,5 @@ TEST(BadInputTest, TheValidBaseIsValid) {
   EXPECT_THAT(ParseAndValidate(kValid, ScenarioFormat::kText), testing::IsOk());
 }
 
-TEST(BadInputTest, FormatFollowsTheExtension) {
-  EXPECT_EQ(*FormatForPath("a/b.textproto"), ScenarioFormat::kText);
-  EXPECT_EQ(*FormatForPath("b.txtpb"), ScenarioFormat::kText);
-  EXPECT_EQ(*FormatForPath("b.json"), ScenarioFormat::kJson);
-  EXPECT_THAT(FormatForPath("b.yaml"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("unknown file type")));
-}
-
 }  // namespace
 }  // namespace aiotreach

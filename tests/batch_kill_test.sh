@@ -6,7 +6,7 @@
 # Also: the progress bar on a pseudo-terminal, plain lines without one.
 set -euo pipefail
 
-bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/cli/aiotreach"
+bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/main/aiotreach"
 base="$TEST_SRCDIR/$TEST_WORKSPACE/services/cli/testdata/cli_small.textproto"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

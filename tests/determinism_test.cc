@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "services/cli/cli.h"
+#include "services/io/scenario_io.h"
 #include "tests/scenario_testing.h"
 
 namespace aiotreach {

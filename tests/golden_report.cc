@@ -6,9 +6,9 @@
 #include <iostream>
 
 #include "engine/engine.h"
-#include "services/cli/cli.h"
-#include "services/cli/file_util.h"
-#include "services/cli/report_format.h"
+#include "services/io/file_util.h"
+#include "services/io/report_format.h"
+#include "services/io/scenario_io.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "services/cli/cli.h"
-#include "services/cli/file_util.h"
-#include "services/cli/report_format.h"
+#include "services/io/file_util.h"
+#include "services/io/report_format.h"
+#include "services/io/scenario_io.h"
 #include "tests/scenario_testing.h"
 
 namespace aiotreach {

@@ -5,7 +5,7 @@
 # bars and points; a screenshot is taken. The same for a sweep's page.
 set -euo pipefail
 
-bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/cli/aiotreach"
+bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/main/aiotreach"
 scenario="$TEST_SRCDIR/$TEST_WORKSPACE/services/cli/testdata/cli_small.textproto"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v chromium >/dev/null || fail "chromium not found: run tools/setup"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "services/cli/cli.h"
+#include "services/io/scenario_io.h"
 #include "tests/scenario_testing.h"
 
 namespace aiotreach {

@@ -10,7 +10,7 @@
 # python3-grpcio (tools/setup).
 set -euo pipefail
 
-bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/cli/aiotreach"
+bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/main/aiotreach"
 py_client="$TEST_SRCDIR/$TEST_WORKSPACE/clients/python"
 export AIOTREACH_PY_PROTO="$py_client/gen"
 buf="${AIOT_BUF:-}"

@@ -23,21 +23,16 @@
 #include "engine/engine.h"
 #include "engine/parallel.h"
 #include "engine/report_builder.h"
-#include "engine/scenario_parser.h"
 #include "engine/status_macros.h"
 #include "engine/what_if.h"
 #include "google/protobuf/util/json_util.h"
-#include "services/cli/file_util.h"
-#include "services/cli/html_report.h"
-#include "services/cli/report_format.h"
+#include "services/io/file_util.h"
+#include "services/io/html_report.h"
+#include "services/io/report_format.h"
+#include "services/io/scenario_io.h"
 
 namespace aiotreach {
 namespace {
-
-absl::Status Prefixed(const std::string& path, const absl::Status& status) {
-  return absl::Status(status.code(),
-                      absl::StrCat(path, ": ", status.message()));
-}
 
 // 1234567 -> "1,234,567".
 std::string Thousands(int64_t v) {
@@ -121,17 +116,6 @@ void Notes(const v1::Report& r, std::ostream& out) {
 
 }  // namespace
 
-absl::StatusOr<v1::Scenario> LoadScenarioFile(const std::string& path) {
-  absl::StatusOr<std::string> content = ReadFile(path);
-  if (!content.ok()) return content.status();
-  absl::StatusOr<ScenarioFormat> format = FormatForPath(path);
-  if (!format.ok()) return Prefixed(path, format.status());
-  absl::StatusOr<v1::Scenario> scenario = ParseScenario(*content, *format);
-  if (!scenario.ok()) return Prefixed(path, scenario.status());
-  if (scenario->name().empty()) scenario->set_name(FileStem(path));
-  return scenario;
-}
-
 namespace {
 
 // One scenario of a batch.
@@ -196,7 +180,7 @@ void RunJob(Job* job, const CliOptions& options, int threads,
     run.progress = progress;
     job->report = RunScenario(*job->scenario, run);
     if (!job->report.ok())
-      job->report = Prefixed(job->path, job->report.status());
+      job->report = PrefixPath(job->path, job->report.status());
   } else {
     job->report = job->scenario.status();
   }
@@ -399,7 +383,7 @@ absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
       }
       if (!it->is_regular_file()) continue;
       const std::string file = it->path().string();
-      if (!FormatForPath(file).ok()) continue;  // not a scenario file
+      if (!IsScenarioPath(file)) continue;  // not a scenario file
       const std::string rel =
           it->path().parent_path().lexically_relative(path).string();
       found.push_back({file, rel == "." ? "" : rel});
@@ -453,11 +437,12 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
         (*inputs)[i].rel_dir.empty()
             ? options.out_dir
             : absl::StrCat(options.out_dir, "/", (*inputs)[i].rel_dir);
-    job.name = FileStem(job.path);
     job.scenario = LoadScenarioFile(job.path);
-    if (job.scenario.ok()) job.name = job.scenario->name();
+    // Names never become paths unchecked: outputs stay inside OUT.
+    job.name = SafeFileName(job.scenario.ok() ? job.scenario->name()
+                                              : FileStem(job.path));
     if (auto [it, fresh] = taken.emplace(OutBase(job), job.path); !fresh) {
-      job.scenario = Prefixed(
+      job.scenario = PrefixPath(
           job.path,
           absl::InvalidArgumentError(absl::StrCat(
               "name: '", job.name, "' is also the name of ", it->second, " in ",
@@ -656,7 +641,7 @@ int CompareFiles(const std::string& base_path,
     }
   }
   const std::string stem =
-      absl::StrCat(options.out_dir, "/compare_", base->name());
+      absl::StrCat(options.out_dir, "/compare_", SafeFileName(base->name()));
   absl::Status s = MakeDirectories(options.out_dir);
   if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
   if (s.ok()) s = WriteJson(*c, stem + ".json");
@@ -705,8 +690,8 @@ int SweepFile(const std::string& file, const std::string& placement,
                           p.average_frequency(), p.spend(), p.impressions(),
                           p.under_delivery());
   }
-  const std::string stem =
-      absl::StrCat(options.out_dir, "/", scenario->name(), ".sweep");
+  const std::string stem = absl::StrCat(
+      options.out_dir, "/", SafeFileName(scenario->name()), ".sweep");
   absl::Status s = MakeDirectories(options.out_dir);
   if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
   if (s.ok()) s = WriteJson(*curve, stem + ".json");
@@ -730,7 +715,7 @@ int ValidateFiles(const std::vector<std::string>& files, std::ostream& out,
     absl::Status status = scenario.status();
     if (scenario.ok()) {
       status = ValidateScenario(*scenario);
-      if (!status.ok()) status = Prefixed(path, status);
+      if (!status.ok()) status = PrefixPath(path, status);
     }
     if (status.ok()) {
       out << path << ": ok\n";

@@ -55,10 +55,6 @@ struct BatchInput {
 absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
     const std::vector<std::string>& paths, const std::string& skip_dir = "");
 
-// Reads and parses one scenario file; a missing name becomes the file's
-// stem. Errors are prefixed with the path: "w1.textproto: line 3:1: ...".
-absl::StatusOr<v1::Scenario> LoadScenarioFile(const std::string& path);
-
 // `aiotreach run`: runs every scenario of the files and folders in
 // `paths` (ExpandInputs), several at once within options.threads, and
 // writes OUT/<relative folder>/<name>.json, the CSV tables and <name>.hash

@@ -14,7 +14,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "services/cli/file_util.h"
+#include "services/io/file_util.h"
 
 namespace aiotreach {
 namespace {
@@ -127,15 +127,6 @@ TEST_F(CliTest, UnknownFormatIsRefused) {
   options_.formats = {"json", "xml"};
   EXPECT_EQ(RunFiles({Write("g.textproto", kGood)}, options_, out_, err_), 1);
   EXPECT_THAT(err_.str(), HasSubstr("--format: unknown format 'xml'"));
-}
-
-TEST(FileUtilTest, AtomicWriteReplacesWholeFile) {
-  const std::string path = ::testing::TempDir() + "/atomic.txt";
-  ASSERT_TRUE(WriteFileAtomically(path, "first version, longer").ok());
-  ASSERT_TRUE(WriteFileAtomically(path, "second").ok());
-  EXPECT_EQ(*ReadFile(path), "second");
-  EXPECT_EQ(FileStem("dir/w1_1m.textproto"), "w1_1m");
-  EXPECT_FALSE(ReadFile(::testing::TempDir() + "/missing").ok());
 }
 
 // A folder of good and bad scenarios, nested: the good reports are there
@@ -279,6 +270,46 @@ TEST_F(CliTest, SweepCurveIsMonotone) {
   }
   EXPECT_EQ(SweepFile(file, "radio", *budgets, options_, out_, err_), 1);
   EXPECT_THAT(err_.str(), HasSubstr("placement: no placement 'radio'"));
+}
+
+// A scenario's name is not a path: whatever it holds, run, compare and
+// sweep write inside OUT and nowhere else (a probe once overwrote
+// ../../victim/package this way).
+TEST_F(CliTest, HostileNamesStayInsideOut) {
+  // OUT two levels down: "../../victim" from it is dir_/victim.
+  options_.out_dir = (dir_ / "a" / "out").string();
+  fs::create_directories(dir_ / "victim");
+  const std::string victim = (dir_ / "victim" / "package.json").string();
+  std::ofstream(victim) << "precious";
+  const std::string hostile = absl::StrReplaceAll(
+      kGood, {{"seed: 3", "seed: 3 name: \"../../victim/package\""},
+              {"share_of_voice: 0.5", "budget: 10 cpm: 30"}});
+  const std::string file = Write("hostile.textproto", hostile);
+  const std::string control = Write(
+      "control.textproto",
+      absl::StrReplaceAll(kGood, {{"seed: 3", "seed: 3 name: \"a\\nb\""}}));
+  EXPECT_EQ(RunFiles({file, control}, options_, out_, err_), 0) << err_.str();
+  EXPECT_EQ(CompareFiles(file, {file}, options_, out_, err_), 0) << err_.str();
+  EXPECT_EQ(SweepFile(file, "tv_boot", {5, 10}, options_, out_, err_), 0)
+      << err_.str();
+  EXPECT_EQ(*ReadFile(victim), "precious");
+  // Everything written is a plain file directly inside OUT, named after
+  // the sanitised name.
+  std::vector<std::string> names;
+  for (const auto& entry : fs::recursive_directory_iterator(dir_)) {
+    const fs::path rel = entry.path().lexically_relative(dir_);
+    if (rel.string() == "victim" || rel.string() == "victim/package.json" ||
+        rel.string() == "a" || rel.string() == "a/out" ||
+        rel.parent_path().empty()) {
+      continue;
+    }
+    EXPECT_EQ(rel.parent_path(), "a/out") << rel;
+    names.push_back(rel.filename().string());
+  }
+  EXPECT_THAT(names, testing::Contains("_._.._victim_package.json"));
+  EXPECT_THAT(names, testing::Contains("a_b.json"));
+  EXPECT_THAT(names, testing::Contains("compare__._.._victim_package.csv"));
+  EXPECT_THAT(names, testing::Contains("_._.._victim_package.sweep.csv"));
 }
 
 TEST(BudgetsTest, ParseAmounts) {

@@ -19,7 +19,7 @@
 
 #include "absl/strings/numbers.h"
 #include "aiotreach/v1/service.grpc.pb.h"
-#include "services/cli/cli.h"
+#include "services/io/scenario_io.h"
 #include "services/server/server.h"
 
 namespace {

@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "services/cli/file_util.h"
+#include "services/io/file_util.h"
 
 namespace aiotreach {
 namespace {

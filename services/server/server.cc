@@ -12,7 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
-#include "services/cli/file_util.h"
+#include "services/io/file_util.h"
 
 namespace aiotreach {
 namespace {

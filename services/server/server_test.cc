@@ -20,7 +20,7 @@
 #include "google/protobuf/text_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "services/cli/file_util.h"
+#include "services/io/file_util.h"
 
 namespace aiotreach {
 namespace {

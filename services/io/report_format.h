@@ -3,8 +3,8 @@
 //
 //   std::string json = ReportToJson(report);
 //   std::string csv = FrequencyCsv(report);
-#ifndef AIOTREACH_SERVICES_CLI_REPORT_FORMAT_H_
-#define AIOTREACH_SERVICES_CLI_REPORT_FORMAT_H_
+#ifndef AIOTREACH_SERVICES_IO_REPORT_FORMAT_H_
+#define AIOTREACH_SERVICES_IO_REPORT_FORMAT_H_
 
 #include <string>
 
@@ -40,4 +40,4 @@ std::string PlacementsCsv(const v1::Report& report);
 
 }  // namespace aiotreach
 
-#endif  // AIOTREACH_SERVICES_CLI_REPORT_FORMAT_H_
+#endif  // AIOTREACH_SERVICES_IO_REPORT_FORMAT_H_

@@ -8,8 +8,8 @@
 // <rect class="bar"> and whose points are <circle class="point">; a small
 // inline script counts them into <pre id="self-check"> as JSON and sets
 // <body data-ready="yes">, which the headless-browser test reads.
-#ifndef AIOTREACH_SERVICES_CLI_HTML_REPORT_H_
-#define AIOTREACH_SERVICES_CLI_HTML_REPORT_H_
+#ifndef AIOTREACH_SERVICES_IO_HTML_REPORT_H_
+#define AIOTREACH_SERVICES_IO_HTML_REPORT_H_
 
 #include <string>
 
@@ -31,4 +31,4 @@ std::string SweepToHtml(const v1::SweepCurve& curve,
 
 }  // namespace aiotreach
 
-#endif  // AIOTREACH_SERVICES_CLI_HTML_REPORT_H_
+#endif  // AIOTREACH_SERVICES_IO_HTML_REPORT_H_

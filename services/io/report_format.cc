@@ -1,4 +1,4 @@
-#include "services/cli/report_format.h"
+#include "services/io/report_format.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"

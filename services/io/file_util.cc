@@ -1,9 +1,10 @@
-#include "services/cli/file_util.h"
+#include "services/io/file_util.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -80,6 +81,33 @@ absl::Status MakeDirectories(const std::string& dir) {
     return absl::InvalidArgumentError(dir + ": not a directory");
   }
   return absl::OkStatus();
+}
+
+absl::Status PrefixPath(const std::string& path, const absl::Status& status) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(),
+                      absl::StrCat(path, ": ", status.message()));
+}
+
+std::string SafeFileName(const std::string& name) {
+  std::string out;
+  out.reserve(std::min(name.size(), kMaxFileNameBytes));
+  for (const char ch : name) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    const bool bad =
+        c < 0x20 || c == 0x7f || std::strchr("/\\<>:\"|?*", ch) != nullptr;
+    out += bad ? '_' : ch;
+  }
+  if (out.size() > kMaxFileNameBytes) {
+    size_t cut = kMaxFileNameBytes;
+    // Back to the first byte of a UTF-8 character (not 10xxxxxx).
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
+      --cut;
+    out.resize(cut);
+  }
+  if (out.empty()) return "scenario";
+  if (out[0] == '.') out[0] = '_';
+  return out;
 }
 
 std::string FileStem(const std::string& path) {

@@ -1,4 +1,4 @@
-#include "services/cli/html_report.h"
+#include "services/io/html_report.h"
 
 #include <algorithm>
 #include <cmath>
