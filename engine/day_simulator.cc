@@ -1,21 +1,23 @@
 #include "engine/day_simulator.h"
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "engine/distributions.h"
 #include "engine/fast_math.h"
-#include "engine/parallel.h"
 #include "engine/reach_counter.h"
 #include "engine/rng.h"
+#include "engine/sharded_run.h"
 #include "engine/simulator.h"
+#include "engine/status_macros.h"
 
 namespace aiotreach {
 namespace {
+
+// Events of a household-day sorted by insertion; more by std::stable_sort.
+constexpr size_t kInsertionSortEvents = 64;
 
 // Sub key of day d's draws; sub 0 is the flight-at-once path's.
 uint32_t DaySub(int day) { return 1u + static_cast<uint32_t>(day); }
@@ -102,8 +104,10 @@ Owners OwnersOf(const CompiledPlacement& p, const ShardState& st) {
 class DayWorker {
  public:
   DayWorker(const Population& population, const Campaign& campaign,
-            const CapPlan& plan, uint64_t seed, Tally* tally)
-      : population_(population),
+            const CapPlan& plan, uint64_t seed, const CancelToken* cancel,
+            Tally* tally)
+      : poll_(cancel),
+        population_(population),
         campaign_(campaign),
         plan_(plan),
         seed_(seed),
@@ -248,7 +252,7 @@ class DayWorker {
         if (next[j] < static_cast<int>(won_[j].size()))
           i = std::min(i, won_household_[j][next[j]]);
       }
-      if (i == kNone) break;
+      if (i == kNone || poll_.Tick()) break;
       HouseholdDay(day, st, static_cast<int>(i), next.data());
     }
   }
@@ -529,6 +533,7 @@ class DayWorker {
         const RngBlock& block = blocks_[j][owner];
         const int device = static_cast<int>(devices_.size());
         const int32_t won = counts_[j][owner];
+        if (poll_.Tick(won)) return;  // stopping: the day is moot
         const uint32_t first_time = FirstTimeWord(p);
         if (first_time + won <= 4) {
           // The usual case: the times are in the block already drawn.
@@ -549,17 +554,27 @@ class DayWorker {
       }
     }
     if (events_.empty()) return;
-    // Time order by insertion (a household's day holds a few events); ties
-    // (rare: times are at 2^-32 of a day) keep the device order, so the
-    // order is a function of the draws alone.
-    for (size_t a = 1; a < events_.size(); ++a) {
-      const Event e = events_[a];
-      size_t b = a;
-      for (; b > 0 && events_[b - 1].time > e.time; --b)
-        events_[b] = events_[b - 1];
-      events_[b] = e;
+    // Time order, stable: ties (rare: times are at 2^-32 of a day) keep the
+    // device order, so the order is a function of the draws alone. By
+    // insertion for the usual few events; a household-day can also hold
+    // millions (high rates on many placements), hence the fallback.
+    if (events_.size() <= kInsertionSortEvents) {
+      for (size_t a = 1; a < events_.size(); ++a) {
+        const Event e = events_[a];
+        size_t b = a;
+        for (; b > 0 && events_[b - 1].time > e.time; --b)
+          events_[b] = events_[b - 1];
+        events_[b] = e;
+      }
+    } else {
+      std::stable_sort(
+          events_.begin(), events_.end(),
+          [](const Event& a, const Event& b) { return a.time < b.time; });
     }
-    for (const Event& e : events_) Serve(day, e, st, i, m0, size);
+    for (const Event& e : events_) {
+      if (poll_.Tick()) return;
+      Serve(day, e, st, i, m0, size);
+    }
     CountDayCaps(*st, i, m0, size);
   }
 
@@ -737,6 +752,9 @@ class DayWorker {
     return -1;
   }
 
+  // Polls the run's cancel token as households and events go by; a
+  // stopped worker leaves its shard-day early.
+  CancelPoller poll_;
   const Population& population_;
   const Campaign& campaign_;
   const CapPlan& plan_;
@@ -777,58 +795,29 @@ class DayWorker {
 }  // namespace
 
 absl::StatusOr<Tally> DaySimulator::Run(const RunOptions& options) const {
-  if (options.shard_households < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "shard_households: must be >= 1, got ", options.shard_households));
-  }
-  const TallyShape shape = MakeTallyShape(population_, campaign_);
-  const int64_t shards =
-      (population_.households() + options.shard_households - 1) /
-      options.shard_households;
-  const int threads = static_cast<int>(
-      std::min<int64_t>(ResolveThreads(options.threads), shards));
-  const CapPlan plan(campaign_);
-  std::vector<Tally> tallies(threads, Tally(shape));
-  std::vector<std::unique_ptr<DayWorker>> workers;
-  for (int w = 0; w < threads; ++w) {
-    workers.push_back(std::make_unique<DayWorker>(population_, campaign_, plan,
-                                                  seed_, &tallies[w]));
-  }
   const auto& placements = campaign_.placements();
   const int days = campaign_.flight_days();
   const int n_placements = static_cast<int>(placements.size());
   const bool any_paced =
       std::any_of(placements.begin(), placements.end(),
                   [](const CompiledPlacement& p) { return p.paced(); });
-
-  // Progress: shards prepared, each day's one or two passes, the final
-  // pass.
-  const int64_t steps = shards * (2 + int64_t{days} * (any_paced ? 2 : 1));
-  std::mutex progress_mu;
-  int64_t done = 0;
-  auto step = [&]() {
-    if (!options.progress) return;
-    std::lock_guard<std::mutex> lock(progress_mu);
-    options.progress(static_cast<double>(++done) / steps);
-  };
-  auto cancelled = [&]() {
-    return options.cancel != nullptr && options.cancel->cancelled();
-  };
-  auto for_each_shard = [&](auto&& body) {
-    ParallelFor(shards, threads, [&](int64_t s, int w) {
-      if (cancelled()) return;
-      body(s, w);
-      step();
-    });
-    return !cancelled();
-  };
+  // Passes: shards prepared, each day's one or two, the final count.
+  ShardedRun run(population_.households(),
+                 MakeTallyShape(population_, campaign_), options,
+                 2 + int64_t{days} * (any_paced ? 2 : 1));
+  AIOT_RETURN_IF_ERROR(run.status());
+  const int64_t shards = run.shards();
+  const CapPlan plan(campaign_);
+  std::vector<std::unique_ptr<DayWorker>> workers;
+  for (int w = 0; w < run.threads(); ++w) {
+    workers.push_back(std::make_unique<DayWorker>(
+        population_, campaign_, plan, seed_, options.cancel, run.tally(w)));
+  }
 
   std::vector<ShardState> states(shards);
-  if (!for_each_shard([&](int64_t s, int w) {
-        workers[w]->Prepare(s, options.shard_households, &states[s]);
-      })) {
-    return absl::CancelledError("simulation cancelled");
-  }
+  AIOT_RETURN_IF_ERROR(run.ForEachShard([&](int64_t s, int w) {
+    workers[w]->Prepare(s, run.shard_households(), &states[s]);
+  }));
   std::vector<int64_t> delivered(n_placements, 0);
   std::vector<double> win(n_placements, 0.0);
   std::vector<std::vector<int64_t>> shard_totals(
@@ -836,12 +825,9 @@ absl::StatusOr<Tally> DaySimulator::Run(const RunOptions& options) const {
   for (int day = 0; day < days; ++day) {
     if (any_paced) {
       for (auto& t : shard_totals) std::fill(t.begin(), t.end(), 0);
-      if (!for_each_shard([&](int64_t s, int w) {
-            workers[w]->CountOpportunities(day, &states[s],
-                                           shard_totals[s].data());
-          })) {
-        return absl::CancelledError("simulation cancelled");
-      }
+      AIOT_RETURN_IF_ERROR(run.ForEachShard([&](int64_t s, int w) {
+        workers[w]->CountOpportunities(day, &states[s], shard_totals[s].data());
+      }));
       for (int j = 0; j < n_placements; ++j) {
         if (!placements[j].paced()) continue;
         int64_t available = 0;
@@ -854,29 +840,20 @@ absl::StatusOr<Tally> DaySimulator::Run(const RunOptions& options) const {
                      : 0.0;
       }
     }
-    if (!for_each_shard([&](int64_t s, int w) {
-          workers[w]->RunDay(day, win, &states[s]);
-        })) {
-      return absl::CancelledError("simulation cancelled");
-    }
-    for (const Tally& t : tallies) {
+    AIOT_RETURN_IF_ERROR(run.ForEachShard(
+        [&](int64_t s, int w) { workers[w]->RunDay(day, win, &states[s]); }));
+    for (const Tally& t : run.tallies()) {
       const int64_t* row =
           t.daily_placement_impressions() + int64_t{day} * n_placements;
       for (int j = 0; j < n_placements; ++j) delivered[j] += row[j];
     }
   }
-  if (!for_each_shard([&](int64_t s, int w) {
-        workers[w]->Finish(&states[s]);
-        states[s] = ShardState();
-      })) {
-    return absl::CancelledError("simulation cancelled");
-  }
-  Tally total(shape);
-  for (int w = 0; w < threads; ++w) {
-    workers[w]->FoldReach();
-    total.Merge(tallies[w]);
-  }
-  return total;
+  AIOT_RETURN_IF_ERROR(run.ForEachShard([&](int64_t s, int w) {
+    workers[w]->Finish(&states[s]);
+    states[s] = ShardState();
+  }));
+  for (auto& worker : workers) worker->FoldReach();
+  return run.Total();
 }
 
 }  // namespace aiotreach

@@ -3,6 +3,9 @@
 #include <atomic>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/cancel.h"
 #include "engine/population.h"
 #include "engine/simulator.h"
 #include "google/protobuf/text_format.h"
@@ -96,7 +99,79 @@ TEST_P(RunControlTest, CancelDuringTheRunStopsItPromptly) {
   EXPECT_LT(last, 0.3);
 }
 
+// Within every documented limit and practically endless: 100,000 people,
+// 64 phone placements at 10,000 opportunities a day, 731 days (a probe
+// once held the server with it until kill -9). With a cap it takes the day
+// path.
+v1::Scenario Endless(bool day_by_day) {
+  v1::Scenario s;
+  s.set_seed(1);
+  s.mutable_ecosystem()->mutable_preset()->set_name("small-city");
+  s.set_population(100000);
+  s.set_flight_days(731);
+  for (int j = 0; j < 64; ++j) {
+    v1::Placement* p = s.add_placements();
+    p->set_name(absl::StrCat("splash_", j));
+    p->set_device_type("phone");
+    p->mutable_opportunity()->mutable_poisson()->set_rate(10000);
+    p->set_share_of_voice(1.0);
+  }
+  if (day_by_day) {
+    v1::FrequencyCap* cap = s.add_frequency_caps();
+    cap->set_scope(v1::CAP_SCOPE_PERSON);
+    cap->set_period(v1::CAP_PERIOD_DAY);
+    cap->set_limit(65535);
+  }
+  return s;
+}
+
+// The engine polls the token within a shard, not only between shards: the
+// probe answers "stop" on its third poll, and the run returns. Nothing
+// here depends on the machine's speed: without polls inside the first
+// shard, the run would not end.
+TEST_P(RunControlTest, AnEndlessShardNoticesTheCancel) {
+  CancelToken cancel;
+  std::atomic<int> polls{0};
+  cancel.set_probe([&] { return ++polls >= 3; });
+  RunOptions options;
+  options.threads = 2;
+  options.cancel = &cancel;
+  EXPECT_THAT(RunScenario(Endless(GetParam()), options),
+              StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
+  EXPECT_GE(polls.load(), 3);
+}
+
+TEST_P(RunControlTest, ADeadlineStopsAnEndlessRun) {
+  CancelToken cancel;
+  cancel.set_deadline(absl::Now() + absl::Milliseconds(200));
+  RunOptions options;
+  options.threads = 2;
+  options.cancel = &cancel;
+  EXPECT_THAT(RunScenario(Endless(GetParam()), options),
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       HasSubstr("deadline passed")));
+}
+
 INSTANTIATE_TEST_SUITE_P(BothPaths, RunControlTest, ::testing::Bool());
+
+TEST(CancelPollerTest, PollsEveryPollUnitsOfWork) {
+  CancelToken token;
+  int probes = 0;
+  token.set_probe([&] { return ++probes > 2; });
+  CancelPoller poll(&token);
+  for (int64_t i = 0; i < kCancelPollUnits - 1; ++i) ASSERT_FALSE(poll.Tick());
+  EXPECT_EQ(probes, 0);
+  EXPECT_FALSE(poll.Tick());  // the kCancelPollUnits-th unit: first poll
+  EXPECT_EQ(probes, 1);
+  EXPECT_FALSE(poll.Tick(kCancelPollUnits));
+  EXPECT_TRUE(poll.Tick(5 * kCancelPollUnits));
+  EXPECT_EQ(probes, 3);
+  EXPECT_TRUE(poll.Tick());  // sticky, without polling again
+  EXPECT_EQ(probes, 3);
+  EXPECT_TRUE(token.cancelled());  // the probe's answer is latched
+  CancelPoller none(nullptr);
+  EXPECT_FALSE(none.Tick(10 * kCancelPollUnits));
+}
 
 // Scale-out: two processes each running half the shards, their tallies
 // added, give the single-process result.

@@ -106,7 +106,7 @@ absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
     pop->sizes_.resize(blocks * kBlock);
     block_sum.resize(blocks);
     ParallelFor(blocks - done, threads, [&](int64_t i, int) {
-      if (cancel != nullptr && cancel->cancelled()) return;
+      if (cancel != nullptr && cancel->Poll()) return;
       const int64_t b = done + i;
       uint8_t* out = pop->sizes_.data() + b * kBlock;
       thread_local RngBlocks blocks;
@@ -115,8 +115,8 @@ absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
       for (int64_t j = 0; j < kBlock; ++j) sum += out[j];
       block_sum[b] = sum;
     });
-    if (cancel != nullptr && cancel->cancelled())
-      return absl::CancelledError("population drawing cancelled");
+    if (cancel != nullptr && cancel->Poll())
+      return StoppedStatus(*cancel, "population drawing");
     for (int64_t b = done; b < blocks; ++b) total += block_sum[b];
     if (total >= people) break;
     blocks += blocks / 10 + 1;

@@ -3,15 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <mutex>
 #include <numeric>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "engine/fast_math.h"
-#include "engine/parallel.h"
 #include "engine/reach_counter.h"
 #include "engine/rng.h"
+#include "engine/sharded_run.h"
+#include "engine/status_macros.h"
 
 namespace aiotreach {
 namespace {
@@ -21,8 +21,9 @@ namespace {
 class ShardWorker {
  public:
   ShardWorker(const Population& population, const Campaign& campaign,
-              uint64_t seed, Tally* tally)
-      : population_(population),
+              uint64_t seed, const CancelToken* cancel, Tally* tally)
+      : poll_(cancel),
+        population_(population),
         campaign_(campaign),
         seed_(seed),
         tally_(*tally),
@@ -48,6 +49,10 @@ class ShardWorker {
   // Moves what is still held per worker into the tally. Call once, after
   // the last shard.
   void Finish() { reach_.Finish(); }
+
+  // Polls the run's cancel token as households and events go by: a stopped
+  // worker returns from its shard early.
+  CancelPoller poll_;
 
   // Simulates shard s of the population cut in shards of shard_households.
   void RunShard(int64_t s, int64_t shard_households) {
@@ -91,7 +96,10 @@ class ShardWorker {
         }
       }
     }
-    for (int i = 0; i < shard_.households(); ++i) Household(i);
+    for (int i = 0; i < shard_.households(); ++i) {
+      if (poll_.Tick()) return;  // the run is stopping: the tally is moot
+      Household(i);
+    }
     if (count_contacts_) {
       tally_.social_contacts() += population_.SocialContactTotal(
           shard_.first_person, shard_.people(), &contact_blocks_);
@@ -126,7 +134,14 @@ class ShardWorker {
       } else {
         k = PoissonInverse(rng.Uniform(), mean, Exp(-mean));
       }
+      // A device can hold millions of events (rate 10,000 a day over two
+      // years): poll within them too.
+      if (poll_.Tick(k)) return 0;
       for (int64_t i = 0; i < k; ++i) {
+        if ((i & (kCancelPollUnits - 1)) == kCancelPollUnits - 1 &&
+            poll_.Check()) {
+          return i;
+        }
         const int day = p.flat_days ? static_cast<int>(rng.UniformInt(days))
                                     : p.day_table.Sample(rng.Uniform());
         on_event(day, rng);
@@ -136,7 +151,7 @@ class ShardWorker {
     // Bernoulli: the first k days of a keyed Fisher-Yates permutation, k
     // from word 0 (read in the batch).
     const int k = batch_count;
-    if (k == 0) return 0;
+    if (k == 0 || poll_.Tick(k)) return 0;
     Rng rng(seed_, p.stream, owner, 0, first_block);
     rng.Skip(1);
     int64_t won = 0;
@@ -334,50 +349,29 @@ absl::Status Simulator::RunShards(int64_t begin, int64_t end,
                                   int64_t shard_households,
                                   const CancelToken* cancel,
                                   Tally* tally) const {
-  ShardWorker worker(population_, campaign_, seed_, tally);
+  ShardWorker worker(population_, campaign_, seed_, cancel, tally);
   for (int64_t s = begin; s < end; ++s) {
-    if (cancel != nullptr && cancel->cancelled()) {
-      return absl::CancelledError("simulation cancelled");
-    }
+    if (worker.poll_.Check()) return StoppedStatus(*cancel, "simulation");
     worker.RunShard(s, shard_households);
   }
+  if (worker.poll_.Check()) return StoppedStatus(*cancel, "simulation");
   worker.Finish();
   return absl::OkStatus();
 }
 
 absl::StatusOr<Tally> Simulator::Run(const RunOptions& options) const {
-  if (options.shard_households < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "shard_households: must be >= 1, got ", options.shard_households));
-  }
-  const int64_t shards = ShardCount(options.shard_households);
-  const int threads = static_cast<int>(
-      std::min<int64_t>(ResolveThreads(options.threads), shards));
-  std::vector<Tally> tallies(threads, Tally(shape()));
+  ShardedRun run(population_.households(), shape(), options, /*passes=*/1);
+  AIOT_RETURN_IF_ERROR(run.status());
   std::vector<std::unique_ptr<ShardWorker>> workers;
-  for (int w = 0; w < threads; ++w) {
-    workers.push_back(std::make_unique<ShardWorker>(population_, campaign_,
-                                                    seed_, &tallies[w]));
+  for (int w = 0; w < run.threads(); ++w) {
+    workers.push_back(std::make_unique<ShardWorker>(
+        population_, campaign_, seed_, options.cancel, run.tally(w)));
   }
-  std::mutex progress_mu;
-  int64_t done = 0;
-  ParallelFor(shards, threads, [&](int64_t s, int w) {
-    if (options.cancel != nullptr && options.cancel->cancelled()) return;
-    workers[w]->RunShard(s, options.shard_households);
-    if (options.progress) {
-      std::lock_guard<std::mutex> lock(progress_mu);
-      options.progress(static_cast<double>(++done) / shards);
-    }
-  });
-  if (options.cancel != nullptr && options.cancel->cancelled()) {
-    return absl::CancelledError("simulation cancelled");
-  }
-  Tally total(shape());
-  for (int w = 0; w < threads; ++w) {
-    workers[w]->Finish();
-    total.Merge(tallies[w]);
-  }
-  return total;
+  AIOT_RETURN_IF_ERROR(run.ForEachShard([&](int64_t s, int w) {
+    workers[w]->RunShard(s, run.shard_households());
+  }));
+  for (auto& worker : workers) worker->Finish();
+  return run.Total();
 }
 
 }  // namespace aiotreach

@@ -1,9 +1,7 @@
 #include "services/server/runner.h"
 
 #include <algorithm>
-#include <atomic>
 #include <memory>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -29,30 +27,6 @@ absl::Status Stopped(const CallControl& call) {
   }
   return absl::CancelledError("the call was cancelled; the run was stopped");
 }
-
-// Polls the call while the engine runs and cancels the token when the
-// caller stops waiting or the deadline passes.
-class Watcher {
- public:
-  Watcher(const CallControl& call, CancelToken* token)
-      : thread_([this, &call, token] {
-          while (!done_.load()) {
-            if (call.cancelled() || PastDeadline(call)) {
-              token->Cancel();
-              return;
-            }
-            absl::SleepFor(kPoll);
-          }
-        }) {}
-  ~Watcher() {
-    done_.store(true);
-    thread_.join();
-  }
-
- private:
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
 
 }  // namespace
 
@@ -94,17 +68,19 @@ absl::Status Runner::Execute(
     ~Release() { runner->Release(bytes); }
   } release{this, plan.bytes};
   if (call.on_admitted) call.on_admitted();
+  // The engine polls the token, and through it the deadline and the
+  // caller, every kCancelPollUnits units of work: no watcher thread.
   CancelToken token;
+  if (call.deadline != std::chrono::system_clock::time_point::max())
+    token.set_deadline(absl::FromChrono(call.deadline));
+  token.set_probe(call.cancelled);
   RunOptions run;
   run.threads = options_.threads;
   run.cancel = &token;
   run.progress = call.progress;
-  absl::Status status;
-  {
-    Watcher watcher(call, &token);
-    status = work(run);
-  }
-  if (absl::IsCancelled(status)) return Stopped(call);
+  const absl::Status status = work(run);
+  if (absl::IsCancelled(status) || absl::IsDeadlineExceeded(status))
+    return Stopped(call);
   return status;
 }
 

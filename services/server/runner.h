@@ -38,7 +38,8 @@ struct RunnerOptions {
 
 // What the engine needs to know of the call it runs for.
 struct CallControl {
-  // True once the caller has gone or cancelled; polled every 10 ms.
+  // True once the caller has gone or cancelled. Polled by the engine's
+  // workers as they run (thread-safe, cheap) and while queued.
   std::function<bool()> cancelled = [] { return false; };
   // The call's deadline; max() for none.
   std::chrono::system_clock::time_point deadline =
