@@ -20,13 +20,19 @@ int64_t NowMs() {
 
 bool Ended(v1::RunState s) {
   return s == v1::RUN_STATE_SUCCEEDED || s == v1::RUN_STATE_FAILED ||
-         s == v1::RUN_STATE_CANCELLED || s == v1::RUN_STATE_INTERRUPTED;
+         s == v1::RUN_STATE_CANCELLED || s == v1::RUN_STATE_INTERRUPTED ||
+         s == v1::RUN_STATE_DAMAGED;
 }
 
-// "run-12" -> 12, or 0.
+// "run-12" -> 12; 0 for anything else, "run-012" and "run-+12" included:
+// one run, one id.
 int64_t Number(absl::string_view id) {
   int64_t n = 0;
-  if (!absl::ConsumePrefix(&id, "run-") || !absl::SimpleAtoi(id, &n)) return 0;
+  absl::string_view digits = id;
+  if (!absl::ConsumePrefix(&digits, "run-") || !absl::SimpleAtoi(digits, &n) ||
+      n < 1 || absl::StrCat(n) != digits) {
+    return 0;
+  }
   return n;
 }
 
@@ -46,21 +52,19 @@ std::string RunRegistry::PathOf(const std::string& id, const char* kind) const {
   return absl::StrCat(data_dir_, "/runs/", id, ".", kind);
 }
 
-void RunRegistry::Persist(const Run& run, bool with_scenario) const {
+void RunRegistry::Persist(const v1::RunInfo& info, const v1::Scenario* scenario,
+                          const v1::Report* report) const {
   if (data_dir_.empty()) return;
   absl::Status s = MakeDirectories(data_dir_ + "/runs");
-  const std::string& id = run.info.id();
-  if (s.ok() && with_scenario) {
+  const std::string& id = info.id();
+  if (s.ok() && scenario != nullptr)
     s = WriteFileAtomically(PathOf(id, "scenario"),
-                            run.scenario.SerializeAsString());
-  }
+                            scenario->SerializeAsString());
   // The report before the info that says the run succeeded.
-  if (s.ok() && run.report != nullptr) {
-    s = WriteFileAtomically(PathOf(id, "report"),
-                            run.report->SerializeAsString());
-  }
+  if (s.ok() && report != nullptr)
+    s = WriteFileAtomically(PathOf(id, "report"), report->SerializeAsString());
   if (s.ok())
-    s = WriteFileAtomically(PathOf(id, "info"), run.info.SerializeAsString());
+    s = WriteFileAtomically(PathOf(id, "info"), info.SerializeAsString());
   if (!s.ok()) std::cerr << "aiotreach serve: " << id << ": " << s << "\n";
 }
 
@@ -74,38 +78,68 @@ absl::Status RunRegistry::Load() {
     return absl::InternalError(
         absl::StrCat("--data_dir: cannot read ", dir, ": ", error.message()));
   }
-  absl::MutexLock lock(&mu_);
+  std::vector<v1::RunInfo> interrupted;  // to write back, unlocked
+  mu_.Lock();
   for (const auto& entry : it) {
     const std::filesystem::path path = entry.path();
     if (path.extension() != ".info") continue;
     const std::string id = path.stem().string();
     const int64_t number = Number(id);
+    if (number == 0) {
+      std::cerr << "aiotreach serve: ignoring " << path.string()
+                << ": not a run's file (run ids are run-<n>)\n";
+      continue;
+    }
+    auto run = std::make_unique<Run>();
+    // What is wrong with the run's files, if anything.
+    std::string damage;
     absl::StatusOr<std::string> info_bytes = ReadFile(path.string());
     absl::StatusOr<std::string> scenario_bytes =
         ReadFile(PathOf(id, "scenario"));
-    auto run = std::make_unique<Run>();
-    if (number == 0 || !info_bytes.ok() || !scenario_bytes.ok() ||
-        !run->info.ParseFromString(*info_bytes) ||
-        !run->scenario.ParseFromString(*scenario_bytes)) {
-      continue;  // never written whole: files are renamed into place
-    }
-    if (run->info.state() == v1::RUN_STATE_SUCCEEDED) {
+    if (!info_bytes.ok() || !run->info.ParseFromString(*info_bytes) ||
+        run->info.id() != id) {
+      damage = absl::StrCat(id, ".info is unreadable");
+    } else if (!scenario_bytes.ok() ||
+               !run->scenario.ParseFromString(*scenario_bytes)) {
+      damage = absl::StrCat(id, ".scenario is missing or unreadable");
+    } else if (run->info.state() == v1::RUN_STATE_SUCCEEDED) {
       absl::StatusOr<std::string> report_bytes = ReadFile(PathOf(id, "report"));
       auto report = std::make_shared<v1::Report>();
-      if (report_bytes.ok() && report->ParseFromString(*report_bytes))
+      if (!report_bytes.ok() ||
+          static_cast<int64_t>(report_bytes->size()) !=
+              run->info.report_bytes() ||
+          !report->ParseFromString(*report_bytes)) {
+        damage = absl::StrCat(id,
+                              ".report is missing, cut short or "
+                              "unreadable");
+      } else {
         run->report = std::move(report);
+      }
     }
-    if (!Ended(run->info.state())) {
+    if (!damage.empty()) {
+      std::cerr << "aiotreach serve: run " << id << " is damaged: " << damage
+                << " (in " << dir << ")\n";
+      const std::string name = run->info.scenario_name();
+      run->info.Clear();
+      run->info.set_id(id);
+      run->info.set_scenario_name(name);
+      run->info.set_state(v1::RUN_STATE_DAMAGED);
+      run->info.set_phase("damaged");
+      run->info.set_error(damage);
+      run->report = nullptr;
+    } else if (!Ended(run->info.state())) {
       run->info.set_state(v1::RUN_STATE_INTERRUPTED);
       run->info.set_phase("interrupted");
       run->info.set_error(
           "the server stopped while the run was in flight; start it again");
       run->info.set_finished_unix_ms(NowMs());
-      Persist(*run, /*with_scenario=*/false);
+      interrupted.push_back(run->info);
     }
     next_number_ = std::max(next_number_, number + 1);
     runs_.emplace(number, std::move(run));
   }
+  mu_.Unlock();
+  for (const v1::RunInfo& info : interrupted) Persist(info, nullptr, nullptr);
   return absl::OkStatus();
 }
 
@@ -115,27 +149,37 @@ absl::StatusOr<v1::RunInfo> RunRegistry::Start(
       !s.ok()) {
     return s;
   }
-  if (!runner_->HasRoom()) {
-    return absl::ResourceExhaustedError(
-        "the server runs and queues as many runs as it takes "
-        "(--max_concurrent_runs); try again later");
+  // The run's place, held until it is admitted: OK means it will run.
+  if (const absl::Status s = runner_->Reserve(); !s.ok()) return s;
+  Run* run = nullptr;
+  v1::RunInfo info;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      runner_->Unreserve();
+      return absl::UnavailableError("the server is shutting down");
+    }
+    const int64_t number = next_number_++;
+    auto owned = std::make_unique<Run>();
+    run = owned.get();
+    run->info.set_id(absl::StrCat("run-", number));
+    run->info.set_scenario_name(scenario.name());
+    run->info.set_state(v1::RUN_STATE_QUEUED);
+    run->info.set_phase("queued");
+    run->info.set_created_unix_ms(NowMs());
+    run->scenario = scenario;
+    run->ecosystem_id = ecosystem_id;
+    info = run->info;
+    runs_.emplace(number, std::move(owned));
   }
-  absl::MutexLock lock(&mu_);
-  if (stopping_) return absl::UnavailableError("the server is shutting down");
-  const int64_t number = next_number_++;
-  auto owned = std::make_unique<Run>();
-  Run* run = owned.get();
-  run->info.set_id(absl::StrCat("run-", number));
-  run->info.set_scenario_name(scenario.name());
-  run->info.set_state(v1::RUN_STATE_QUEUED);
-  run->info.set_phase("queued");
-  run->info.set_created_unix_ms(NowMs());
-  run->scenario = scenario;
-  run->ecosystem_id = ecosystem_id;
-  runs_.emplace(number, std::move(owned));
-  Persist(*run, /*with_scenario=*/true);
-  threads_.emplace_back([this, run] { Execute(run); });
-  return run->info;
+  // Written before the worker can touch the run: its later writes follow.
+  Persist(info, &scenario, nullptr);
+  if (!pool_.Schedule([this, run] { Execute(run); })) {
+    runner_->Unreserve();
+    run->cancel.Cancel();
+    Finish(run, absl::UnavailableError("the server is shutting down"));
+  }
+  return info;
 }
 
 void RunRegistry::Update(Run* run,
@@ -147,38 +191,53 @@ void RunRegistry::Update(Run* run,
 
 void RunRegistry::Execute(Run* run) {
   CallControl call;
+  call.reserved = true;
   call.cancelled = [run] { return run->cancel.cancelled(); };
   call.on_admitted = [this, run] {
-    Update(run, [](v1::RunInfo* info) {
-      info->set_state(v1::RUN_STATE_RUNNING);
-      info->set_phase("simulating");
+    v1::RunInfo info;
+    Update(run, [&info](v1::RunInfo* i) {
+      i->set_state(v1::RUN_STATE_RUNNING);
+      i->set_phase("simulating");
+      info = *i;
     });
-    absl::MutexLock lock(&mu_);
-    Persist(*run, false);
+    Persist(info, nullptr, nullptr);
   };
   call.progress = [this, run](double f) {
     Update(run, [f](v1::RunInfo* info) { info->set_fraction(f); });
   };
-  absl::StatusOr<v1::Report> report =
-      runner_->Run(run->scenario, run->ecosystem_id, call);
-  absl::MutexLock lock(&mu_);
-  v1::RunInfo& info = run->info;
-  info.set_finished_unix_ms(NowMs());
-  if (report.ok()) {
-    run->report = std::make_shared<v1::Report>(*std::move(report));
-    info.set_state(v1::RUN_STATE_SUCCEEDED);
-    info.set_fraction(1.0);
-    info.set_phase("done");
-  } else if (run->cancel.cancelled() && absl::IsCancelled(report.status())) {
-    info.set_state(v1::RUN_STATE_CANCELLED);
-    info.set_phase("cancelled");
-    info.set_error(std::string(report.status().message()));
-  } else {
-    info.set_state(v1::RUN_STATE_FAILED);
-    info.set_phase("failed");
-    info.set_error(std::string(report.status().message()));
+  Finish(run, runner_->Run(run->scenario, run->ecosystem_id, call));
+}
+
+void RunRegistry::Finish(Run* run, absl::StatusOr<v1::Report> report) {
+  v1::RunInfo info;
+  std::shared_ptr<const v1::Report> kept;
+  {
+    absl::MutexLock lock(&mu_);
+    v1::RunInfo& i = run->info;
+    i.set_finished_unix_ms(NowMs());
+    if (report.ok()) {
+      run->report = std::make_shared<v1::Report>(*std::move(report));
+      i.set_state(v1::RUN_STATE_SUCCEEDED);
+      i.set_fraction(1.0);
+      i.set_phase("done");
+      i.set_report_bytes(static_cast<int64_t>(run->report->ByteSizeLong()));
+    } else if (run->cancel.cancelled() &&
+               (absl::IsCancelled(report.status()) ||
+                absl::IsUnavailable(report.status()))) {
+      i.set_state(v1::RUN_STATE_CANCELLED);
+      i.set_phase("cancelled");
+      i.set_error(std::string(report.status().message()));
+    } else {
+      i.set_state(v1::RUN_STATE_FAILED);
+      i.set_phase("failed");
+      i.set_error(std::string(report.status().message()));
+    }
+    info = i;
+    kept = run->report;
   }
-  Persist(*run, false);
+  // Files first, then the news: a watcher told "done" finds them on disk.
+  Persist(info, nullptr, kept.get());
+  absl::MutexLock lock(&mu_);
   changed_.SignalAll();
 }
 
@@ -273,7 +332,6 @@ absl::Status RunRegistry::Watch(
 }
 
 void RunRegistry::Shutdown(absl::Duration grace) {
-  std::vector<std::thread> threads;
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
@@ -289,9 +347,9 @@ void RunRegistry::Shutdown(absl::Duration grace) {
     for (auto& [n, run] : runs_) {
       if (!Ended(run->info.state())) run->cancel.Cancel();
     }
-    threads.swap(threads_);
   }
-  for (std::thread& t : threads) t.join();
+  // Queued runs start, see their cancel and end CANCELLED at once.
+  pool_.Join();
 }
 
 }  // namespace aiotreach

@@ -10,7 +10,13 @@
 //
 // On disk, per run, written atomically (temporary file, then rename):
 // `runs/<id>.info` (RunInfo), `runs/<id>.scenario` (the request) and, once
-// it succeeded, `runs/<id>.report` (Report), all binary protobuf.
+// it succeeded, `runs/<id>.report` (Report), all binary protobuf. Files are
+// written outside the registry's lock, by the one thread that owns the run
+// at that moment (the caller of Start, then its worker).
+//
+// Runs execute on a pool of Runner::options().max_concurrent_runs threads;
+// Start reserves the run's place with the Runner first, so a run told OK is
+// never refused for room later.
 //
 // Thread-safe.
 #ifndef AIOTREACH_SERVICES_SERVER_RUN_REGISTRY_H_
@@ -21,7 +27,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -31,6 +36,7 @@
 #include "aiotreach/v1/service.pb.h"
 #include "engine/cancel.h"
 #include "services/server/runner.h"
+#include "services/server/worker_pool.h"
 
 namespace aiotreach {
 
@@ -39,7 +45,9 @@ class RunRegistry {
   // `runner` must outlive the registry. An empty `data_dir` keeps runs in
   // memory only.
   RunRegistry(Runner* runner, std::string data_dir)
-      : runner_(runner), data_dir_(std::move(data_dir)) {}
+      : runner_(runner),
+        data_dir_(std::move(data_dir)),
+        pool_(runner->options().max_concurrent_runs) {}
   // Cancels what still runs and waits for it (see Shutdown).
   ~RunRegistry();
 
@@ -47,13 +55,16 @@ class RunRegistry {
   RunRegistry& operator=(const RunRegistry&) = delete;
 
   // Reads the runs persisted under the data directory; those left queued or
-  // running are marked INTERRUPTED. Internal for an unreadable directory;
-  // an unreadable run file is skipped (it was never complete).
+  // running are marked INTERRUPTED. Internal for an unreadable directory.
+  // A run whose files cannot be read whole (a damaged disk, a report cut
+  // short, a file edited by hand) is logged and listed as DAMAGED with the
+  // reason; a stray file with no run id is logged and ignored.
   absl::Status Load();
 
   // Validates the scenario (InvalidArgument naming the field, NotFound for
-  // an unknown ecosystem), records the run as QUEUED and starts it in the
-  // background. ResourceExhausted if the server has no room for it.
+  // an unknown ecosystem), reserves its place, records the run as QUEUED
+  // and starts it in the background. ResourceExhausted if the server has
+  // no room for it (queue full, or a memory estimate beyond the budget).
   absl::StatusOr<v1::RunInfo> Start(const v1::Scenario& scenario,
                                     const std::string& ecosystem_id);
 
@@ -94,9 +105,14 @@ class RunRegistry {
   };
 
   void Execute(Run* run);
+  // Records the run's end (state, report or error), writes it, wakes
+  // watchers.
+  void Finish(Run* run, absl::StatusOr<v1::Report> report);
   void Update(Run* run, const std::function<void(v1::RunInfo*)>& change);
-  // Writes the run's files; errors are logged, never fatal to the run.
-  void Persist(const Run& run, bool with_scenario) const;
+  // Writes a run's files (the scenario and report if given); errors are
+  // logged, never fatal to the run. Call without mu_ held.
+  void Persist(const v1::RunInfo& info, const v1::Scenario* scenario,
+               const v1::Report* report) const;
   std::string PathOf(const std::string& id, const char* kind) const;
 
   Runner* runner_;
@@ -107,7 +123,7 @@ class RunRegistry {
   int64_t next_number_ ABSL_GUARDED_BY(mu_) = 1;
   // By run number; unique_ptr keeps each Run's address stable.
   std::map<int64_t, std::unique_ptr<Run>> runs_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
+  WorkerPool pool_;
 };
 
 }  // namespace aiotreach

@@ -88,7 +88,9 @@ absl::Status Runner::Validate(const v1::Scenario& scenario,
                               const std::string& ecosystem_id) const {
   AIOT_ASSIGN_OR_RETURN(std::shared_ptr<const StoredPopulation> stored,
                         Stored(ecosystem_id));
-  return Prepare(scenario, stored.get()).status();
+  AIOT_ASSIGN_OR_RETURN(std::unique_ptr<const PreparedScenario> prepared,
+                        Prepare(scenario, stored.get()));
+  return CheckBudget(prepared->EstimateRunBytes());
 }
 
 absl::StatusOr<v1::Report> Runner::Run(const v1::Scenario& scenario,
@@ -142,38 +144,72 @@ absl::StatusOr<v1::SweepCurve> Runner::Sweep(const v1::Scenario& scenario,
   return curve;
 }
 
-absl::Status Runner::Admit(int64_t bytes, const CallControl& call) {
+absl::Status Runner::CheckBudget(int64_t bytes) const {
   const int64_t for_runs = options_.memory_budget_bytes - store_->used_bytes();
-  if (bytes > for_runs) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the run needs about ", Mib(bytes), " and the memory budget leaves ",
-        Mib(std::max<int64_t>(0, for_runs)), " for runs (",
-        Mib(options_.memory_budget_bytes),
-        " in all, --memory_budget_mb); use a smaller population"));
-  }
+  if (bytes <= for_runs) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "the run needs about ", Mib(bytes), " and the memory budget leaves ",
+      Mib(std::max<int64_t>(0, for_runs)), " for runs (",
+      Mib(options_.memory_budget_bytes),
+      " in all, --memory_budget_mb); use a smaller population"));
+}
+
+absl::Status Runner::Reserve() {
   absl::MutexLock lock(&mu_);
+  if (running_ + queued_ >=
+      options_.max_concurrent_runs + options_.max_queued_runs) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        running_, " runs in flight and ", queued_,
+        " waiting, the most the server takes (--max_concurrent_runs, "
+        "--max_queued_runs); try again later"));
+  }
+  ++queued_;
+  return absl::OkStatus();
+}
+
+void Runner::Unreserve() {
+  absl::MutexLock lock(&mu_);
+  --queued_;
+  freed_.SignalAll();
+}
+
+absl::Status Runner::Admit(int64_t bytes, const CallControl& call) {
+  absl::MutexLock lock(&mu_);
+  // A reserved call holds its place in the queue from the start.
+  bool queued = call.reserved;
+  auto leave_queue = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (queued) --queued_;
+    queued = false;
+  };
+  if (absl::Status s = CheckBudget(bytes); !s.ok()) {
+    leave_queue();
+    return s;
+  }
   auto fits = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return running_ < options_.max_concurrent_runs &&
            running_bytes_ + bytes <=
                options_.memory_budget_bytes - store_->used_bytes();
   };
   if (!fits()) {
-    if (queued_ >= options_.max_queued_runs) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          running_, " runs in flight and ", queued_,
-          " waiting, the most the server takes (--max_concurrent_runs); try "
-          "again later"));
+    if (!queued) {
+      if (queued_ >= options_.max_queued_runs) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            running_, " runs in flight and ", queued_,
+            " waiting, the most the server takes (--max_concurrent_runs); "
+            "try again later"));
+      }
+      ++queued_;
+      queued = true;
     }
-    ++queued_;
     while (!fits()) {
       freed_.WaitWithTimeout(&mu_, kPoll * 5);
       if (!fits() && (call.cancelled() || PastDeadline(call))) {
-        --queued_;
+        leave_queue();
         return Stopped(call);
       }
     }
-    --queued_;
   }
+  leave_queue();
   ++running_;
   running_bytes_ += bytes;
   return absl::OkStatus();
@@ -189,12 +225,6 @@ void Runner::Release(int64_t bytes) {
 int Runner::running() const {
   absl::MutexLock lock(&mu_);
   return running_;
-}
-
-bool Runner::HasRoom() const {
-  absl::MutexLock lock(&mu_);
-  return running_ + queued_ <
-         options_.max_concurrent_runs + options_.max_queued_runs;
 }
 
 }  // namespace aiotreach

@@ -48,6 +48,10 @@ struct CallControl {
   // with the fraction of the work done as it runs.
   std::function<void()> on_admitted;
   std::function<void(double fraction)> progress;
+  // True if the call holds a place reserved by Runner::Reserve(): it is
+  // never refused for a full queue, and the place is given back when the
+  // run is admitted or gives up.
+  bool reserved = false;
 };
 
 class Runner {
@@ -70,9 +74,19 @@ class Runner {
                                  const CallControl& call);
 
   // Checks the scenario (and the stored ecosystem) without running it:
-  // InvalidArgument naming the field, NotFound for an unknown ecosystem.
+  // InvalidArgument naming the field, NotFound for an unknown ecosystem,
+  // ResourceExhausted if its memory estimate exceeds what the budget leaves
+  // for runs (it could never be admitted).
   absl::Status Validate(const v1::Scenario& scenario,
                         const std::string& ecosystem_id) const;
+
+  // Reserves a place among the runs the server takes (running or queued),
+  // for a run that will be started later with CallControl::reserved; so a
+  // caller told OK is never refused for room afterwards. ResourceExhausted
+  // when running and queued runs are at --max_concurrent_runs +
+  // --max_queued_runs. Unreserve() gives back a place never used.
+  absl::Status Reserve();
+  void Unreserve();
 
   // CompareScenarios and SweepBudget (engine/what_if.h) under the same
   // admission, memory budget and cancellation; the runs of one call are
@@ -88,8 +102,7 @@ class Runner {
 
   // Runs in flight, for tests and monitoring.
   int running() const;
-  // True if one more run would be admitted or queued now.
-  bool HasRoom() const;
+  const RunnerOptions& options() const { return options_; }
 
  private:
   // The stored population of `ecosystem_id`: null if empty, NotFound if
@@ -113,6 +126,8 @@ class Runner {
   absl::Status Execute(
       const Plan& plan, const CallControl& call,
       const std::function<absl::Status(const RunOptions&)>& work);
+  // ResourceExhausted if `bytes` exceeds what the budget leaves for runs.
+  absl::Status CheckBudget(int64_t bytes) const;
   // Waits for a run slot and `bytes` of memory. Cancelled or
   // DeadlineExceeded if the call ends while waiting.
   absl::Status Admit(int64_t bytes, const CallControl& call);
