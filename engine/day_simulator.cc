@@ -106,8 +106,7 @@ class DayWorker {
   DayWorker(const Population& population, const Campaign& campaign,
             const CapPlan& plan, uint64_t seed, const CancelToken* cancel,
             Tally* tally)
-      : poll_(cancel),
-        population_(population),
+      : population_(population),
         campaign_(campaign),
         plan_(plan),
         seed_(seed),
@@ -120,7 +119,8 @@ class DayWorker {
         blocks_(campaign.placements().size()),
         counts_(campaign.placements().size()),
         won_(campaign.placements().size()),
-        won_household_(campaign.placements().size()) {
+        won_household_(campaign.placements().size()),
+        poll_(cancel) {
     for (int t : campaign.CarryingTypes()) {
       if (!campaign.placements_by_type()[t].empty()) placed_ |= 1u << t;
     }
@@ -252,7 +252,7 @@ class DayWorker {
         if (next[j] < static_cast<int>(won_[j].size()))
           i = std::min(i, won_household_[j][next[j]]);
       }
-      if (i == kNone || poll_.Tick()) break;
+      if (i == kNone) break;
       HouseholdDay(day, st, static_cast<int>(i), next.data());
     }
   }
@@ -325,6 +325,15 @@ class DayWorker {
     double time;  // hours in [0, 24)
     int device;   // index into devices_
   };
+
+  // Time order, stable, for a household-day of many events; kept out of
+  // line, away from the usual few.
+  __attribute__((noinline)) static void SortManyEvents(
+      std::vector<Event>* events) {
+    std::stable_sort(
+        events->begin(), events->end(),
+        [](const Event& a, const Event& b) { return a.time < b.time; });
+  }
 
   // The stream of (placement, device owner, day) has a fixed layout: word
   // 0 the count (for paced placements the opportunities, else the won
@@ -514,6 +523,11 @@ class DayWorker {
   // next[j] is the position of its first owner in won_[j], moved past it.
   void HouseholdDay(int day, ShardState* st, int i, int* next) {
     const auto& placements = campaign_.placements();
+    if (poll_.stopped()) {  // the run is stopping: skip the shard's rest
+      for (size_t j = 0; j < placements.size(); ++j)
+        next[j] = static_cast<int>(won_[j].size());
+      return;
+    }
     const uint32_t m0 = st->pop.member_begin[i];
     const int size = static_cast<int>(st->pop.member_begin[i + 1] - m0);
     devices_.clear();
@@ -533,7 +547,6 @@ class DayWorker {
         const RngBlock& block = blocks_[j][owner];
         const int device = static_cast<int>(devices_.size());
         const int32_t won = counts_[j][owner];
-        if (poll_.Tick(won)) return;  // stopping: the day is moot
         const uint32_t first_time = FirstTimeWord(p);
         if (first_time + won <= 4) {
           // The usual case: the times are in the block already drawn.
@@ -553,7 +566,8 @@ class DayWorker {
                             owner_id, first_time + won, &block});
       }
     }
-    if (events_.empty()) return;
+    // One poll count for the household-day: its events, and itself.
+    if (events_.empty() || poll_.Tick(events_.size() + 1)) return;
     // Time order, stable: ties (rare: times are at 2^-32 of a day) keep the
     // device order, so the order is a function of the draws alone. By
     // insertion for the usual few events; a household-day can also hold
@@ -567,13 +581,16 @@ class DayWorker {
         events_[b] = e;
       }
     } else {
-      std::stable_sort(
-          events_.begin(), events_.end(),
-          [](const Event& a, const Event& b) { return a.time < b.time; });
+      SortManyEvents(&events_);
     }
-    for (const Event& e : events_) {
-      if (poll_.Tick()) return;
-      Serve(day, e, st, i, m0, size);
+    // Millions of events in one household-day are possible: poll among
+    // them too, at no cost to the usual few.
+    const Event* events = events_.data();
+    const size_t n = events_.size();
+    for (size_t k = 0; k < n; ++k) {
+      if (k >= kCancelPollUnits && k % kCancelPollUnits == 0 && poll_.Check())
+        return;
+      Serve(day, events[k], st, i, m0, size);
     }
     CountDayCaps(*st, i, m0, size);
   }
@@ -752,9 +769,6 @@ class DayWorker {
     return -1;
   }
 
-  // Polls the run's cancel token as households and events go by; a
-  // stopped worker leaves its shard-day early.
-  CancelPoller poll_;
   const Population& population_;
   const Campaign& campaign_;
   const CapPlan& plan_;
@@ -790,6 +804,9 @@ class DayWorker {
   // counts_[j][o]: the day's count of placement j for owner o (see
   // DrawCounts), won opportunities after Thin.
   std::vector<std::vector<int32_t>> counts_;
+  // Polls the run's cancel token as households and events go by; a
+  // stopped worker leaves its shard-day early.
+  CancelPoller poll_;
 };
 
 }  // namespace
