@@ -117,9 +117,9 @@ class DayWorker {
         caps_(tally->caps()),
         reach_(campaign, tally),
         blocks_(campaign.placements().size()),
-        counts_(campaign.placements().size()),
         won_(campaign.placements().size()),
         won_household_(campaign.placements().size()),
+        counts_(campaign.placements().size()),
         poll_(cancel) {
     for (int t : campaign.CarryingTypes()) {
       if (!campaign.placements_by_type()[t].empty()) placed_ |= 1u << t;
