@@ -309,8 +309,8 @@ absl::StatusOr<uint64_t> NameMask(
     if (it == known.end()) {
       return FieldError(
           IndexPath(path, i),
-          absl::StrCat("unknown ", what, " '", names[i],
-                       "' (known: ", absl::StrJoin(known, ", "), ")"));
+          absl::StrCat("unknown ", what, " ", Quoted(names[i]),
+                       " (known: ", absl::StrJoin(known, ", "), ")"));
     }
     mask |= uint64_t{1} << (it - known.begin());
   }
@@ -321,6 +321,7 @@ absl::StatusOr<CompiledCap> CompileCap(const v1::FrequencyCap& cap, int index,
                                        const std::vector<std::string>& names) {
   const std::string path = FieldPath("", "frequency_caps", index);
   CompiledCap c;
+  AIOT_RETURN_IF_ERROR(CheckName(cap.name(), FieldPath(path, "name")));
   c.name = cap.name().empty() ? absl::StrCat("cap ", index) : cap.name();
   switch (cap.scope()) {
     case v1::CAP_SCOPE_PERSON:
@@ -581,6 +582,7 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
     CompiledPlacement cp;
     if (p.name().empty())
       return FieldError(FieldPath(path, "name"), "is required");
+    AIOT_RETURN_IF_ERROR(CheckName(p.name(), FieldPath(path, "name")));
     if (!names.insert(p.name()).second) {
       return FieldError(
           FieldPath(path, "name"),
@@ -600,7 +602,8 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
     if (cp.device_type < 0) {
       return FieldError(
           tpath,
-          absl::StrCat("unknown device type '", p.device_type(), "' (known: ",
+          absl::StrCat("unknown device type ", Quoted(p.device_type()),
+                       " (known: ",
                        absl::StrJoin(DeviceTypeNames(ecosystem), ", "), ")"));
     }
     const DeviceTypeInfo& type = ecosystem.device_types()[cp.device_type];

@@ -47,6 +47,7 @@ absl::Status CompileCategories(
     const std::string item = IndexPath(path, i);
     if (c.name().empty())
       return FieldError(FieldPath(item, "name"), "must not be empty");
+    AIOT_RETURN_IF_ERROR(CheckName(c.name(), FieldPath(item, "name")));
     if (std::find(names->begin(), names->end(), c.name()) != names->end()) {
       return FieldError(FieldPath(item, "name"),
                         absl::StrCat("duplicate category '", c.name(), "'"));
@@ -146,6 +147,7 @@ absl::StatusOr<std::unique_ptr<const Ecosystem>> Ecosystem::Build(
     DeviceTypeInfo info;
     if (d.name().empty())
       return FieldError(FieldPath(dpath, "name"), "must not be empty");
+    AIOT_RETURN_IF_ERROR(CheckName(d.name(), FieldPath(dpath, "name")));
     if (eco->DeviceTypeIndex(d.name()) >= 0) {
       return FieldError(FieldPath(dpath, "name"),
                         absl::StrCat("duplicate device type '", d.name(), "'"));
@@ -197,8 +199,9 @@ absl::StatusOr<std::unique_ptr<const Ecosystem>> Ecosystem::Build(
         const auto it = std::find(names->begin(), names->end(), name);
         if (it == names->end()) {
           return FieldError(
-              ppath, absl::StrCat("unknown category '", name, "' (known: ",
-                                  absl::StrJoin(*names, ", "), ")"));
+              ppath,
+              absl::StrCat("unknown category ", Quoted(name),
+                           " (known: ", absl::StrJoin(*names, ", "), ")"));
         }
         const double p = by.probability().at(name);
         AIOT_RETURN_IF_ERROR(CheckProbability(p, ppath));
@@ -229,13 +232,13 @@ absl::StatusOr<std::unique_ptr<const Ecosystem>> Ecosystem::Build(
           std::tuple{"to_device_type", info.to_type, l.to_device_type()}}) {
       if (index < 0) {
         return FieldError(FieldPath(lpath, field),
-                          absl::StrCat("unknown device type '", name, "'"));
+                          absl::StrCat("unknown device type ", Quoted(name)));
       }
     }
     if (info.from_type == info.to_type) {
       return FieldError(FieldPath(lpath, "to_device_type"),
-                        absl::StrCat("must differ from from_device_type, got '",
-                                     l.to_device_type(), "'"));
+                        absl::StrCat("must differ from from_device_type, got ",
+                                     Quoted(l.to_device_type())));
     }
     if (l.kind() == v1::LINK_KIND_UNSPECIFIED) {
       return FieldError(FieldPath(lpath, "kind"), "is required");

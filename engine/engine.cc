@@ -63,8 +63,9 @@ absl::StatusOr<Resolved> Resolve(const v1::Ecosystem& eco, int64_t population,
       default_people = std::max<int64_t>(1, static_cast<int64_t>(people));
       AIOT_ASSIGN_OR_RETURN(
           r.ecosystem,
-          Ecosystem::Build((*preset)->spec,
-                           absl::StrCat("preset '", eco.preset().name(), "'")));
+          Ecosystem::Build(
+              (*preset)->spec,
+              absl::StrCat("preset ", Quoted(eco.preset().name()))));
       break;
     }
     default:

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "engine/validation.h"
 #include "google/protobuf/text_format.h"
 
 namespace aiotreach {
@@ -322,8 +323,8 @@ absl::StatusOr<const PresetInfo*> FindPreset(absl::string_view name) {
     if (p.name == name) return &p;
   }
   return absl::NotFoundError(
-      absl::StrCat("unknown preset '", name,
-                   "' (known: ", absl::StrJoin(PresetNames(), ", "), ")"));
+      absl::StrCat("unknown preset ", Quoted(name),
+                   " (known: ", absl::StrJoin(PresetNames(), ", "), ")"));
 }
 
 std::vector<std::string> PresetNames() {

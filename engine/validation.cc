@@ -41,16 +41,63 @@ absl::Status CheckProbability(double v, absl::string_view path) {
                     absl::StrCat("must be in [0, 1], got ", FormatValue(v)));
 }
 
-absl::Status CheckNonNegative(double v, absl::string_view path) {
-  if (std::isfinite(v) && v >= 0.0) return absl::OkStatus();
+std::string Quoted(absl::string_view s) {
+  constexpr size_t kShown = 64;
+  size_t cut = s.size();
+  if (cut > kShown) {
+    cut = kShown;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+      --cut;
+  }
+  std::string out = "'";
+  for (const char ch : s.substr(0, cut)) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '\'' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20 || c == 0x7f) {
+      out += absl::StrFormat("\\x%02x", c);
+    } else {
+      out += ch;
+    }
+  }
+  out += cut < s.size() ? "...'" : "'";
+  if (cut < s.size()) absl::StrAppend(&out, " (", s.size(), " bytes)");
+  return out;
+}
+
+absl::Status CheckName(absl::string_view name, absl::string_view path) {
+  if (name.size() <= static_cast<size_t>(kMaxNameBytes))
+    return absl::OkStatus();
+  return FieldError(path, absl::StrCat("at most ", kMaxNameBytes,
+                                       " bytes, got ", Quoted(name)));
+}
+
+namespace {
+
+absl::Status CheckAmountLimit(double v, absl::string_view path) {
+  if (v <= kMaxAmount) return absl::OkStatus();
   return FieldError(
-      path, absl::StrCat("must be finite and >= 0, got ", FormatValue(v)));
+      path, absl::StrCat("must be at most ", FormatValue(kMaxAmount), ", got ",
+                         FormatValue(v)));
+}
+
+}  // namespace
+
+absl::Status CheckNonNegative(double v, absl::string_view path) {
+  if (!std::isfinite(v) || v < 0.0) {
+    return FieldError(
+        path, absl::StrCat("must be finite and >= 0, got ", FormatValue(v)));
+  }
+  return CheckAmountLimit(v, path);
 }
 
 absl::Status CheckPositive(double v, absl::string_view path) {
-  if (std::isfinite(v) && v > 0.0) return absl::OkStatus();
-  return FieldError(
-      path, absl::StrCat("must be finite and > 0, got ", FormatValue(v)));
+  if (!std::isfinite(v) || v <= 0.0) {
+    return FieldError(
+        path, absl::StrCat("must be finite and > 0, got ", FormatValue(v)));
+  }
+  return CheckAmountLimit(v, path);
 }
 
 absl::Status CheckIntInRange(int64_t v, int64_t lo, int64_t hi,

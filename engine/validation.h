@@ -30,11 +30,27 @@ absl::Status FieldError(absl::string_view path, absl::string_view message);
 // A double as a user wrote it: shortest round-trip form, "nan", "inf".
 std::string FormatValue(double value);
 
+// The largest amount (money, weights, activity bounds) a config may hold:
+// larger values are mistakes, and would overflow sums (cpm 1e308 once made
+// spend "Infinity").
+inline constexpr double kMaxAmount = 1e12;
+// The longest name (scenario, placement, cap, category, device type), in
+// bytes: names are echoed in errors and reports, whose size they bound.
+inline constexpr int kMaxNameBytes = 256;
+
+// A string for an error message, quoted: 'tv', with control characters,
+// quotes and backslashes escaped, and anything past 64 bytes cut (at a
+// UTF-8 boundary) with the full size named: 'xxxx...' (8388608 bytes).
+std::string Quoted(absl::string_view s);
+
+// name at most kMaxNameBytes long (empty is the caller's to check).
+absl::Status CheckName(absl::string_view name, absl::string_view path);
+
 // v in [0, 1] (NaN fails).
 absl::Status CheckProbability(double v, absl::string_view path);
-// v finite and >= 0.
+// 0 <= v <= kMaxAmount (NaN fails).
 absl::Status CheckNonNegative(double v, absl::string_view path);
-// v finite and > 0.
+// 0 < v <= kMaxAmount (NaN fails).
 absl::Status CheckPositive(double v, absl::string_view path);
 // lo <= v <= hi for integers.
 absl::Status CheckIntInRange(int64_t v, int64_t lo, int64_t hi,

@@ -123,15 +123,16 @@ absl::StatusOr<v1::SweepCurve> SweepBudget(const v1::Scenario& scenario,
     if (scenario.placements(j).name() == placement) index = j;
   }
   if (index < 0) {
-    return FieldError("placement",
-                      absl::StrCat("no placement '", placement, "' (known: ",
-                                   absl::StrJoin(names, ", "), ")"));
+    return FieldError(
+        "placement",
+        absl::StrCat("no placement ", Quoted(placement),
+                     " (known: ", absl::StrJoin(names, ", "), ")"));
   }
   if (scenario.placements(index).buying_case() != v1::Placement::kBudget) {
     return FieldError(
         "placement",
-        absl::StrCat("'", placement,
-                     "' is not bought by budget: a sweep sets its budget "
+        absl::StrCat(Quoted(placement),
+                     " is not bought by budget: a sweep sets its budget "
                      "(give it budget and cpm)"));
   }
   if (budgets.empty()) return FieldError("budgets", "at least one is required");

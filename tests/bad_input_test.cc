@@ -413,6 +413,35 @@ std::vector<BadCase> Cases() {
        "flight_days: 7",
        "flight_days: 7 conversion { max_rate: 0.1 }",
        {"conversion.saturation_frequency: must be finite and > 0, got 0"}},
+      // Finite but huge: once spend "Infinity" and reach changed by weights.
+      {"astronomical CPM",
+       "share_of_voice: 0.1",
+       "share_of_voice: 0.1 cpm: 1e308",
+       {"placements[0].cpm: must be at most 1e+12, got 1e+308"}},
+      {"astronomical category weight",
+       "age_bands { name: \"old\" weight: 1 }",
+       "age_bands { name: \"old\" weight: 1e308 }",
+       {"ecosystem.spec.age_bands[1].weight: must be at most 1e+12, got "
+        "1e+308"}},
+      {"astronomical household size weight",
+       "household_size_weights: [ 0.5, 0.5 ]",
+       "household_size_weights: [ 0.5, 1e300 ]",
+       {"ecosystem.spec.household_size_weights[1]: must be at most 1e+12"}},
+      // Long values are cut in messages, never echoed whole.
+      {"long placement name",
+       "name: \"splash\"",
+       "name: \"" + std::string(5000, 'x') + "\"",
+       {"placements[0].name: at most 256 bytes, got 'xxxx",
+        "...' (5000 bytes)"}},
+      {"long unknown device type",
+       "device_type: \"phone\"",
+       "device_type: \"" + std::string(100000, 'y') + "\"",
+       {"placements[0].device_type: unknown device type 'yyyy",
+        "...' (100000 bytes)"}},
+      {"control characters in an unknown name",
+       "device_type: \"phone\"",
+       "device_type: \"ph\\none\"",
+       {"unknown device type 'ph\\x0aone'"}},
       {"too many replicates",
        "flight_days: 7",
        "flight_days: 7 replicates: 5000",
@@ -447,6 +476,10 @@ TEST(BadInputTest, EveryCaseNamesFieldAndValue) {
     for (const std::string& e : c.expected) parts.push_back(HasSubstr(e));
     EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
                                  AllOfArray(parts)));
+    // Whatever the input, a message stays short enough for an RPC's
+    // trailers and a terminal.
+    EXPECT_LT(status.message().size(), 1000u)
+        << status.message().substr(0, 200);
   }
 }
 

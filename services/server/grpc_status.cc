@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace aiotreach {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -11,7 +13,17 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   const grpc::StatusCode grpc_code = code >= 0 && code <= 16
                                          ? static_cast<grpc::StatusCode>(code)
                                          : grpc::StatusCode::UNKNOWN;
-  return grpc::Status(grpc_code, std::string(status.message()));
+  absl::string_view message = status.message();
+  if (message.size() <= kMaxStatusMessageBytes)
+    return grpc::Status(grpc_code, std::string(message));
+  // Cut at a UTF-8 character boundary, saying so: a message travels in the
+  // trailers, which a peer may refuse past a few KiB.
+  size_t cut = kMaxStatusMessageBytes;
+  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80)
+    --cut;
+  return grpc::Status(grpc_code,
+                      absl::StrCat(message.substr(0, cut), "... (cut from ",
+                                   message.size(), " bytes)"));
 }
 
 }  // namespace aiotreach
