@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "engine/parse_locator.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -49,18 +50,31 @@ int64_t FirstInvalidUtf8(absl::string_view s) {
   return -1;
 }
 
-// Keeps the first error of the text-format parser, with 1-based positions.
+// Keeps the first error of the text-format parser and its place.
 class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
-    if (error_.empty())
-      error_ = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
+    if (!error_.empty()) return;
+    error_ = message;
+    line_ = line;
+    column_ = column;
   }
   void AddWarning(int, int, const std::string&) override {}
-  const std::string& error() const { return error_; }
+
+  // "line 14:21: placements[0].cpm: Expected double, got: "abc"", with
+  // 1-based positions and the field found at the place in `content`.
+  std::string Message(absl::string_view content) const {
+    if (error_.empty()) return "cannot parse text format";
+    const std::string path =
+        TextFieldPath(content, line_, column_, *v1::Scenario::descriptor());
+    return absl::StrCat("line ", line_ + 1, ":", column_ + 1, ": ",
+                        path.empty() ? "" : absl::StrCat(path, ": "), error_);
+  }
 
  private:
   std::string error_;
+  int line_ = 0;
+  int column_ = 0;
 };
 
 }  // namespace
@@ -82,11 +96,16 @@ absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view content,
     FirstErrorCollector errors;
     google::protobuf::TextFormat::Parser parser;
     parser.RecordErrorsTo(&errors);
-    if (!parser.ParseFromString(std::string(content), &scenario)) {
-      return absl::InvalidArgumentError(
-          errors.error().empty() ? "cannot parse text format" : errors.error());
-    }
+    if (!parser.ParseFromString(std::string(content), &scenario))
+      return absl::InvalidArgumentError(errors.Message(content));
     return scenario;
+  }
+  // Syntax errors with their place, duplicate keys and unknown fields with
+  // their path, before the protobuf parser (which reports the first two
+  // without a place, and takes the last value of a duplicate key).
+  if (const absl::Status s = CheckJson(content, *v1::Scenario::descriptor());
+      !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("JSON: ", s.message()));
   }
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
