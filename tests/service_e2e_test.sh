@@ -24,7 +24,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 start_server() {
   "$bin" serve --listen 127.0.0.1:0 --threads 1 --data_dir "$data" \
-    --grace_seconds 2 >"$TEST_TMPDIR/serve.out" 2>&1 &
+    --grace_seconds 2 "$@" >"$TEST_TMPDIR/serve.out" 2>&1 &
   pid=$!
   for _ in $(seq 100); do
     addr=$(sed -n 's/.*listening on //p' "$TEST_TMPDIR/serve.out")
@@ -162,6 +162,33 @@ with Client(sys.argv[1]) as c:
     assert run.state == 5, run  # CANCELLED
 print("graceful stop ok")
 PY
+kill -TERM "$pid"
+wait "$pid" || fail "serve did not exit 0 on SIGTERM"
+
+# With a token: health stays open, reflection is not served (with or
+# without the token), calls need it; the schema from proto/ still works.
+echo "s3cret" >"$TEST_TMPDIR/token"
+data="$TEST_TMPDIR/data-token"
+start_server --auth_token_file "$TEST_TMPDIR/token"
+schema="$TEST_SRCDIR/$TEST_WORKSPACE/proto"
+curl_ --schema "$schema" "http://$addr/grpc.health.v1.Health/Check" |
+  grep -q '"SERVING"' || fail "health check behind a token"
+if curl_ -H "authorization: Bearer s3cret" --list-methods "http://$addr" \
+  >/dev/null 2>&1; then
+  fail "reflection answered on a server with a token"
+fi
+request='{"scenario": {"seed": 4, "population": 300, "flightDays": 3,
+  "ecosystem": {"preset": {"name": "small-city"}},
+  "placements": [{"name": "tv_boot", "deviceType": "tv",
+    "opportunity": {"bernoulli": {"probability": 0.35}}, "shareOfVoice": 0.2,
+    "audience": {"kind": "AUDIENCE_KIND_ONE_MEMBER"}}]}}'
+if curl_ --schema "$schema" -d "$request" \
+  "http://$addr/aiotreach.v1.ReachService/RunScenario" >/dev/null 2>&1; then
+  fail "a call without the token was served"
+fi
+curl_ --schema "$schema" -H "authorization: Bearer s3cret" -d "$request" \
+  "http://$addr/aiotreach.v1.ReachService/RunScenario" | grep -q '"reachPeople"' ||
+  fail "a call with the token was refused"
 kill -TERM "$pid"
 wait "$pid" || fail "serve did not exit 0 on SIGTERM"
 echo "PASS"

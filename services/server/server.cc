@@ -2,12 +2,17 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -84,6 +89,24 @@ absl::StatusOr<std::string> ReadToken(const std::string& path) {
   return token;
 }
 
+// Removes the builder's plugin of a given name: how a server with a token
+// leaves out reflection, whose plugin gRPC registers for every builder.
+class WithoutPlugin : public grpc::ServerBuilderOption {
+ public:
+  explicit WithoutPlugin(std::string name) : name_(std::move(name)) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
+                         plugins) override {
+    plugins->erase(
+        std::remove_if(plugins->begin(), plugins->end(),
+                       [this](const auto& p) { return p->name() == name_; }),
+        plugins->end());
+  }
+
+ private:
+  std::string name_;
+};
+
 }  // namespace
 
 ReachServer::ReachServer(const ServerOptions& options, std::string token)
@@ -129,6 +152,18 @@ absl::StatusOr<std::unique_ptr<ReachServer>> ReachServer::Start(
   grpc::health::v1::HealthCheckResponse::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // Reflection describes the API to anyone who asks; gRPC 1.51 cannot put
+  // it behind the token check, so a server with a token leaves it out
+  // (clients then take the schema from proto/). Health stays open.
+  if (!options.auth_token_file.empty()) {
+    builder.SetOption(
+        std::make_unique<WithoutPlugin>("proto_server_reflection"));
+  }
+  // One listening socket per address: with SO_REUSEPORT, gRPC binds port 0
+  // once per poller, opening a second socket on another, unprinted port
+  // that serves the full API (and lets another process share a fixed
+  // port).
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int port = 0;
   builder.AddListeningPort(options.listen, credentials, &port);
   builder.RegisterService(&server->service_);

@@ -9,12 +9,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "aiotreach/v1/service.grpc.pb.h"
 #include "engine/engine.h"
@@ -119,9 +122,36 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<v1::ReachService::Stub> stub_;
 };
 
-TEST_F(ServerTest, ListensOnTheChosenPort) {
+// The listening TCP sockets this process holds (from /proc).
+int ListeningSockets() {
+  std::set<std::string> inodes;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    const std::string target =
+        std::filesystem::read_symlink(fd.path(), error).string();
+    if (!error && target.rfind("socket:[", 0) == 0)
+      inodes.insert(target.substr(8, target.size() - 9));
+  }
+  int n = 0;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    absl::StatusOr<std::string> content = ReadFile(table);
+    if (!content.ok()) continue;
+    for (absl::string_view line : absl::StrSplit(*content, '\n')) {
+      const std::vector<absl::string_view> f =
+          absl::StrSplit(line, ' ', absl::SkipEmpty());
+      // st (column 4) 0A is LISTEN; inode is column 10.
+      if (f.size() > 9 && f[3] == "0A" && inodes.count(std::string(f[9]))) ++n;
+    }
+  }
+  return n;
+}
+
+// One socket for the one address asked for: port 0 once opened a second
+// listener on another, unprinted port serving the full API.
+TEST_F(ServerTest, ListensOnTheChosenPortOnly) {
   EXPECT_EQ(server_->address().rfind("127.0.0.1:", 0), 0u);
   EXPECT_NE(server_->address(), "127.0.0.1:0");
+  EXPECT_EQ(ListeningSockets(), 1);
 }
 
 TEST_F(ServerTest, RunScenarioReturnsTheEnginesReport) {
