@@ -27,6 +27,10 @@ absl::Status FieldError(absl::string_view path, absl::string_view message) {
   return absl::InvalidArgumentError(absl::StrCat(path, ": ", message));
 }
 
+std::string Mib(int64_t bytes) {
+  return absl::StrFormat("%.1f MiB", bytes / (1024.0 * 1024.0));
+}
+
 std::string FormatValue(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";

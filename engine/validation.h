@@ -27,6 +27,9 @@ std::string IndexPath(absl::string_view path, int index);
 // InvalidArgument("<path>: <message>").
 absl::Status FieldError(absl::string_view path, absl::string_view message);
 
+// "12.5 MiB": byte counts in memory-budget messages.
+std::string Mib(int64_t bytes);
+
 // A double as a user wrote it: shortest round-trip form, "nan", "inf".
 std::string FormatValue(double value);
 

@@ -16,30 +16,10 @@
 
 #include "absl/status/statusor.h"
 #include "aiotreach/v1/scenario.pb.h"
+#include "services/cli/budgets.h"
+#include "services/cli/cli_options.h"
 
 namespace aiotreach {
-
-struct CliOptions {
-  // Directory for reports; created if missing. Default "reports".
-  std::string out_dir = "reports";
-  // Output formats among "json", "csv" and "html". Default json and csv.
-  std::vector<std::string> formats = {"json", "csv"};
-  // Engine threads; 0 = one per hardware thread.
-  int threads = 0;
-  // Households per shard; changes speed, never results.
-  int64_t shard_households = 8192;
-  // Stop at the first failing scenario (the rest are reported not run).
-  bool fail_fast = false;
-  // Print only errors and the final line.
-  bool quiet = false;
-  // Draw a progress bar (scenarios done, the current one's fraction,
-  // elapsed and remaining time) between the rows: for a terminal. Without
-  // it, one plain line per scenario.
-  bool progress_bar = false;
-  // Skip scenarios whose input, engine version and formats are unchanged
-  // since their outputs were written (a content hash beside them).
-  bool skip_up_to_date = false;
-};
 
 // A scenario file of a batch and the folder, relative to the folder it was
 // found in (empty for a file given directly), that mirrors it under OUT.
@@ -81,14 +61,6 @@ int CompareFiles(const std::string& base,
 int SweepFile(const std::string& file, const std::string& placement,
               const std::vector<double>& budgets, const CliOptions& options,
               std::ostream& out, std::ostream& err);
-
-// Budgets as written on the command line: "500000", "500k", "0.5m",
-// comma-separated; or `from`, `to` and `steps` (>= 2, evenly spaced, both
-// ends included). InvalidArgument naming the flag and the value.
-absl::StatusOr<std::vector<double>> ParseBudgets(const std::string& list);
-absl::StatusOr<std::vector<double>> BudgetRange(const std::string& from,
-                                                const std::string& to,
-                                                int steps);
 
 // `aiotreach validate`: parses and validates each file. Returns 0 if all
 // are valid, 1 otherwise.

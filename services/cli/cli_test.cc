@@ -312,6 +312,32 @@ TEST_F(CliTest, HostileNamesStayInsideOut) {
   EXPECT_THAT(names, testing::Contains("_._.._victim_package.sweep.csv"));
 }
 
+// The CLI estimates memory as the server does: a day-by-day run of a
+// billion people (~64 GB) fails alone with the estimate and the budget,
+// before anything is allocated (one once climbed past 9 GiB); compare and
+// sweep refuse it too.
+TEST_F(CliTest, MemoryBudgetRefusesWhatCouldNeverFit) {
+  options_.memory_budget_mb = 512;
+  const std::string huge = Write(
+      "huge.textproto",
+      absl::StrReplaceAll(kGood,
+                          {{"population: 2000", "population: 1000000000"}}) +
+          "frequency_caps { scope: CAP_SCOPE_PERSON period: CAP_PERIOD_DAY "
+          "limit: 1 }");
+  const std::string good = Write("good.textproto", kGood);
+  EXPECT_EQ(RunFiles({huge, good}, options_, out_, err_), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("huge.textproto: the run needs about"));
+  EXPECT_THAT(err_.str(), HasSubstr("the memory budget is 512.0 MiB "
+                                    "(--memory_budget_mb)"));
+  EXPECT_TRUE(fs::exists(Out("good.json")));
+  EXPECT_THAT(*ReadFile(Out("huge.error.txt")),
+              HasSubstr("--memory_budget_mb"));
+  EXPECT_EQ(CompareFiles(huge, {good}, options_, out_, err_), 1);
+  EXPECT_EQ(SweepFile(huge, "tv_boot", {1, 2}, options_, out_, err_), 1);
+  // The default is three quarters of the machine's memory.
+  EXPECT_GT(MemoryBudgetBytes(CliOptions()), int64_t{64} << 20);
+}
+
 TEST(BudgetsTest, ParseAmounts) {
   EXPECT_THAT(*ParseBudgets("0.5m,250k,100"),
               ::testing::ElementsAre(500000, 250000, 100));

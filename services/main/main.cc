@@ -26,13 +26,16 @@ namespace {
 
 constexpr char kUsage[] = R"(usage:
   aiotreach run PATH... [--out DIR] [--format json,csv,html] [--threads N]
-                [--fail-fast] [--quiet] [--skip-up-to-date]
+                [--memory_budget_mb N] [--fail-fast] [--quiet]
+                [--skip-up-to-date]
       Runs each scenario file (.textproto/.txtpb/.pbtxt or .json) and every
       one found in folders (recursively), several at once within --threads;
       writes DIR/<relative folder>/<name>.json and CSV tables (default DIR:
       reports), <name>.error.txt for a bad one, DIR/summary.csv, and prints
       a summary. --skip-up-to-date redoes only scenarios whose file or the
-      engine version changed.
+      engine version changed. Scenarios running at once share
+      --memory_budget_mb (default: 3/4 of this machine's memory); one that
+      could never fit fails with its estimate before anything is allocated.
   aiotreach compare BASE VARIANT... [--out DIR] [--threads N]
       Runs the base and each variant with the base's seed (common random
       numbers) and prints the change of each headline figure; writes
@@ -160,16 +163,20 @@ int Serve(const Args& args) {
                           std::cerr);
 }
 
-// Options shared by compare and sweep: --out, --threads.
+// Options shared by compare and sweep: --out, --threads,
+// --memory_budget_mb.
 bool WhatIfOptions(const Args& args, aiotreach::CliOptions* options,
                    std::string* error) {
   if (const auto it = args.flags.find("--out"); it != args.flags.end())
     options->out_dir = it->second;
-  return IntFlag(args, "--threads", 0, &options->threads, error);
+  return IntFlag(args, "--threads", 0, &options->threads, error) &&
+         IntFlag<int64_t>(args, "--memory_budget_mb", 1,
+                          &options->memory_budget_mb, error);
 }
 
 int Compare(const Args& args) {
-  const std::string unknown = Unknown(args, {"--out", "--threads"});
+  const std::string unknown =
+      Unknown(args, {"--out", "--threads", "--memory_budget_mb"});
   if (!unknown.empty()) return Usage("compare: unknown flag " + unknown);
   if (args.positional.size() < 2)
     return Usage("compare: give a base scenario and at least one variant");
@@ -185,8 +192,8 @@ int Compare(const Args& args) {
 
 int Sweep(const Args& args) {
   const std::string unknown =
-      Unknown(args, {"--out", "--threads", "--placement", "--budgets", "--from",
-                     "--to", "--steps"});
+      Unknown(args, {"--out", "--threads", "--memory_budget_mb", "--placement",
+                     "--budgets", "--from", "--to", "--steps"});
   if (!unknown.empty()) return Usage("sweep: unknown flag " + unknown);
   if (args.positional.size() != 1)
     return Usage("sweep: give exactly one scenario file");
@@ -215,7 +222,8 @@ int Sweep(const Args& args) {
 int RunOrValidate(const std::string& command, const Args& args) {
   const std::string unknown =
       Unknown(args, {"--out", "--format", "--threads", "--shard_households",
-                     "--fail-fast", "--quiet", "--skip-up-to-date"});
+                     "--memory_budget_mb", "--fail-fast", "--quiet",
+                     "--skip-up-to-date"});
   if (!unknown.empty()) return Usage("unknown flag " + unknown);
   aiotreach::CliOptions options;
   if (const auto it = args.flags.find("--out"); it != args.flags.end())
@@ -229,7 +237,9 @@ int RunOrValidate(const std::string& command, const Args& args) {
   std::string error;
   if (!IntFlag(args, "--threads", 0, &options.threads, &error) ||
       !IntFlag<int64_t>(args, "--shard_households", 1,
-                        &options.shard_households, &error)) {
+                        &options.shard_households, &error) ||
+      !IntFlag<int64_t>(args, "--memory_budget_mb", 1,
+                        &options.memory_budget_mb, &error)) {
     return Usage(error);
   }
   if (args.positional.empty())

@@ -5,12 +5,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "engine/status_macros.h"
+#include "engine/validation.h"
 
 namespace aiotreach {
-std::string Mib(int64_t bytes) {
-  return absl::StrFormat("%.1f MiB", bytes / (1024.0 * 1024.0));
-}
-
 namespace {
 
 // "eco-12" -> 12, or 0 for anything else.

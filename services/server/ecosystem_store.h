@@ -20,11 +20,9 @@
 #include "absl/synchronization/mutex.h"
 #include "aiotreach/v1/service.pb.h"
 #include "engine/engine.h"
+#include "engine/validation.h"
 
 namespace aiotreach {
-
-// "12.5 MiB": byte counts in the memory-budget messages.
-std::string Mib(int64_t bytes);
 
 class EcosystemStore {
  public:

@@ -1,0 +1,61 @@
+#include "services/cli/tables.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace aiotreach {
+
+std::string Thousands(int64_t v) {
+  std::string digits = absl::StrCat(v);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string Money(double yuan) {
+  return yuan > 0 ? Thousands(static_cast<int64_t>(std::llround(yuan))) : "-";
+}
+std::string Count(int64_t n) { return n > 0 ? Thousands(n) : "-"; }
+
+void Notes(const v1::Report& r, std::ostream& out) {
+  for (const v1::PlacementDelivery& d : r.delivery()) {
+    if (d.under_delivery_pct() >= 1.0) {
+      out << absl::StrFormat(
+          "  %s: under-delivered %s of its goal of %s impressions (%.1f%%)\n",
+          d.name(), Thousands(d.under_delivery()), Thousands(d.goal()),
+          d.under_delivery_pct());
+    }
+  }
+  for (const v1::CapRow& c : r.caps()) {
+    if (c.refused() == 0 && c.exposures_over_limit() == 0) continue;
+    out << absl::StrFormat(
+        "  cap '%s' (%d a %s per %s): refused %s won opportunities", c.name(),
+        c.limit(), c.period(), c.scope(), Thousands(c.refused()));
+    if (c.exposures_over_limit() > 0) {
+      out << absl::StrFormat(
+          "; %s exposures past the limit a %s",
+          Thousands(c.exposures_over_limit()),
+          c.scope() == "device" ? "person would allow" : "person (co-viewers)");
+    }
+    out << "\n";
+  }
+  for (const v1::CrossDeviceInteraction& x : r.cross_device_interactions()) {
+    out << absl::StrFormat("  %s: %s follow-ups from %s to %s\n", x.placement(),
+                           Thousands(x.interactions()), x.from_device_type(),
+                           x.to_device_type());
+  }
+}
+
+std::string Figure(double v) {
+  if (std::fabs(v) >= 1000 && v == std::floor(v))
+    return v < 0 ? "-" + Thousands(static_cast<int64_t>(-v))
+                 : Thousands(static_cast<int64_t>(v));
+  return absl::StrFormat("%.4g", v);
+}
+
+}  // namespace aiotreach

@@ -1,0 +1,38 @@
+// The CLI's tables: thousands separators, money, the row printed for each
+// scenario of a batch, and the notes under it (missed goals, caps at work,
+// follow-ups).
+//
+//   out << absl::StrFormat(kRowFormat, "scenario", "target", ...);
+//   Notes(report, out);
+#ifndef AIOTREACH_SERVICES_CLI_TABLES_H_
+#define AIOTREACH_SERVICES_CLI_TABLES_H_
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "aiotreach/v1/report.pb.h"
+
+namespace aiotreach {
+
+// The batch table's columns: scenario, target, reached, reach %, freq,
+// spend, yuan/rch, interact, convert, seconds.
+inline constexpr char kRowFormat[] =
+    "%-26s %11s %11s %7s %5s %11s %9s %9s %9s %7s\n";
+
+// 1234567 -> "1,234,567".
+std::string Thousands(int64_t v);
+// Money and counts for the table: "-" for nothing.
+std::string Money(double yuan);
+std::string Count(int64_t n);
+// A figure of the compare table: whole thousands with separators, else 4
+// significant digits.
+std::string Figure(double v);
+
+// What the table's row cannot show: goals missed by 1% or more (pacing's
+// own noise is a fraction of that), caps at work, follow-ups.
+void Notes(const v1::Report& r, std::ostream& out);
+
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_SERVICES_CLI_TABLES_H_

@@ -1,0 +1,167 @@
+// `aiotreach compare` and `aiotreach sweep` (cli.h): the engine's what-if
+// functions (engine/what_if.h) from the command line.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/engine.h"
+#include "engine/what_if.h"
+#include "services/cli/cli.h"
+#include "services/cli/tables.h"
+#include "services/io/file_util.h"
+#include "services/io/html_report.h"
+#include "services/io/report_format.h"
+#include "services/io/scenario_io.h"
+
+namespace aiotreach {
+namespace {
+
+absl::Status WriteJson(const google::protobuf::Message& message,
+                       const std::string& path) {
+  return WriteFileAtomically(path, MessageToJson(message));
+}
+
+// ResourceExhausted, prefixed with `path`, if the scenario's run would not
+// fit the memory budget (the what-if functions run one scenario at a
+// time). A scenario that does not prepare passes: the what-if function
+// reports its error in context ("variants[1].flight_days: ...").
+absl::Status CheckMemoryOf(const v1::Scenario& scenario,
+                           const CliOptions& options, const std::string& path) {
+  absl::StatusOr<std::unique_ptr<const PreparedScenario>> prepared =
+      PreparedScenario::Prepare(scenario);
+  if (!prepared.ok()) return absl::OkStatus();
+  return PrefixPath(path, CheckMemory(**prepared, options));
+}
+
+}  // namespace
+
+int CompareFiles(const std::string& base_path,
+                 const std::vector<std::string>& variant_paths,
+                 const CliOptions& options, std::ostream& out,
+                 std::ostream& err) {
+  absl::StatusOr<v1::Scenario> base = LoadScenarioFile(base_path);
+  if (!base.ok()) {
+    err << "error: " << base.status().message() << "\n";
+    return 1;
+  }
+  std::vector<v1::Scenario> variants;
+  for (const std::string& path : variant_paths) {
+    absl::StatusOr<v1::Scenario> v = LoadScenarioFile(path);
+    if (!v.ok()) {
+      err << "error: " << v.status().message() << "\n";
+      return 1;
+    }
+    variants.push_back(*std::move(v));
+  }
+  absl::Status fits = CheckMemoryOf(*base, options, base_path);
+  for (size_t i = 0; i < variants.size() && fits.ok(); ++i)
+    fits = CheckMemoryOf(variants[i], options, variant_paths[i]);
+  if (!fits.ok()) {
+    err << "error: " << fits.message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<v1::Comparison> c = CompareScenarios(
+      *base, variants, EngineOptions(options, options.threads));
+  if (!c.ok()) {
+    err << "error: " << c.status().message() << "\n";
+    return 1;
+  }
+  std::string csv =
+      "variant,figure,base,variant_value,delta,relative_delta,base_lower,"
+      "base_upper,variant_lower,variant_upper\n";
+  out << "compare: " << base->name() << " (seed " << c->seed()
+      << ", common random numbers)\n";
+  for (const v1::VariantComparison& v : c->variants()) {
+    out << "\n"
+        << absl::StrFormat("%-24s %14s %14s %14s %9s\n", v.name(), "base",
+                           "variant", "delta", "relative");
+    for (const v1::FigureDelta& d : v.deltas()) {
+      out << absl::StrFormat("  %-22s %14s %14s %14s %8.1f%%", d.figure(),
+                             Figure(d.base()), Figure(d.variant()),
+                             (d.delta() > 0 ? "+" : "") + Figure(d.delta()),
+                             100 * d.relative_delta());
+      if (d.base_upper() > d.base_lower()) {
+        out << absl::StrFormat("   95%%: [%s, %s] -> [%s, %s]",
+                               Figure(d.base_lower()), Figure(d.base_upper()),
+                               Figure(d.variant_lower()),
+                               Figure(d.variant_upper()));
+      }
+      out << "\n";
+      absl::StrAppendFormat(
+          &csv, "%s,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
+          CsvField(v.name()), d.figure(), d.base(), d.variant(), d.delta(),
+          d.relative_delta(), d.base_lower(), d.base_upper(), d.variant_lower(),
+          d.variant_upper());
+    }
+  }
+  const std::string stem =
+      absl::StrCat(options.out_dir, "/compare_", SafeFileName(base->name()));
+  absl::Status s = MakeDirectories(options.out_dir);
+  if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
+  if (s.ok()) s = WriteJson(*c, stem + ".json");
+  if (!s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return 1;
+  }
+  out << "\nwritten: " << stem << ".csv, " << stem << ".json\n";
+  return 0;
+}
+
+int SweepFile(const std::string& file, const std::string& placement,
+              const std::vector<double>& budgets, const CliOptions& options,
+              std::ostream& out, std::ostream& err) {
+  absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(file);
+  if (!scenario.ok()) {
+    err << "error: " << scenario.status().message() << "\n";
+    return 1;
+  }
+  if (const absl::Status fits = CheckMemoryOf(*scenario, options, file);
+      !fits.ok()) {
+    err << "error: " << fits.message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<v1::SweepCurve> curve = SweepBudget(
+      *scenario, placement, budgets, EngineOptions(options, options.threads));
+  if (!curve.ok()) {
+    err << "error: " << file << ": " << curve.status().message() << "\n";
+    return 1;
+  }
+  std::string csv =
+      "budget,reach_people,reach_pct,reach_3_plus,average_frequency,spend,"
+      "impressions,under_delivery\n";
+  out << absl::StrFormat(
+      "sweep: %s, %s budget (seed %d, common random numbers)\n",
+      scenario->name(), placement, curve->seed());
+  out << absl::StrFormat("%14s %12s %8s %12s %6s %14s %14s\n", "budget",
+                         "reach", "reach %", "3+ reach", "freq", "spend",
+                         "impressions");
+  for (const v1::SweepPoint& p : curve->points()) {
+    const int64_t three = p.reach_k_plus_size() > 2 ? p.reach_k_plus(2) : 0;
+    out << absl::StrFormat(
+        "%14s %12s %8.2f %12s %6.2f %14s %14s\n", Money(p.budget()),
+        Thousands(p.reach_people()), p.reach_pct(), Thousands(three),
+        p.average_frequency(), Money(p.spend()), Thousands(p.impressions()));
+    absl::StrAppendFormat(&csv, "%.17g,%d,%.17g,%d,%.17g,%.17g,%d,%d\n",
+                          p.budget(), p.reach_people(), p.reach_pct(), three,
+                          p.average_frequency(), p.spend(), p.impressions(),
+                          p.under_delivery());
+  }
+  const std::string stem = absl::StrCat(
+      options.out_dir, "/", SafeFileName(scenario->name()), ".sweep");
+  absl::Status s = MakeDirectories(options.out_dir);
+  if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
+  if (s.ok()) s = WriteJson(*curve, stem + ".json");
+  if (s.ok())
+    s = WriteFileAtomically(stem + ".html",
+                            SweepToHtml(*curve, scenario->name()));
+  if (!s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return 1;
+  }
+  out << "written: " << stem << ".csv, " << stem << ".json, " << stem
+      << ".html\n";
+  return 0;
+}
+
+}  // namespace aiotreach
