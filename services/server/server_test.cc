@@ -348,17 +348,29 @@ TEST_F(ServerTest, ConcurrentCallsAllSucceedIdentically) {
   EXPECT_GT(reports[0].size(), 100u);
 }
 
-TEST(ServerQueueTest, FullQueueIsResourceExhausted) {
+// A server on a free loopback port with one engine thread, and a stub.
+struct TestServer {
+  std::unique_ptr<ReachServer> server;
+  std::unique_ptr<v1::ReachService::Stub> stub;
+};
+TestServer StartTestServer(int max_concurrent_runs, int max_queued_runs) {
   ServerOptions options;
   options.listen = "127.0.0.1:0";
   options.threads = 1;
-  options.max_concurrent_runs = 1;
-  options.max_queued_runs = 0;
+  options.max_concurrent_runs = max_concurrent_runs;
+  options.max_queued_runs = max_queued_runs;
   absl::StatusOr<std::unique_ptr<ReachServer>> server =
       ReachServer::Start(options);
-  ASSERT_TRUE(server.ok());
-  auto stub = v1::ReachService::NewStub(grpc::CreateChannel(
-      (*server)->address(), grpc::InsecureChannelCredentials()));
+  EXPECT_TRUE(server.ok()) << server.status();
+  TestServer t{std::move(*server), nullptr};
+  t.stub = v1::ReachService::NewStub(grpc::CreateChannel(
+      t.server->address(), grpc::InsecureChannelCredentials()));
+  return t;
+}
+
+TEST(ServerQueueTest, FullQueueIsResourceExhausted) {
+  TestServer t = StartTestServer(1, 0);
+  v1::ReachService::Stub* stub = t.stub.get();
   // One long run holds the only slot; the next call finds no room.
   grpc::ClientContext long_context;
   std::thread long_run([&] {
@@ -368,7 +380,7 @@ TEST(ServerQueueTest, FullQueueIsResourceExhausted) {
     stub->RunScenario(&long_context, request, &response);
   });
   const absl::Time until = absl::Now() + absl::Seconds(5);
-  while ((*server)->runner().running() == 0 && absl::Now() < until)
+  while (t.server->runner().running() == 0 && absl::Now() < until)
     absl::SleepFor(absl::Milliseconds(5));
   grpc::ClientContext context;
   v1::RunScenarioRequest request;
@@ -420,25 +432,16 @@ int Mappings() {
 // Kept runs execute on a pool: 200 of them leave no thread behind (each
 // once kept one until shutdown, and ~32,500 runs aborted the server).
 TEST(ServerPoolTest, KeptRunsShareABoundedPoolOfThreads) {
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.threads = 1;
-  options.max_concurrent_runs = 2;
-  options.max_queued_runs = 1000;
-  absl::StatusOr<std::unique_ptr<ReachServer>> server =
-      ReachServer::Start(options);
-  ASSERT_TRUE(server.ok());
-  auto stub = v1::ReachService::NewStub(grpc::CreateChannel(
-      (*server)->address(), grpc::InsecureChannelCredentials()));
+  TestServer t = StartTestServer(2, 1000);
+  v1::ReachService::Stub* stub = t.stub.get();
   // Warm up gRPC's own threads with one run.
-  WaitForRun(stub.get(), StartKeptRun(stub.get(), SmallCity(50)), RunEnded);
+  WaitForRun(stub, StartKeptRun(stub, SmallCity(50)), RunEnded);
   const int before = Mappings();
   std::vector<std::string> ids;
   for (int i = 0; i < 200; ++i)
-    ids.push_back(StartKeptRun(stub.get(), SmallCity(50)));
+    ids.push_back(StartKeptRun(stub, SmallCity(50)));
   for (const std::string& id : ids) {
-    EXPECT_EQ(WaitForRun(stub.get(), id, RunEnded).state(),
-              v1::RUN_STATE_SUCCEEDED);
+    EXPECT_EQ(WaitForRun(stub, id, RunEnded).state(), v1::RUN_STATE_SUCCEEDED);
   }
   EXPECT_LT(Mappings() - before, 50);
 }
@@ -447,24 +450,16 @@ TEST(ServerPoolTest, KeptRunsShareABoundedPoolOfThreads) {
 // while it waits is refused, not the kept run (the room check and the
 // admission were once separate steps).
 TEST(ServerQueueTest, AStartedRunIsNeverRefusedForRoom) {
-  ServerOptions options;
-  options.listen = "127.0.0.1:0";
-  options.threads = 1;
-  options.max_concurrent_runs = 1;
-  options.max_queued_runs = 1;
-  absl::StatusOr<std::unique_ptr<ReachServer>> server =
-      ReachServer::Start(options);
-  ASSERT_TRUE(server.ok());
-  auto stub = v1::ReachService::NewStub(grpc::CreateChannel(
-      (*server)->address(), grpc::InsecureChannelCredentials()));
-  const std::string long_id = StartKeptRun(stub.get(), SmallCity(50'000'000));
-  EXPECT_EQ(WaitForRun(stub.get(), long_id,
+  TestServer t = StartTestServer(1, 1);
+  v1::ReachService::Stub* stub = t.stub.get();
+  const std::string long_id = StartKeptRun(stub, SmallCity(50'000'000));
+  EXPECT_EQ(WaitForRun(stub, long_id,
                        [](const v1::RunInfo& i) {
                          return i.state() != v1::RUN_STATE_QUEUED;
                        })
                 .state(),
             v1::RUN_STATE_RUNNING);
-  const std::string queued_id = StartKeptRun(stub.get(), SmallCity(500));
+  const std::string queued_id = StartKeptRun(stub, SmallCity(500));
   grpc::ClientContext context;
   v1::RunScenarioRequest request;
   *request.mutable_scenario() = SmallCity(500);
@@ -482,9 +477,9 @@ TEST(ServerQueueTest, AStartedRunIsNeverRefusedForRoom) {
   cancel.set_id(long_id);
   v1::CancelRunResponse cancelled;
   ASSERT_TRUE(stub->CancelRun(&cancel_context, cancel, &cancelled).ok());
-  EXPECT_EQ(WaitForRun(stub.get(), queued_id, RunEnded).state(),
+  EXPECT_EQ(WaitForRun(stub, queued_id, RunEnded).state(),
             v1::RUN_STATE_SUCCEEDED);
-  EXPECT_EQ(GetRunInfo(stub.get(), long_id).state(), v1::RUN_STATE_CANCELLED);
+  EXPECT_EQ(GetRunInfo(stub, long_id).state(), v1::RUN_STATE_CANCELLED);
 }
 
 // Compare and sweep go through the engine's what-if functions: the same
