@@ -1,0 +1,72 @@
+// The day loop's draws for one shard-day, in loops the compiler vectorises:
+// each owner's first Philox block of the day's stream, its count (word 0:
+// opportunities of a paced placement, else won opportunities), the paced
+// placements' binomial thinning (word 1), and the compact list of owners
+// with won opportunities. Internal to the day-by-day path.
+//
+//   DailyDraws draws(campaign, seed);
+//   draws.DrawCounts(j, day, st);      // or DrawBlocks + pass 1's counts
+//   draws.Thin(j, day, win, st);       // paced placements
+//   draws.ListWon(j, st);
+//   for (uint32_t o : draws.won(j)) ... draws.counts(j)[o] ...
+//
+// One per worker thread; not thread-safe.
+#ifndef AIOTREACH_ENGINE_DAY_DAILY_DRAWS_H_
+#define AIOTREACH_ENGINE_DAY_DAILY_DRAWS_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/campaign.h"
+#include "engine/day/shard_state.h"
+#include "engine/rng.h"
+
+namespace aiotreach {
+namespace day {
+
+class DailyDraws {
+ public:
+  // `campaign` must outlive the draws; `seed` keys the campaign's streams.
+  DailyDraws(const Campaign& campaign, uint64_t seed);
+
+  // counts(j)[o]: word 0's count for every owner o of the shard (owned
+  // device and target or not); fills blocks(j) with the owners' first
+  // blocks.
+  void DrawCounts(int j, int day, const ShardState& st);
+  // blocks(j): the first block of the day's stream of every owner.
+  void DrawBlocks(int j, int day, const ShardState& st);
+  // Paced placement j: thins counts(j) (the day's opportunities) to the won
+  // ones, Binomial(n, win) from word 1. Call after the counts are in.
+  void Thin(int j, int day, double win, const ShardState& st);
+  // won(j): the owners with won opportunities of placement j on a device
+  // they own, in the target, in owner order (a branch-free compaction);
+  // won_household(j) their households.
+  void ListWon(int j, const ShardState& st);
+
+  const RngBlocks& blocks(int j) const { return blocks_[j]; }
+  std::vector<int32_t>& counts(int j) { return counts_[j]; }
+  const std::vector<int32_t>& counts(int j) const { return counts_[j]; }
+  const std::vector<uint32_t>& won(int j) const { return won_[j]; }
+  const std::vector<uint32_t>& won_household(int j) const {
+    return won_household_[j];
+  }
+
+ private:
+  // A Poisson count past the batch's reach: inversion of word 0 for a mean
+  // below kPoissonInversionLimit, else PTRS on the side stream.
+  int32_t LargeCount(const CompiledPlacement& p, int day, uint32_t owner,
+                     uint32_t word0, double mean) const;
+
+  const Campaign& campaign_;
+  const uint64_t seed_;
+  // [placement][owner]
+  std::vector<RngBlocks> blocks_;
+  std::vector<std::vector<int32_t>> counts_;
+  std::vector<std::vector<uint32_t>> won_;
+  std::vector<std::vector<uint32_t>> won_household_;
+};
+
+}  // namespace day
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_DAY_DAILY_DRAWS_H_

@@ -1,0 +1,217 @@
+#include "engine/day/household_day.h"
+
+#include <algorithm>
+
+#include "engine/rng.h"
+
+namespace aiotreach {
+namespace day {
+namespace {
+
+// Events of a household-day sorted by insertion; more by std::stable_sort.
+constexpr size_t kInsertionSortEvents = 64;
+
+}  // namespace
+
+HouseholdDay::HouseholdDay(const Campaign& campaign, const CapPlan& plan,
+                           uint64_t seed, const CancelToken* cancel,
+                           Tally* tally)
+    : campaign_(campaign),
+      seed_(seed),
+      slots_(campaign),
+      caps_(campaign, plan, slots_, tally->caps()),
+      draws_(campaign, seed),
+      poll_(cancel),
+      tally_(*tally),
+      placements_(tally->placements()),
+      types_(tally->device_types()),
+      delivery_(tally->delivery()) {}
+
+void HouseholdDay::SortManyEvents(std::vector<Event>* events) {
+  std::stable_sort(
+      events->begin(), events->end(),
+      [](const Event& a, const Event& b) { return a.time < b.time; });
+}
+
+inline void HouseholdDay::AddEvent(double time, int device) {
+  events_.emplace_back();
+  Event& e = events_.back();
+  e.time = time;
+  e.device = device;
+}
+
+inline void HouseholdDay::Expose(int day, int j, int t, ShardState* st,
+                                 uint32_t m0, int m) {
+  const uint32_t pm = m0 + m;
+  if (!st->in_target[pm]) {
+    ++tally_.off_target_exposures();
+    return;
+  }
+  ++st->count[pm];
+  st->first[pm] = std::min<int16_t>(st->first[pm], static_cast<int16_t>(day));
+  st->reached_by[pm] |= uint64_t{1} << j;
+  st->types[pm] |= 1u << t;
+  st->last[pm] = static_cast<int8_t>(j);
+  ++tally_.daily_exposures()[day];
+  ++placements_.exposures[j];
+  ++types_.exposures[t];
+  caps_.CountExposure(j, st, pm, m);
+}
+
+inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
+                                     int i, uint32_t m0, int size) {
+  DeviceDay& d = devices_[e.device];
+  const int j = d.placement;
+  const CompiledPlacement& p = campaign_.placements()[j];
+  // Words of this event: the audience's, then one for the interaction,
+  // then two for a follow-up; all are read or skipped, so every event of
+  // the device starts at a fixed place whatever happened before. The
+  // stream is set up only for events that read words (not a phone's
+  // impression without interactions).
+  const uint32_t audience_words = p.AudienceWords(size);
+  const uint32_t extra_words =
+      (p.interaction_rate > 0.0 ? 1 : 0) + (p.follow_up > 0.0 ? 2 : 0);
+  const uint32_t words = audience_words + extra_words;
+  Rng rng = words > 0 ? Rng(seed_, p.stream, d.owner_id, DaySub(day), *d.block)
+                      : Rng();
+  if (words > 0) rng.Skip(d.next_word);
+  d.next_word += words;
+  int checked = d.member;
+  uint32_t rest = audience_words + extra_words;
+  if (checked < 0) {
+    checked = static_cast<int>(rng.UniformInt(size));
+    --rest;
+  }
+  if (!st->in_target[m0 + checked]) {
+    rng.Skip(rest);
+    return;
+  }
+  ++delivery_.won[j];
+  const int blocking = caps_.Blocking(j, *st, i, m0, checked, d.slot);
+  if (blocking >= 0) {
+    ++delivery_.refused[j];
+    caps_.CountRefusal(blocking);
+    ++tally_.daily_refused()[day];
+    rng.Skip(rest);
+    return;
+  }
+  // Served: one impression.
+  ++tally_.impressions();
+  ++placements_.impressions[j];
+  ++types_.impressions[d.type];
+  ++tally_.daily_placement_impressions()[day * placements_.rows + j];
+  ++tally_.hourly_impressions()[std::min(23, static_cast<int>(e.time))];
+  if (d.member < 0) {
+    st->household_impressions[i] |= uint64_t{1} << j;
+  } else {
+    st->person_impressions[m0 + d.member] |= uint64_t{1} << j;
+  }
+  caps_.CountImpression(j, st, i, d.slot);
+  viewers_.clear();
+  viewers_.push_back(checked);
+  Expose(day, j, d.type, st, m0, checked);
+  if (p.audience == v1::AUDIENCE_KIND_TURNER_AND_PRESENT) {
+    p.ForEachOtherPresent(size, checked, rng, [&](int m) {
+      viewers_.push_back(m);
+      Expose(day, j, d.type, st, m0, m);
+    });
+  }
+  if (p.interaction_rate > 0.0 && rng.Uniform() < p.interaction_rate)
+    ++delivery_.interactions[j];
+  if (p.follow_up > 0.0) {
+    const double u = rng.Uniform();
+    const uint32_t pick = rng.NextU32();
+    const int voice = VoiceType(st->pop.household_devices[i]);
+    if (voice >= 0 && u < p.follow_up) {
+      const int asker = viewers_[(uint64_t{pick} * viewers_.size()) >> 32];
+      ++delivery_.follow_ups[j];
+      ++delivery_.interactions[j];
+      ++tally_.cross_device()[j * types_.rows + voice];
+      st->household_follow_ups[i] |= 1u << voice;
+      Expose(day, j, voice, st, m0, asker);
+    }
+  }
+}
+
+int HouseholdDay::VoiceType(uint32_t household_devices) const {
+  for (int t : campaign_.voice_types()) {
+    if ((household_devices >> t) & 1) return t;
+  }
+  return -1;
+}
+
+void HouseholdDay::Serve(int day, ShardState* st, int i, int* next) {
+  const auto& placements = campaign_.placements();
+  if (poll_.stopped()) {  // the run is stopping: skip the shard's rest
+    for (size_t j = 0; j < placements.size(); ++j)
+      next[j] = static_cast<int>(draws_.won(j).size());
+    return;
+  }
+  const uint32_t m0 = st->pop.member_begin[i];
+  const int size = static_cast<int>(st->pop.member_begin[i + 1] - m0);
+  devices_.clear();
+  events_.clear();
+  for (size_t j = 0; j < placements.size(); ++j) {
+    const CompiledPlacement& p = placements[j];
+    const std::vector<uint32_t>& list = draws_.won(j);
+    const std::vector<uint32_t>& households = draws_.won_household(j);
+    const uint32_t first_owner = OwnersOf(p, *st).first;
+    for (int& k = next[j]; k < static_cast<int>(list.size()) &&
+                           households[k] == static_cast<uint32_t>(i);
+         ++k) {
+      const int owner = static_cast<int>(list[k]);
+      const int member = p.household_device ? -1 : owner - static_cast<int>(m0);
+      const uint32_t owner_id = first_owner + owner;
+      const RngBlock& block = draws_.blocks(j)[owner];
+      const int device = static_cast<int>(devices_.size());
+      const int32_t won = draws_.counts(j)[owner];
+      const uint32_t first_time = FirstTimeWord(p);
+      if (first_time + won <= 4) {
+        // The usual case: the times are in the block already drawn.
+        for (int32_t e = 0; e < won; ++e) {
+          AddEvent(p.clock.Time(Rng::ToUniform(block[first_time + e])), device);
+        }
+      } else {
+        Rng rng(seed_, p.stream, owner_id, DaySub(day), block);
+        rng.Skip(first_time);
+        for (int32_t e = 0; e < won; ++e)
+          AddEvent(p.clock.Time(rng.Uniform()), device);
+      }
+      const int slot = caps_.has_device_caps()
+                           ? slots_.Slot(*st, i, p.device_type, member)
+                           : 0;
+      devices_.push_back({static_cast<int>(j), p.device_type, member, slot,
+                          owner_id, first_time + won, &block});
+    }
+  }
+  // One poll count for the household-day: its events, and itself.
+  if (events_.empty() || poll_.Tick(events_.size() + 1)) return;
+  // Time order, stable: ties (rare: times are at 2^-32 of a day) keep the
+  // device order, so the order is a function of the draws alone. By
+  // insertion for the usual few events; a household-day can also hold
+  // millions (high rates on many placements), hence the fallback.
+  if (events_.size() <= kInsertionSortEvents) {
+    for (size_t a = 1; a < events_.size(); ++a) {
+      const Event e = events_[a];
+      size_t b = a;
+      for (; b > 0 && events_[b - 1].time > e.time; --b)
+        events_[b] = events_[b - 1];
+      events_[b] = e;
+    }
+  } else {
+    SortManyEvents(&events_);
+  }
+  // Millions of events in one household-day are possible: poll among
+  // them too, at no cost to the usual few.
+  const Event* events = events_.data();
+  const size_t n = events_.size();
+  for (size_t k = 0; k < n; ++k) {
+    if (k >= kCancelPollUnits && k % kCancelPollUnits == 0 && poll_.Check())
+      return;
+    ServeEvent(day, events[k], st, i, m0, size);
+  }
+  caps_.EndHouseholdDay(*st, i, m0, size);
+}
+
+}  // namespace day
+}  // namespace aiotreach

@@ -1,0 +1,106 @@
+// The day loop's serve step: one household's won opportunities of a day,
+// each at its time, served in time order against the caps. Each served one
+// is an impression; the person checked and the others present are exposed;
+// interactions and voice follow-ups are drawn. Internal to the day-by-day
+// path.
+//
+//   HouseholdDay serve(campaign, plan, seed, options.cancel, tally);
+//   serve.caps().StartShard(&st);
+//   serve.draws().DrawCounts(j, day, st); ...
+//   serve.Serve(day, &st, i, next);  // household i; next[j] moves past it
+//
+// Every opportunity reads a fixed run of words of its (placement, owner,
+// day) stream (audience, interaction, follow-up), whether it is refused or
+// not, so what happens to one never shifts another's draws.
+//
+// One per worker thread; not thread-safe.
+#ifndef AIOTREACH_ENGINE_DAY_HOUSEHOLD_DAY_H_
+#define AIOTREACH_ENGINE_DAY_HOUSEHOLD_DAY_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/base/attributes.h"
+#include "engine/campaign.h"
+#include "engine/cancel.h"
+#include "engine/day/cap_ledger.h"
+#include "engine/day/daily_draws.h"
+#include "engine/day/shard_state.h"
+#include "engine/tally.h"
+
+namespace aiotreach {
+namespace day {
+
+class HouseholdDay {
+ public:
+  // `campaign`, `plan` and `tally` must outlive this; `tally` takes the
+  // counts; `cancel` (may be null) is polled as households and events go
+  // by.
+  HouseholdDay(const Campaign& campaign, const CapPlan& plan, uint64_t seed,
+               const CancelToken* cancel, Tally* tally);
+
+  // The caps' ledger and the day's draws: kept here, beside the serve loop
+  // that reads them on every event, for the day loop to fill and finish.
+  CapLedger& caps() { return caps_; }
+  DailyDraws& draws() { return draws_; }
+
+  // Serves household i's won opportunities of `day` (from the draws' won
+  // lists); next[j] is the position of its first owner in draws().won(j),
+  // moved past it. Polls the cancel token once for the household-day and
+  // every kCancelPollUnits events; once stopped, skips the rest of the
+  // shard.
+  void Serve(int day, ShardState* st, int i, int* next);
+
+ private:
+  struct DeviceDay {
+    int placement;
+    int type;
+    int member;  // -1: a household device
+    int slot;    // device index in the household (DeviceSlots)
+    uint32_t owner_id;
+    uint32_t next_word;     // the next event's first word in the stream
+    const RngBlock* block;  // the stream's first block
+  };
+  struct Event {
+    double time;  // hours in [0, 24)
+    int device;   // index into devices_
+  };
+
+  // Time order, stable, for a household-day of many events; kept out of
+  // line, away from the usual few.
+  __attribute__((noinline)) static void SortManyEvents(
+      std::vector<Event>* events);
+  // Appends an event field by field: building it whole and copying it
+  // stalls on store forwarding (two narrow stores, one wide load).
+  // The per-event functions are forced inline into Serve, as they were
+  // when the day loop was one class (a call each costs W2 a fifth).
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void AddEvent(double time, int device);
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void ServeEvent(int day, const Event& e,
+                                               ShardState* st, int i,
+                                               uint32_t m0, int size);
+  // One exposure of household member m (of a household whose people start
+  // at m0) to placement j on a device of type t.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Expose(int day, int j, int t,
+                                           ShardState* st, uint32_t m0, int m);
+  // The household's first voice device type, or -1.
+  int VoiceType(uint32_t household_devices) const;
+
+  const Campaign& campaign_;
+  const uint64_t seed_;
+  const DeviceSlots slots_;
+  CapLedger caps_;
+  DailyDraws draws_;
+  CancelPoller poll_;
+  Tally& tally_;
+  const BreakdownCounters placements_;
+  const BreakdownCounters types_;
+  const DeliveryCounters delivery_;
+  std::vector<DeviceDay> devices_;
+  std::vector<Event> events_;
+  std::vector<int> viewers_;
+};
+
+}  // namespace day
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_DAY_HOUSEHOLD_DAY_H_
