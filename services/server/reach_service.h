@@ -7,6 +7,7 @@
 #define AIOTREACH_SERVICES_SERVER_REACH_SERVICE_H_
 
 #include "aiotreach/v1/service.grpc.pb.h"
+#include "services/server/auth.h"
 #include "services/server/ecosystem_store.h"
 #include "services/server/run_registry.h"
 #include "services/server/runner.h"
@@ -15,16 +16,15 @@ namespace aiotreach {
 
 class ReachServiceImpl final : public v1::ReachService::Service {
  public:
-  // `runner`, `store` and `runs` must outlive the service; `threads`
-  // builds stored populations. A non-empty `token` is required of every
-  // call as "authorization: Bearer <token>" metadata.
+  // `runner`, `store`, `runs` and `auth` must outlive the service;
+  // `threads` builds stored populations. Every call must pass `auth`.
   ReachServiceImpl(Runner* runner, EcosystemStore* store, RunRegistry* runs,
-                   int threads, std::string token)
+                   int threads, const TokenCheck* auth)
       : runner_(runner),
         store_(store),
         runs_(runs),
         threads_(threads),
-        token_(std::move(token)) {}
+        auth_(auth) {}
 
   grpc::Status CreateEcosystem(grpc::ServerContext* context,
                                const v1::CreateEcosystemRequest* request,
@@ -65,13 +65,14 @@ class ReachServiceImpl final : public v1::ReachService::Service {
 
  private:
   // OK, or UNAUTHENTICATED when a token is set and the call lacks it.
+  // OK, or UNAUTHENTICATED: the first line of every handler.
   grpc::Status Authorize(const grpc::ServerContext* context) const;
 
   Runner* runner_;
   EcosystemStore* store_;
   RunRegistry* runs_;
   int threads_;
-  const std::string token_;
+  const TokenCheck* auth_;
 };
 
 }  // namespace aiotreach

@@ -10,12 +10,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/stubs/logging.h"
 #include "grpc/health/v1/health.pb.h"
 #include "services/io/file_util.h"
 
@@ -107,13 +110,31 @@ class WithoutPlugin : public grpc::ServerBuilderOption {
   std::string name_;
 };
 
+// Protobuf logs an ERROR line for every request with invalid UTF-8 in a
+// string field, before any token check: anyone could fill the log. Those
+// calls already answer INVALID_ARGUMENT (RequestStatusInterceptors), so the
+// serving process drops these lines; protobuf's other messages go to
+// stderr as before. Process-wide, installed once.
+void LogProtobufWithoutParseNoise(google::protobuf::LogLevel level,
+                                  const char* filename, int line,
+                                  const std::string& message) {
+  if (level == google::protobuf::LOGLEVEL_ERROR &&
+      message.find("invalid UTF-8") != std::string::npos) {
+    return;
+  }
+  static const char* const kLevels[] = {"INFO", "WARNING", "ERROR", "FATAL"};
+  std::cerr << "[libprotobuf " << kLevels[level] << " " << filename << ":"
+            << line << "] " << message << std::endl;
+}
+
 }  // namespace
 
 ReachServer::ReachServer(const ServerOptions& options, std::string token)
-    : store_(options.memory_budget_mb << 20),
+    : auth_(std::move(token)),
+      store_(options.memory_budget_mb << 20),
       runner_(RunnerOptionsOf(options), &store_),
       runs_(&runner_, options.data_dir),
-      service_(&runner_, &store_, &runs_, options.threads, std::move(token)) {}
+      service_(&runner_, &store_, &runs_, options.threads, &auth_) {}
 
 void TuneAllocatorForServing() {
   // Large buffers from the heap, not fresh mappings; freed heap memory kept
@@ -127,6 +148,10 @@ ReachServer::~ReachServer() { Shutdown(absl::ZeroDuration()); }
 absl::StatusOr<std::unique_ptr<ReachServer>> ReachServer::Start(
     const ServerOptions& options) {
   if (const absl::Status s = Check(options); !s.ok()) return s;
+  static std::once_flag quiet_protobuf;
+  std::call_once(quiet_protobuf, [] {
+    google::protobuf::SetLogHandler(&LogProtobufWithoutParseNoise);
+  });
   absl::StatusOr<std::string> token = ReadToken(options.auth_token_file);
   if (!token.ok()) return token.status();
   std::shared_ptr<grpc::ServerCredentials> credentials =
@@ -164,6 +189,8 @@ absl::StatusOr<std::unique_ptr<ReachServer>> ReachServer::Start(
   // that serves the full API (and lets another process share a fixed
   // port).
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.experimental().SetInterceptorCreators(
+      RequestStatusInterceptors(&server->auth_));
   int port = 0;
   builder.AddListeningPort(options.listen, credentials, &port);
   builder.RegisterService(&server->service_);

@@ -74,6 +74,7 @@ class ReachServer {
  private:
   ReachServer(const ServerOptions& options, std::string token);
 
+  TokenCheck auth_;
   EcosystemStore store_;
   Runner runner_;
   RunRegistry runs_;

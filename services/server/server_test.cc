@@ -4,7 +4,9 @@
 #include "services/server/server.h"
 
 #include <grpcpp/create_channel.h>
+#include <grpcpp/impl/client_unary_call.h>
 #include <grpcpp/security/credentials.h>
+#include <grpcpp/support/byte_buffer.h>
 
 #include <algorithm>
 #include <chrono>
@@ -795,6 +797,43 @@ std::string Testdata(const std::string& name) {
   return "services/server/testdata/" + name;
 }
 
+// `bytes` sent as the request of `method` as they are, unparsed.
+grpc::Status SendRawRequest(const std::shared_ptr<grpc::Channel>& channel,
+                            const char* method, const std::string& bytes,
+                            const std::string& token = "") {
+  grpc::ClientContext context;
+  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  return grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+      channel.get(),
+      grpc::internal::RpcMethod(method, grpc::internal::RpcMethod::NORMAL_RPC),
+      &context, request, &response);
+}
+
+// A request that does not parse is INVALID_ARGUMENT naming the method (it
+// was INTERNAL with an empty message), and UNAUTHENTICATED first when a
+// token is required and missing.
+TEST_F(ServerTest, UnparseableRequestIsInvalidArgument) {
+  // Field 1 (scenario) as a length-delimited value running past the end;
+  // then a string field holding invalid UTF-8.
+  for (const std::string& bytes : {std::string("\x0a\xff\x01zz", 5),
+                                   std::string("\x0a\x03\x0a\x01\xff", 5)}) {
+    // Nothing reaches the log for it: anyone could fill it before auth.
+    ::testing::internal::CaptureStderr();
+    const grpc::Status status = SendRawRequest(
+        channel_, "/aiotreach.v1.ReachService/RunScenario", bytes);
+    EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(
+        status.error_message().find("request: not a valid request message for "
+                                    "/aiotreach.v1.ReachService/RunScenario"),
+        std::string::npos)
+        << status.error_message();
+  }
+}
+
 // With --auth_token_file, calls without the bearer token are refused;
 // health stays open.
 TEST(ServerAuthTest, TokenIsRequired) {
@@ -835,6 +874,16 @@ TEST(ServerAuthTest, TokenIsRequired) {
     v1::RunScenarioResponse response;
     EXPECT_TRUE(stub->RunScenario(&context, request, &response).ok());
   }
+  // A request that does not parse: the token is checked first.
+  const std::string garbage("\x0a\xff\x01zz", 5);
+  EXPECT_EQ(
+      SendRawRequest(channel, "/aiotreach.v1.ReachService/RunScenario", garbage)
+          .error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(SendRawRequest(channel, "/aiotreach.v1.ReachService/RunScenario",
+                           garbage, "s3cret-test-token")
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
   auto health = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
   grpc::health::v1::HealthCheckResponse response;

@@ -43,10 +43,11 @@ void Clamp(v1::Scenario* s) {
 
 struct Harness {
   Harness()
-      : store(int64_t{64} << 20),
+      : auth(""),
+        store(int64_t{64} << 20),
         runner(Options(), &store),
         runs(&runner, ""),
-        service(&runner, &store, &runs, 1, "") {}
+        service(&runner, &store, &runs, 1, &auth) {}
   static RunnerOptions Options() {
     RunnerOptions o;
     o.threads = 1;
@@ -55,6 +56,7 @@ struct Harness {
     o.memory_budget_bytes = int64_t{64} << 20;
     return o;
   }
+  TokenCheck auth;
   EcosystemStore store;
   Runner runner;
   RunRegistry runs;
