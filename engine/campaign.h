@@ -197,7 +197,37 @@ struct CompiledConversion {
 class Campaign {
  public:
   // Validates the scenario's flight, placements and report options against
-  // `ecosystem`. Errors are InvalidArgument naming the field and value.
+  // `ecosystem`. Every error is InvalidArgument naming the field and value,
+  // the first found of:
+  //  - flight_days outside [1, 731]; start_day not a DayOfWeek;
+  //    report.max_frequency outside its range; replicates outside
+  //    [0, 1000];
+  //  - placements: none, or more than 64;
+  //  - placements[i].name: empty, longer than 256 bytes, or a duplicate;
+  //  - placements[i].device_type: empty, unknown to the ecosystem, or a
+  //    type no one owns;
+  //  - placements[i].opportunity: missing; a Poisson rate negative, above
+  //    its limit or scaled by activity on a household device; a Bernoulli
+  //    probability outside [0, 1];
+  //  - placements[i].audience: a kind that does not fit the device (shared
+  //    devices need TURNER_AND_PRESENT or ONE_MEMBER); a co-presence
+  //    probability outside [0, 1];
+  //  - placements[i] buying: none, or a share_of_voice outside [0, 1], a
+  //    budget without a CPM, a budget or CPM or price_per_day negative or
+  //    above 1e12, an impression_goal outside [1, 2^50], a CPM on a day
+  //    buy; pacing on a share-of-voice buy, a front-loaded share outside
+  //    (0, 1);
+  //  - placements[i].dayparts[k]: start_hour outside [0, 23], end_hour
+  //    outside [0, 24], or an empty range;
+  //  - placements[i].interaction_rate, voice_follow_up.probability outside
+  //    [0, 1]; a follow-up on a personal device, or in an ecosystem with
+  //    no household-owned voice device;
+  //  - frequency_caps[k]: a name longer than 256 bytes, no scope or period,
+  //    a limit outside [1, 65535], an unknown placement;
+  //  - target: unknown age bands, city tiers or device types; household
+  //    sizes, connected devices or activity bounds out of range;
+  //  - conversion: a rate outside [0, 1], a saturation frequency not
+  //    positive, a negative screen synergy.
   static absl::StatusOr<std::unique_ptr<const Campaign>> Build(
       const v1::Scenario& scenario, const Ecosystem& ecosystem);
 

@@ -70,7 +70,22 @@ struct DeviceLinkInfo {
 
 class Ecosystem {
  public:
-  // Validates `spec`; errors are InvalidArgument naming `path`.field.
+  // Validates `spec`. Every error is InvalidArgument naming
+  // `path`.<field> and the value, the first found of:
+  //  - household_size_weights: none, more than 16, a weight negative or
+  //    above 1e12, or all zero;
+  //  - activity_shape: negative or above 1e12;
+  //  - age_bands, city_tiers: more than their limit; a name empty, longer
+  //    than 256 bytes or a duplicate; a weight not positive or above 1e12;
+  //  - device_types: none or more than 32; a name empty, longer than 256
+  //    bytes or a duplicate; no owner kind; an ownership probability
+  //    outside [0, 1]; ownership_by an attribute that does not fit the
+  //    owner (age band is a person's) or an unknown category; hour or day
+  //    patterns of the wrong length or with negative weights;
+  //  - device_links: an unknown device type, a link from a type to itself,
+  //    no kind, a probability outside [0, 1];
+  //  - social_contacts.mean_contacts_per_person negative or above its
+  //    limit.
   static absl::StatusOr<std::unique_ptr<const Ecosystem>> Build(
       const v1::EcosystemSpec& spec, absl::string_view path);
 

@@ -33,7 +33,13 @@ class StoredPopulation;
 // resolved (preset or inline) and its placements compiled.
 class PreparedScenario {
  public:
-  // InvalidArgument naming the first bad field.
+  // InvalidArgument naming the first bad field and its value:
+  //  - ecosystem: neither a preset nor a spec; ecosystem.preset.name
+  //    unknown; ecosystem.preset.scale not positive or above 1e12;
+  //  - ecosystem.spec.*: as Ecosystem::Build;
+  //  - population: outside [1, 1e9] once the preset's default and scale
+  //    are applied;
+  //  - anything of the campaign: as Campaign::Build.
   static absl::StatusOr<std::unique_ptr<const PreparedScenario>> Prepare(
       const v1::Scenario& scenario);
   // The scenario on a stored population: scenario.ecosystem must be unset
