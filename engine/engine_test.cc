@@ -154,6 +154,28 @@ TEST_P(RunControlTest, ADeadlineStopsAnEndlessRun) {
 
 INSTANTIATE_TEST_SUITE_P(BothPaths, RunControlTest, ::testing::Bool());
 
+// A report's size is bounded by the schema's limits, not by the request: 64
+// placements with the longest names (256 bytes) over 731 days, with caps
+// and replicates, on both paths. (Before names were bounded, 64 long names
+// turned a 16.8 MB request into a 1.09 GB report.)
+TEST(EngineTest, TheLargestReportIsBounded) {
+  for (bool day_by_day : {false, true}) {
+    v1::Scenario s = Endless(day_by_day);
+    s.set_population(200);
+    s.set_replicates(2);
+    for (int j = 0; j < s.placements_size(); ++j) {
+      v1::Placement* p = s.mutable_placements(j);
+      p->set_name(absl::StrCat(j, std::string(250, 'n')));
+      p->mutable_opportunity()->mutable_poisson()->set_rate(0.01);
+    }
+    absl::StatusOr<v1::Report> r = RunScenario(s, RunOptions());
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_LT(r->ByteSizeLong(), size_t{16} << 20) << day_by_day;
+    RecordProperty(day_by_day ? "report_bytes_day" : "report_bytes_flight",
+                   static_cast<int>(r->ByteSizeLong()));
+  }
+}
+
 TEST(CancelPollerTest, PollsEveryPollUnitsOfWork) {
   CancelToken token;
   int probes = 0;
