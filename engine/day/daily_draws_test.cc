@@ -1,0 +1,139 @@
+// The day loop's draws on a real shard: counts follow their process, the
+// won list holds exactly the eligible owners with a count, thinning keeps
+// nothing at win 0 and everything at win 1.
+#include "engine/day/daily_draws.h"
+
+#include <cmath>
+#include <memory>
+
+#include "engine/engine.h"
+#include "engine/population.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+
+namespace aiotreach {
+namespace day {
+namespace {
+
+constexpr char kScenario[] = R"pb(
+  seed: 4
+  population: 3000
+  flight_days: 5
+  ecosystem {
+    spec {
+      household_size_weights: [ 1, 1, 1 ]
+      age_bands { name: "young" weight: 1 }
+      age_bands { name: "old" weight: 1 }
+      device_types {
+        name: "phone"
+        owner: OWNER_KIND_PERSON
+        ownership_probability: 0.8
+      }
+    }
+  }
+  placements {
+    name: "splash"
+    device_type: "phone"
+    opportunity { poisson { rate: 2 } }
+    impression_goal: 5000
+  }
+  target { age_bands: "old" }
+)pb";
+
+class DailyDrawsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    v1::Scenario s;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kScenario, &s));
+    auto prepared = PreparedScenario::Prepare(s);
+    ASSERT_TRUE(prepared.ok()) << prepared.status();
+    prepared_ = *std::move(prepared);
+    auto population =
+        Population::Build(prepared_->ecosystem(), prepared_->people(), 4, 1);
+    ASSERT_TRUE(population.ok());
+    population_ = *std::move(population);
+    population_->Generate(0, population_->households(), PopulationNeeds::All(),
+                          &st_.pop);
+    const CompiledTarget& target = prepared_->campaign().target();
+    const int people = st_.pop.people();
+    st_.in_target.resize(people);
+    st_.household_of.resize(people);
+    for (int i = 0; i < st_.pop.households(); ++i) {
+      for (uint32_t m = st_.pop.member_begin[i];
+           m < st_.pop.member_begin[i + 1]; ++m) {
+        st_.household_of[m] = i;
+        st_.in_target[m] = target.Contains(st_.pop.age_band[m], 0, 1, 0, 0, 1);
+      }
+    }
+    draws_ = std::make_unique<DailyDraws>(prepared_->campaign(), 4);
+  }
+
+  std::unique_ptr<const PreparedScenario> prepared_;
+  std::unique_ptr<const Population> population_;
+  ShardState st_;
+  std::unique_ptr<DailyDraws> draws_;
+};
+
+// Poisson(2) opportunities per phone-day: the shard's mean count is 2
+// within 5 standard errors (sd sqrt(2) / sqrt(owners)).
+TEST_F(DailyDrawsTest, CountsFollowTheProcess) {
+  draws_->DrawCounts(0, 0, st_);
+  const std::vector<int32_t>& counts = draws_->counts(0);
+  ASSERT_EQ(counts.size(), static_cast<size_t>(st_.pop.people()));
+  double sum = 0;
+  for (int32_t c : counts) sum += c;
+  const double n = static_cast<double>(counts.size());
+  EXPECT_NEAR(sum / n, 2.0, 5 * std::sqrt(2.0 / n));
+  // Another day draws other numbers; the same day the same ones.
+  const std::vector<int32_t> day0 = counts;
+  draws_->DrawCounts(0, 1, st_);
+  EXPECT_NE(draws_->counts(0), day0);
+  draws_->DrawCounts(0, 0, st_);
+  EXPECT_EQ(draws_->counts(0), day0);
+}
+
+TEST_F(DailyDrawsTest, WonListHoldsEligibleOwnersWithACount) {
+  draws_->DrawCounts(0, 0, st_);
+  draws_->ListWon(0, st_);
+  const std::vector<int32_t>& counts = draws_->counts(0);
+  size_t expected = 0;
+  for (size_t o = 0; o < counts.size(); ++o) {
+    const bool owns = (st_.pop.person_devices[o] & 1u) != 0;
+    expected += counts[o] > 0 && owns && st_.in_target[o];
+  }
+  ASSERT_EQ(draws_->won(0).size(), expected);
+  uint32_t previous = 0;
+  for (size_t k = 0; k < draws_->won(0).size(); ++k) {
+    const uint32_t o = draws_->won(0)[k];
+    EXPECT_GT(counts[o], 0);
+    EXPECT_TRUE(st_.in_target[o]);
+    EXPECT_EQ(draws_->won_household(0)[k], st_.household_of[o]);
+    if (k > 0) EXPECT_GT(o, previous);  // owner order
+    previous = o;
+  }
+}
+
+TEST_F(DailyDrawsTest, ThinningKeepsNothingAtZeroAndAllAtOne) {
+  draws_->DrawCounts(0, 2, st_);
+  const std::vector<int32_t> opportunities = draws_->counts(0);
+  draws_->Thin(0, 2, 1.0, st_);
+  EXPECT_EQ(draws_->counts(0), opportunities);
+  draws_->counts(0) = opportunities;
+  draws_->Thin(0, 2, 0.0, st_);
+  for (int32_t c : draws_->counts(0)) EXPECT_EQ(c, 0);
+  // At 0.5: Binomial(n, 1/2) never exceeds n; the total is half within 5
+  // standard errors (sd sqrt(N / 4) over N opportunities).
+  draws_->counts(0) = opportunities;
+  draws_->Thin(0, 2, 0.5, st_);
+  double total = 0, kept = 0;
+  for (size_t o = 0; o < opportunities.size(); ++o) {
+    EXPECT_LE(draws_->counts(0)[o], opportunities[o]);
+    total += opportunities[o];
+    kept += draws_->counts(0)[o];
+  }
+  EXPECT_NEAR(kept, total / 2, 5 * std::sqrt(total / 4));
+}
+
+}  // namespace
+}  // namespace day
+}  // namespace aiotreach
