@@ -4,9 +4,7 @@
 
 #include <memory>
 
-#include "engine/engine.h"
-#include "engine/population.h"
-#include "google/protobuf/text_format.h"
+#include "engine/day/testing.h"
 #include "gtest/gtest.h"
 
 namespace aiotreach {
@@ -61,29 +59,19 @@ constexpr char kScenario[] = R"pb(
 class CapLedgerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    v1::Scenario s;
-    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kScenario, &s));
-    auto prepared = PreparedScenario::Prepare(s);
-    ASSERT_TRUE(prepared.ok()) << prepared.status();
-    prepared_ = *std::move(prepared);
-    auto population =
-        Population::Build(prepared_->ecosystem(), prepared_->people(), 1, 1);
-    ASSERT_TRUE(population.ok());
-    population_ = *std::move(population);
-    population_->Generate(0, population_->households(), PopulationNeeds::All(),
-                          &st_.pop);
-    st_.in_target.assign(st_.pop.people(), 1);
+    shard_ = MakeTestShard(kScenario, 1);
+    ASSERT_NE(shard_.prepared, nullptr);
     TallyShape shape;
     shape.placements = 2;
     shape.device_types = 2;
     shape.flight_days = 7;
     shape.max_frequency = 10;
-    shape.caps = static_cast<int>(prepared_->campaign().caps().size());
+    shape.caps = static_cast<int>(shard_.campaign().caps().size());
     tally_ = std::make_unique<Tally>(shape);
-    plan_ = std::make_unique<CapPlan>(prepared_->campaign());
-    slots_ = std::make_unique<DeviceSlots>(prepared_->campaign());
-    ledger_ = std::make_unique<CapLedger>(prepared_->campaign(), *plan_,
-                                          *slots_, tally_->caps());
+    plan_ = std::make_unique<CapPlan>(shard_.campaign());
+    slots_ = std::make_unique<DeviceSlots>(shard_.campaign());
+    ledger_ = std::make_unique<CapLedger>(shard_.campaign(), *plan_, *slots_,
+                                          tally_->caps());
     ledger_->StartShard(&st_);
   }
 
@@ -92,9 +80,8 @@ class CapLedgerTest : public ::testing::Test {
                             st_.pop.member_begin[i]);
   }
 
-  std::unique_ptr<const PreparedScenario> prepared_;
-  std::unique_ptr<const Population> population_;
-  ShardState st_;
+  TestShard shard_;
+  ShardState& st_ = shard_.st;
   std::unique_ptr<Tally> tally_;
   std::unique_ptr<CapPlan> plan_;
   std::unique_ptr<DeviceSlots> slots_;

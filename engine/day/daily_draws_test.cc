@@ -6,9 +6,7 @@
 #include <cmath>
 #include <memory>
 
-#include "engine/engine.h"
-#include "engine/population.h"
-#include "google/protobuf/text_format.h"
+#include "engine/day/testing.h"
 #include "gtest/gtest.h"
 
 namespace aiotreach {
@@ -43,34 +41,17 @@ constexpr char kScenario[] = R"pb(
 class DailyDrawsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    v1::Scenario s;
-    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(kScenario, &s));
-    auto prepared = PreparedScenario::Prepare(s);
-    ASSERT_TRUE(prepared.ok()) << prepared.status();
-    prepared_ = *std::move(prepared);
-    auto population =
-        Population::Build(prepared_->ecosystem(), prepared_->people(), 4, 1);
-    ASSERT_TRUE(population.ok());
-    population_ = *std::move(population);
-    population_->Generate(0, population_->households(), PopulationNeeds::All(),
-                          &st_.pop);
-    const CompiledTarget& target = prepared_->campaign().target();
-    const int people = st_.pop.people();
-    st_.in_target.resize(people);
-    st_.household_of.resize(people);
-    for (int i = 0; i < st_.pop.households(); ++i) {
-      for (uint32_t m = st_.pop.member_begin[i];
-           m < st_.pop.member_begin[i + 1]; ++m) {
-        st_.household_of[m] = i;
-        st_.in_target[m] = target.Contains(st_.pop.age_band[m], 0, 1, 0, 0, 1);
-      }
-    }
-    draws_ = std::make_unique<DailyDraws>(prepared_->campaign(), 4);
+    shard_ = MakeTestShard(kScenario, 4);
+    ASSERT_NE(shard_.prepared, nullptr);
+    // The target: the "old" age band.
+    const CompiledTarget& target = shard_.campaign().target();
+    for (int m = 0; m < st_.pop.people(); ++m)
+      st_.in_target[m] = target.Contains(st_.pop.age_band[m], 0, 1, 0, 0, 1);
+    draws_ = std::make_unique<DailyDraws>(shard_.campaign(), 4);
   }
 
-  std::unique_ptr<const PreparedScenario> prepared_;
-  std::unique_ptr<const Population> population_;
-  ShardState st_;
+  TestShard shard_;
+  ShardState& st_ = shard_.st;
   std::unique_ptr<DailyDraws> draws_;
 };
 

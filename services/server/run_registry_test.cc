@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "services/io/file_util.h"
+#include "services/server/testing.h"
 #include "tests/status_matchers.h"
 
 namespace aiotreach {
@@ -16,35 +16,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::StatusIs;
-
-v1::Scenario City(int64_t people) {
-  v1::Scenario s;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
-      R"pb(
-        name: "kept"
-        seed: 3
-        ecosystem { preset { name: "small-city" } }
-        flight_days: 7
-        placements {
-          name: "phone_splash"
-          device_type: "phone"
-          opportunity { poisson { rate: 3 } }
-          share_of_voice: 0.02
-        }
-      )pb",
-      &s));
-  s.set_population(people);
-  return s;
-}
-
-RunnerOptions Options() {
-  RunnerOptions o;
-  o.threads = 1;
-  o.max_concurrent_runs = 1;
-  o.max_queued_runs = 4;
-  o.memory_budget_bytes = int64_t{256} << 20;
-  return o;
-}
 
 // Every update Watch sends until the run ends, and the report it ends with.
 struct Watched {
@@ -67,9 +38,9 @@ Watched WatchToEnd(const RunRegistry& runs, const std::string& id) {
 
 TEST(RunRegistryTest, StartWatchGetList) {
   EcosystemStore store(int64_t{256} << 20);
-  Runner runner(Options(), &store);
+  Runner runner(TestRunnerOptions(1, 4), &store);
   RunRegistry runs(&runner, "");
-  absl::StatusOr<v1::RunInfo> started = runs.Start(City(2000), "");
+  absl::StatusOr<v1::RunInfo> started = runs.Start(TestCity(2000), "");
   ASSERT_TRUE(started.ok()) << started.status();
   EXPECT_EQ(started->id(), "run-1");
   EXPECT_EQ(started->state(), v1::RUN_STATE_QUEUED);
@@ -86,7 +57,7 @@ TEST(RunRegistryTest, StartWatchGetList) {
             watched.report.SerializeAsString());
   EXPECT_THAT(runs.Get("run-01"), StatusIs(absl::StatusCode::kNotFound,
                                            HasSubstr("no run 'run-01'")));
-  ASSERT_TRUE(runs.Start(City(1000), "").ok());
+  ASSERT_TRUE(runs.Start(TestCity(1000), "").ok());
   WatchToEnd(runs, "run-2");
   v1::ListRunsRequest list;
   list.set_page_size(1);
@@ -105,9 +76,9 @@ TEST(RunRegistryTest, StartWatchGetList) {
 
 TEST(RunRegistryTest, BadScenarioIsRefusedAtStart) {
   EcosystemStore store(int64_t{256} << 20);
-  Runner runner(Options(), &store);
+  Runner runner(TestRunnerOptions(1, 4), &store);
   RunRegistry runs(&runner, "");
-  v1::Scenario bad = City(100);
+  v1::Scenario bad = TestCity(100);
   bad.set_flight_days(0);
   EXPECT_THAT(runs.Start(bad, ""), StatusIs(absl::StatusCode::kInvalidArgument,
                                             HasSubstr("flight_days")));
@@ -117,16 +88,16 @@ TEST(RunRegistryTest, BadScenarioIsRefusedAtStart) {
 
 TEST(RunRegistryTest, CancelStopsARunAndShutdownCancelsTheRest) {
   EcosystemStore store(int64_t{256} << 20);
-  Runner runner(Options(), &store);
+  Runner runner(TestRunnerOptions(1, 4), &store);
   RunRegistry runs(&runner, "");
-  ASSERT_TRUE(runs.Start(City(50'000'000), "").ok());
-  ASSERT_TRUE(runs.Start(City(50'000'000), "").ok());  // queued behind it
+  ASSERT_TRUE(runs.Start(TestCity(50'000'000), "").ok());
+  ASSERT_TRUE(runs.Start(TestCity(50'000'000), "").ok());  // queued behind it
   ASSERT_TRUE(runs.Cancel("run-1").ok());
   EXPECT_EQ(WatchToEnd(runs, "run-1").updates.back().state(),
             v1::RUN_STATE_CANCELLED);
   runs.Shutdown(absl::ZeroDuration());
   EXPECT_EQ(runs.Get("run-2")->run().state(), v1::RUN_STATE_CANCELLED);
-  EXPECT_THAT(runs.Start(City(100), ""),
+  EXPECT_THAT(runs.Start(TestCity(100), ""),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("shutting")));
 }
 
@@ -135,12 +106,12 @@ TEST(RunRegistryTest, CancelStopsARunAndShutdownCancelsTheRest) {
 TEST(RunRegistryTest, RunsPersistUnderTheDataDirectory) {
   const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/runs";
   EcosystemStore store(int64_t{256} << 20);
-  Runner runner(Options(), &store);
+  Runner runner(TestRunnerOptions(1, 4), &store);
   std::string report;
   {
     RunRegistry runs(&runner, dir);
     ASSERT_TRUE(runs.Load().ok());
-    ASSERT_TRUE(runs.Start(City(1000), "").ok());
+    ASSERT_TRUE(runs.Start(TestCity(1000), "").ok());
     report = WatchToEnd(runs, "run-1").report.SerializeAsString();
   }
   for (const char* kind : {"info", "scenario", "report"})
@@ -151,7 +122,7 @@ TEST(RunRegistryTest, RunsPersistUnderTheDataDirectory) {
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->run().state(), v1::RUN_STATE_SUCCEEDED);
   EXPECT_EQ(got->report().SerializeAsString(), report);
-  EXPECT_EQ(again.Start(City(100), "")->id(), "run-2");
+  EXPECT_EQ(again.Start(TestCity(100), "")->id(), "run-2");
 }
 
 }  // namespace

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "absl/time/clock.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "services/server/testing.h"
 #include "tests/status_matchers.h"
 
 namespace aiotreach {
@@ -18,49 +18,21 @@ namespace {
 using ::testing::HasSubstr;
 using testing::StatusIs;
 
-v1::Scenario City(int64_t people) {
-  v1::Scenario s;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
-      R"pb(
-        seed: 3
-        ecosystem { preset { name: "small-city" } }
-        flight_days: 14
-        placements {
-          name: "phone_splash"
-          device_type: "phone"
-          opportunity { poisson { rate: 3 } }
-          share_of_voice: 0.02
-        }
-      )pb",
-      &s));
-  s.set_population(people);
-  return s;
-}
-
-RunnerOptions Options(int concurrent, int queued, int64_t budget_mb = 256) {
-  RunnerOptions o;
-  o.threads = 1;
-  o.max_concurrent_runs = concurrent;
-  o.max_queued_runs = queued;
-  o.memory_budget_bytes = budget_mb << 20;
-  return o;
-}
-
 TEST(RunnerTest, RunsAndValidates) {
   EcosystemStore store(int64_t{256} << 20);
-  Runner runner(Options(1, 0), &store);
-  absl::StatusOr<v1::Report> report = runner.Run(City(2000), "", {});
+  Runner runner(TestRunnerOptions(1, 0), &store);
+  absl::StatusOr<v1::Report> report = runner.Run(TestCity(2000), "", {});
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_GT(report->reach_people(), 0);
-  v1::Scenario bad = City(2000);
+  v1::Scenario bad = TestCity(2000);
   bad.set_flight_days(0);
   EXPECT_THAT(
       runner.Validate(bad, ""),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("flight_days")));
-  EXPECT_THAT(runner.Validate(City(2000), "eco-9"),
+  EXPECT_THAT(runner.Validate(TestCity(2000), "eco-9"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("eco-9")));
   // Day by day, ~64 bytes a person: 10 million never fit 256 MiB.
-  v1::Scenario big = City(10'000'000);
+  v1::Scenario big = TestCity(10'000'000);
   big.add_frequency_caps()->set_scope(v1::CAP_SCOPE_PERSON);
   big.mutable_frequency_caps(0)->set_period(v1::CAP_PERIOD_DAY);
   big.mutable_frequency_caps(0)->set_limit(1);
@@ -73,7 +45,7 @@ TEST(RunnerTest, RunsAndValidates) {
 // a reservation is given back by its run or by Unreserve.
 TEST(RunnerTest, ReservationsHoldPlaces) {
   EcosystemStore store(int64_t{256} << 20);
-  Runner runner(Options(1, 1), &store);
+  Runner runner(TestRunnerOptions(1, 1), &store);
   ASSERT_TRUE(runner.Reserve().ok());
   ASSERT_TRUE(runner.Reserve().ok());
   EXPECT_THAT(runner.Reserve(), StatusIs(absl::StatusCode::kResourceExhausted,
@@ -81,7 +53,7 @@ TEST(RunnerTest, ReservationsHoldPlaces) {
   runner.Unreserve();
   CallControl reserved;
   reserved.reserved = true;
-  ASSERT_TRUE(runner.Run(City(500), "", reserved).ok());  // gives it back
+  ASSERT_TRUE(runner.Run(TestCity(500), "", reserved).ok());  // gives it back
   EXPECT_TRUE(runner.Reserve().ok());
   runner.Unreserve();
   runner.Unreserve();
@@ -93,18 +65,18 @@ TEST(RunnerTest, ReservationsHoldPlaces) {
 // no watcher thread, and a run of 50 million people stops.
 TEST(RunnerTest, CancellationAndDeadlineStopTheEngine) {
   EcosystemStore store(int64_t{256} << 20);
-  Runner runner(Options(1, 0), &store);
+  Runner runner(TestRunnerOptions(1, 0), &store);
   std::atomic<int> polls{0};
   CallControl cancelled;
   cancelled.cancelled = [&] { return ++polls > 2; };
-  EXPECT_THAT(runner.Run(City(50'000'000), "", cancelled),
+  EXPECT_THAT(runner.Run(TestCity(50'000'000), "", cancelled),
               StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
   EXPECT_GT(polls.load(), 2);
   CallControl late;
   late.deadline =
       std::chrono::system_clock::now() + std::chrono::milliseconds(50);
   EXPECT_THAT(
-      runner.Run(City(50'000'000), "", late),
+      runner.Run(TestCity(50'000'000), "", late),
       StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("deadline")));
   EXPECT_EQ(runner.running(), 0);
 }
