@@ -105,9 +105,13 @@ absl::Status RunRegistry::Load() {
     } else if (run->info.state() == v1::RUN_STATE_SUCCEEDED) {
       absl::StatusOr<std::string> report_bytes = ReadFile(PathOf(id, "report"));
       auto report = std::make_shared<v1::Report>();
-      if (!report_bytes.ok() ||
-          static_cast<int64_t>(report_bytes->size()) !=
-              run->info.report_bytes() ||
+      // report_bytes is 0 in records of servers before it existed: their
+      // reports are taken if they parse.
+      const bool cut_short = report_bytes.ok() &&
+                             run->info.report_bytes() != 0 &&
+                             static_cast<int64_t>(report_bytes->size()) !=
+                                 run->info.report_bytes();
+      if (!report_bytes.ok() || cut_short ||
           !report->ParseFromString(*report_bytes)) {
         damage = absl::StrCat(id,
                               ".report is missing, cut short or "

@@ -757,6 +757,15 @@ TEST(ServerRestartTest, DamagedRecordsAreReportedDamaged) {
   ASSERT_TRUE(WriteFileAtomically(runs + "run-2.report",
                                   bytes.substr(0, bytes.size() / 2))
                   .ok());
+  // A record of a server before report_bytes existed: taken as it is.
+  v1::RunInfo legacy = done;
+  legacy.set_id("run-5");
+  legacy.clear_report_bytes();
+  ASSERT_TRUE(
+      WriteFileAtomically(runs + "run-5.info", legacy.SerializeAsString())
+          .ok());
+  ASSERT_TRUE(WriteFileAtomically(runs + "run-5.scenario", scenario).ok());
+  ASSERT_TRUE(WriteFileAtomically(runs + "run-5.report", bytes).ok());
   // run-3 has no report at all; run-4's info is not a RunInfo.
   ASSERT_TRUE(
       WriteFileAtomically(runs + "run-4.info", "\xff\xff garbage").ok());
@@ -784,7 +793,8 @@ TEST(ServerRestartTest, DamagedRecordsAreReportedDamaged) {
   EXPECT_EQ(code, grpc::StatusCode::NOT_FOUND);
   GetRunInfo(stub.get(), "run-+1", &code);
   EXPECT_EQ(code, grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(StartKeptRun(stub.get(), SmallCity(100)), "run-5");
+  EXPECT_EQ(GetRunInfo(stub.get(), "run-5").state(), v1::RUN_STATE_SUCCEEDED);
+  EXPECT_EQ(StartKeptRun(stub.get(), SmallCity(100)), "run-6");
 }
 
 }  // namespace
