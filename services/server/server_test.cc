@@ -581,6 +581,52 @@ TEST_F(ServerTest, CancelRunStopsIt) {
   EXPECT_FALSE(seen.back().has_report());
 }
 
+// The probe's scenario: within every documented limit (100,000 people, 64
+// placements at rate 10,000 a day, 731 days) and practically endless. A
+// kept run of it once stayed RUNNING for minutes after CancelRun, and a
+// deadline returned while the run went on; both stop it now.
+v1::Scenario EndlessScenario() {
+  v1::Scenario s = SmallCity(100'000);
+  s.set_flight_days(731);
+  s.clear_placements();
+  for (int j = 0; j < 64; ++j) {
+    v1::Placement* p = s.add_placements();
+    p->set_name("splash_" + std::to_string(j));
+    p->set_device_type("phone");
+    p->mutable_opportunity()->mutable_poisson()->set_rate(10000);
+    p->set_share_of_voice(1.0);
+  }
+  return s;
+}
+
+TEST_F(ServerTest, AnEndlessRunStopsOnCancelAndDeadline) {
+  const std::string id = StartKeptRun(stub_.get(), EndlessScenario());
+  WaitForRun(stub_.get(), id, [](const v1::RunInfo& info) {
+    return info.state() == v1::RUN_STATE_RUNNING;
+  });
+  grpc::ClientContext cancel_context;
+  v1::CancelRunRequest cancel;
+  cancel.set_id(id);
+  v1::CancelRunResponse cancelled;
+  ASSERT_TRUE(stub_->CancelRun(&cancel_context, cancel, &cancelled).ok());
+  EXPECT_EQ(WaitForRun(stub_.get(), id, RunEnded).state(),
+            v1::RUN_STATE_CANCELLED);
+
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::milliseconds(300));
+  v1::RunScenarioRequest request;
+  *request.mutable_scenario() = EndlessScenario();
+  v1::RunScenarioResponse response;
+  EXPECT_EQ(stub_->RunScenario(&context, request, &response).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  // The engine stops too: nothing is left running (waited for, not timed).
+  const absl::Time until = absl::Now() + absl::Seconds(120);
+  while (server_->runner().running() > 0 && absl::Now() < until)
+    absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(server_->runner().running(), 0);
+}
+
 TEST_F(ServerTest, RunErrors) {
   grpc::ClientContext start_context;
   v1::StartRunRequest start;
