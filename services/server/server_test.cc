@@ -77,6 +77,16 @@ std::string StartKeptRun(v1::ReachService::Stub* stub,
   return started.run().id();
 }
 
+// Asks the server to cancel run `id`.
+grpc::Status CancelKeptRun(v1::ReachService::Stub* stub,
+                           const std::string& id) {
+  grpc::ClientContext context;
+  v1::CancelRunRequest cancel;
+  cancel.set_id(id);
+  v1::CancelRunResponse cancelled;
+  return stub->CancelRun(&context, cancel, &cancelled);
+}
+
 // Every WatchRun message until the run ends.
 std::vector<v1::WatchRunResponse> WatchToEnd(v1::ReachService::Stub* stub,
                                              const std::string& id) {
@@ -474,11 +484,7 @@ TEST(ServerQueueTest, AStartedRunIsNeverRefusedForRoom) {
   v1::StartRunResponse started;
   EXPECT_EQ(stub->StartRun(&start_context, start, &started).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
-  grpc::ClientContext cancel_context;
-  v1::CancelRunRequest cancel;
-  cancel.set_id(long_id);
-  v1::CancelRunResponse cancelled;
-  ASSERT_TRUE(stub->CancelRun(&cancel_context, cancel, &cancelled).ok());
+  ASSERT_TRUE(CancelKeptRun(stub, long_id).ok());
   EXPECT_EQ(WaitForRun(stub, queued_id, RunEnded).state(),
             v1::RUN_STATE_SUCCEEDED);
   EXPECT_EQ(GetRunInfo(stub, long_id).state(), v1::RUN_STATE_CANCELLED);
@@ -570,11 +576,7 @@ TEST_F(ServerTest, StartedRunsCanBeWatchedAndFetched) {
 
 TEST_F(ServerTest, CancelRunStopsIt) {
   const std::string id = StartKeptRun(stub_.get(), SmallCity(50'000'000));
-  grpc::ClientContext cancel_context;
-  v1::CancelRunRequest cancel;
-  cancel.set_id(id);
-  v1::CancelRunResponse cancelled;
-  ASSERT_TRUE(stub_->CancelRun(&cancel_context, cancel, &cancelled).ok());
+  ASSERT_TRUE(CancelKeptRun(stub_.get(), id).ok());
   const std::vector<v1::WatchRunResponse> seen = WatchToEnd(stub_.get(), id);
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.back().run().state(), v1::RUN_STATE_CANCELLED);
@@ -604,11 +606,7 @@ TEST_F(ServerTest, AnEndlessRunStopsOnCancelAndDeadline) {
   WaitForRun(stub_.get(), id, [](const v1::RunInfo& info) {
     return info.state() == v1::RUN_STATE_RUNNING;
   });
-  grpc::ClientContext cancel_context;
-  v1::CancelRunRequest cancel;
-  cancel.set_id(id);
-  v1::CancelRunResponse cancelled;
-  ASSERT_TRUE(stub_->CancelRun(&cancel_context, cancel, &cancelled).ok());
+  ASSERT_TRUE(CancelKeptRun(stub_.get(), id).ok());
   EXPECT_EQ(WaitForRun(stub_.get(), id, RunEnded).state(),
             v1::RUN_STATE_CANCELLED);
 
