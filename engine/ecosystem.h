@@ -68,13 +68,17 @@ struct DeviceLinkInfo {
   double probability = 0.0;
 };
 
+// The smallest activity shape other than 0: Gamma(0.01, 100) already has
+// a variance of 100 (a few people carry nearly all activity).
+inline constexpr double kMinActivityShape = 0.01;
+
 class Ecosystem {
  public:
   // Validates `spec`. Every error is InvalidArgument naming
   // `path`.<field> and the value, the first found of:
   //  - household_size_weights: none, more than 16, a weight negative or
   //    above 1e12, or all zero;
-  //  - activity_shape: negative or above 1e12;
+  //  - activity_shape: negative, above 1e12, or in (0, 0.01);
   //  - age_bands, city_tiers: more than their limit; a name empty, longer
   //    than 256 bytes or a duplicate; a weight not positive or above 1e12;
   //  - device_types: none or more than 32; a name empty, longer than 256

@@ -458,6 +458,12 @@ std::vector<BadCase> Cases() {
        "flight_days: 7 conversion { max_rate: 0.1 }",
        {"conversion.saturation_frequency: must be finite and > 0, got 0"}},
       // Finite but huge: once spend "Infinity" and reach changed by weights.
+      // Found by the request fuzzer: a subnormal shape made NaN activity.
+      {"vanishing activity shape",
+       "activity_shape: 2",
+       "activity_shape: 1.35e-312",
+       {"ecosystem.spec.activity_shape: must be 0 (no heterogeneity) or at "
+        "least 0.01, got 1.35e-312"}},
       {"astronomical CPM",
        "share_of_voice: 0.1",
        "share_of_voice: 0.1 cpm: 1e308",
