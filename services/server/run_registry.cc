@@ -79,70 +79,72 @@ absl::Status RunRegistry::Load() {
         absl::StrCat("--data_dir: cannot read ", dir, ": ", error.message()));
   }
   std::vector<v1::RunInfo> interrupted;  // to write back, unlocked
-  mu_.Lock();
-  for (const auto& entry : it) {
-    const std::filesystem::path path = entry.path();
-    if (path.extension() != ".info") continue;
-    const std::string id = path.stem().string();
-    const int64_t number = Number(id);
-    if (number == 0) {
-      std::cerr << "aiotreach serve: ignoring " << path.string()
-                << ": not a run's file (run ids are run-<n>)\n";
-      continue;
-    }
-    auto run = std::make_unique<Run>();
-    // What is wrong with the run's files, if anything.
-    std::string damage;
-    absl::StatusOr<std::string> info_bytes = ReadFile(path.string());
-    absl::StatusOr<std::string> scenario_bytes =
-        ReadFile(PathOf(id, "scenario"));
-    if (!info_bytes.ok() || !run->info.ParseFromString(*info_bytes) ||
-        run->info.id() != id) {
-      damage = absl::StrCat(id, ".info is unreadable");
-    } else if (!scenario_bytes.ok() ||
-               !run->scenario.ParseFromString(*scenario_bytes)) {
-      damage = absl::StrCat(id, ".scenario is missing or unreadable");
-    } else if (run->info.state() == v1::RUN_STATE_SUCCEEDED) {
-      absl::StatusOr<std::string> report_bytes = ReadFile(PathOf(id, "report"));
-      auto report = std::make_shared<v1::Report>();
-      // report_bytes is 0 in records of servers before it existed: their
-      // reports are taken if they parse.
-      const bool cut_short = report_bytes.ok() &&
-                             run->info.report_bytes() != 0 &&
-                             static_cast<int64_t>(report_bytes->size()) !=
-                                 run->info.report_bytes();
-      if (!report_bytes.ok() || cut_short ||
-          !report->ParseFromString(*report_bytes)) {
-        damage = absl::StrCat(id,
-                              ".report is missing, cut short or "
-                              "unreadable");
-      } else {
-        run->report = std::move(report);
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& entry : it) {
+      const std::filesystem::path path = entry.path();
+      if (path.extension() != ".info") continue;
+      const std::string id = path.stem().string();
+      const int64_t number = Number(id);
+      if (number == 0) {
+        std::cerr << "aiotreach serve: ignoring " << path.string()
+                  << ": not a run's file (run ids are run-<n>)\n";
+        continue;
       }
+      auto run = std::make_unique<Run>();
+      // What is wrong with the run's files, if anything.
+      std::string damage;
+      absl::StatusOr<std::string> info_bytes = ReadFile(path.string());
+      absl::StatusOr<std::string> scenario_bytes =
+          ReadFile(PathOf(id, "scenario"));
+      if (!info_bytes.ok() || !run->info.ParseFromString(*info_bytes) ||
+          run->info.id() != id) {
+        damage = absl::StrCat(id, ".info is unreadable");
+      } else if (!scenario_bytes.ok() ||
+                 !run->scenario.ParseFromString(*scenario_bytes)) {
+        damage = absl::StrCat(id, ".scenario is missing or unreadable");
+      } else if (run->info.state() == v1::RUN_STATE_SUCCEEDED) {
+        absl::StatusOr<std::string> report_bytes =
+            ReadFile(PathOf(id, "report"));
+        auto report = std::make_shared<v1::Report>();
+        // report_bytes is 0 in records of servers before it existed: their
+        // reports are taken if they parse.
+        const bool cut_short = report_bytes.ok() &&
+                               run->info.report_bytes() != 0 &&
+                               static_cast<int64_t>(report_bytes->size()) !=
+                                   run->info.report_bytes();
+        if (!report_bytes.ok() || cut_short ||
+            !report->ParseFromString(*report_bytes)) {
+          damage = absl::StrCat(id,
+                                ".report is missing, cut short or "
+                                "unreadable");
+        } else {
+          run->report = std::move(report);
+        }
+      }
+      if (!damage.empty()) {
+        std::cerr << "aiotreach serve: run " << id << " is damaged: " << damage
+                  << " (in " << dir << ")\n";
+        const std::string name = run->info.scenario_name();
+        run->info.Clear();
+        run->info.set_id(id);
+        run->info.set_scenario_name(name);
+        run->info.set_state(v1::RUN_STATE_DAMAGED);
+        run->info.set_phase("damaged");
+        run->info.set_error(damage);
+        run->report = nullptr;
+      } else if (!Ended(run->info.state())) {
+        run->info.set_state(v1::RUN_STATE_INTERRUPTED);
+        run->info.set_phase("interrupted");
+        run->info.set_error(
+            "the server stopped while the run was in flight; start it again");
+        run->info.set_finished_unix_ms(NowMs());
+        interrupted.push_back(run->info);
+      }
+      next_number_ = std::max(next_number_, number + 1);
+      runs_.emplace(number, std::move(run));
     }
-    if (!damage.empty()) {
-      std::cerr << "aiotreach serve: run " << id << " is damaged: " << damage
-                << " (in " << dir << ")\n";
-      const std::string name = run->info.scenario_name();
-      run->info.Clear();
-      run->info.set_id(id);
-      run->info.set_scenario_name(name);
-      run->info.set_state(v1::RUN_STATE_DAMAGED);
-      run->info.set_phase("damaged");
-      run->info.set_error(damage);
-      run->report = nullptr;
-    } else if (!Ended(run->info.state())) {
-      run->info.set_state(v1::RUN_STATE_INTERRUPTED);
-      run->info.set_phase("interrupted");
-      run->info.set_error(
-          "the server stopped while the run was in flight; start it again");
-      run->info.set_finished_unix_ms(NowMs());
-      interrupted.push_back(run->info);
-    }
-    next_number_ = std::max(next_number_, number + 1);
-    runs_.emplace(number, std::move(run));
   }
-  mu_.Unlock();
   for (const v1::RunInfo& info : interrupted) Persist(info, nullptr, nullptr);
   return absl::OkStatus();
 }

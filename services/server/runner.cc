@@ -154,14 +154,18 @@ absl::Status Runner::CheckBudget(int64_t bytes) const {
       " in all, --memory_budget_mb); use a smaller population"));
 }
 
+absl::Status Runner::QueueFullError() const {
+  return absl::ResourceExhaustedError(absl::StrCat(
+      running_, " runs in flight and ", queued_,
+      " waiting, the most the server takes (--max_concurrent_runs, "
+      "--max_queued_runs); try again later"));
+}
+
 absl::Status Runner::Reserve() {
   absl::MutexLock lock(&mu_);
   if (running_ + queued_ >=
       options_.max_concurrent_runs + options_.max_queued_runs) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        running_, " runs in flight and ", queued_,
-        " waiting, the most the server takes (--max_concurrent_runs, "
-        "--max_queued_runs); try again later"));
+    return QueueFullError();
   }
   ++queued_;
   return absl::OkStatus();
@@ -192,12 +196,7 @@ absl::Status Runner::Admit(int64_t bytes, const CallControl& call) {
   };
   if (!fits()) {
     if (!queued) {
-      if (queued_ >= options_.max_queued_runs) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            running_, " runs in flight and ", queued_,
-            " waiting, the most the server takes (--max_concurrent_runs); "
-            "try again later"));
-      }
+      if (queued_ >= options_.max_queued_runs) return QueueFullError();
       ++queued_;
       queued = true;
     }

@@ -126,6 +126,8 @@ class Runner {
   absl::Status Execute(
       const Plan& plan, const CallControl& call,
       const std::function<absl::Status(const RunOptions&)>& work);
+  // ResourceExhausted: every run slot and queue place is taken.
+  absl::Status QueueFullError() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // ResourceExhausted if `bytes` exceeds what the budget leaves for runs.
   absl::Status CheckBudget(int64_t bytes) const;
   // Waits for a run slot and `bytes` of memory. Cancelled or
