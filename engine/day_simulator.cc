@@ -32,7 +32,7 @@ class DayWorker {
  public:
   DayWorker(const Population& population, const Campaign& campaign,
             const CapPlan& plan, uint64_t seed, const CancelToken* cancel,
-            Tally* tally)
+            Tally* tally, StreamFeed* feed)
       : population_(population),
         campaign_(campaign),
         seed_(seed),
@@ -41,7 +41,9 @@ class DayWorker {
         types_(tally->device_types()),
         delivery_(tally->delivery()),
         reach_(campaign, tally),
-        serve_(campaign, plan, seed, cancel, tally) {
+        serve_(campaign, plan, seed, cancel, tally),
+        feed_(feed) {
+    serve_.set_stream_feed(feed);
     count_links_ = !population.ecosystem().device_links().empty();
     count_contacts_ = population.ecosystem().mean_social_contacts() > 0.0;
   }
@@ -188,6 +190,7 @@ class DayWorker {
         for (uint32_t rest = st->types[pm]; rest != 0; rest &= rest - 1)
           type_bits |= reach_.TypeBit(__builtin_ctz(rest));
         reach_.Person(count, st->first[pm], st->reached_by[pm], type_bits);
+        if (feed_ != nullptr) feed_->reached.Set(st->pop.first_person + pm);
         household_first = std::min<int>(household_first, st->first[pm]);
         if (conversion.enabled) {
           const int screens =
@@ -207,7 +210,10 @@ class DayWorker {
     }
   }
 
-  void FoldReach() { reach_.Finish(); }
+  void FoldReach() {
+    reach_.Finish();
+    serve_.HandPromotions();
+  }
 
  private:
   void CountDevice(int t, uint64_t impressions, bool follow_up,
@@ -242,6 +248,7 @@ class DayWorker {
   const DeliveryCounters delivery_;
   ReachCounter reach_;
   HouseholdDay serve_;
+  StreamFeed* const feed_;
   bool count_links_ = false;
   bool count_contacts_ = false;
   RngBlocks contact_blocks_;
@@ -268,7 +275,8 @@ absl::StatusOr<Tally> DaySimulator::Run(const RunOptions& options) const {
   std::vector<std::unique_ptr<DayWorker>> workers;
   for (int w = 0; w < run.threads(); ++w) {
     workers.push_back(std::make_unique<DayWorker>(
-        population_, campaign_, plan, seed_, options.cancel, run.tally(w)));
+        population_, campaign_, plan, seed_, options.cancel, run.tally(w),
+        feed_));
   }
 
   std::vector<ShardState> states(shards);

@@ -33,6 +33,7 @@
 #include "engine/campaign.h"
 #include "engine/population.h"
 #include "engine/run_options.h"
+#include "engine/stream_feed.h"
 #include "engine/tally.h"
 
 namespace aiotreach {
@@ -49,10 +50,15 @@ class DaySimulator {
   // each day).
   absl::StatusOr<Tally> Run(const RunOptions& options) const;
 
+  // The live streams' feed (reached people, promoting exposures), or null.
+  // Must outlive Run().
+  void set_stream_feed(StreamFeed* feed) { feed_ = feed; }
+
  private:
   const Population& population_;
   const Campaign& campaign_;
   uint64_t seed_;
+  StreamFeed* feed_ = nullptr;
 };
 
 }  // namespace aiotreach

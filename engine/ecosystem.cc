@@ -92,6 +92,43 @@ bool DeviceTypeInfo::Ownable() const {
                      [](double p) { return p > 0.0; });
 }
 
+absl::StatusOr<std::vector<double>> Ecosystem::ProbabilityByCategory(
+    v1::Attribute attribute,
+    const google::protobuf::Map<std::string, double>& by_name,
+    double fallback, absl::string_view path,
+    absl::string_view map_field) const {
+  const std::vector<std::string>* names = nullptr;
+  if (attribute == v1::ATTRIBUTE_AGE_BAND) {
+    names = &age_band_names_;
+  } else if (attribute == v1::ATTRIBUTE_CITY_TIER) {
+    names = &city_tier_names_;
+  } else {
+    return FieldError(
+        FieldPath(path, "attribute"),
+        absl::StrCat("must be ATTRIBUTE_AGE_BAND or ATTRIBUTE_CITY_TIER, got ",
+                     v1::Attribute_Name(attribute)));
+  }
+  std::vector<double> out(names->size(), fallback);
+  // Sorted for a stable first error whatever the map's order.
+  std::vector<std::string> keys;
+  for (const auto& [name, p] : by_name) keys.push_back(name);
+  std::sort(keys.begin(), keys.end());
+  for (const std::string& name : keys) {
+    const std::string ppath =
+        absl::StrCat(path, ".", map_field, "[\"", name, "\"]");
+    const auto it = std::find(names->begin(), names->end(), name);
+    if (it == names->end()) {
+      return FieldError(
+          ppath, absl::StrCat("unknown category ", Quoted(name), " (known: ",
+                              absl::StrJoin(*names, ", "), ")"));
+    }
+    const double p = by_name.at(name);
+    AIOT_RETURN_IF_ERROR(CheckProbability(p, ppath));
+    out[it - names->begin()] = p;
+  }
+  return out;
+}
+
 int Ecosystem::DeviceTypeIndex(absl::string_view name) const {
   for (size_t i = 0; i < device_types_.size(); ++i) {
     if (device_types_[i].name == name) return static_cast<int>(i);
@@ -177,45 +214,18 @@ absl::StatusOr<std::unique_ptr<const Ecosystem>> Ecosystem::Build(
     if (d.has_ownership_by()) {
       const std::string bpath = FieldPath(dpath, "ownership_by");
       const v1::OwnershipByAttribute& by = d.ownership_by();
-      const std::vector<std::string>* names = nullptr;
-      if (by.attribute() == v1::ATTRIBUTE_AGE_BAND) {
-        if (info.household_owned) {
-          return FieldError(
-              FieldPath(bpath, "attribute"),
-              absl::StrCat("ATTRIBUTE_AGE_BAND is a person attribute; '",
-                           d.name(), "' is owned by the household"));
-        }
-        names = &eco->age_band_names_;
-      } else if (by.attribute() == v1::ATTRIBUTE_CITY_TIER) {
-        names = &eco->city_tier_names_;
-      } else {
+      if (by.attribute() == v1::ATTRIBUTE_AGE_BAND && info.household_owned) {
         return FieldError(
             FieldPath(bpath, "attribute"),
-            absl::StrCat(
-                "must be ATTRIBUTE_AGE_BAND or ATTRIBUTE_CITY_TIER, got ",
-                v1::Attribute_Name(by.attribute())));
+            absl::StrCat("ATTRIBUTE_AGE_BAND is a person attribute; '",
+                         d.name(), "' is owned by the household"));
       }
       info.ownership_by = by.attribute();
-      info.ownership_probability.assign(names->size(),
-                                        d.ownership_probability());
-      // Sorted for a stable first error whatever the map's order.
-      std::vector<std::string> keys;
-      for (const auto& [name, p] : by.probability()) keys.push_back(name);
-      std::sort(keys.begin(), keys.end());
-      for (const std::string& name : keys) {
-        const std::string ppath =
-            absl::StrCat(bpath, ".probability[\"", name, "\"]");
-        const auto it = std::find(names->begin(), names->end(), name);
-        if (it == names->end()) {
-          return FieldError(
-              ppath,
-              absl::StrCat("unknown category ", Quoted(name),
-                           " (known: ", absl::StrJoin(*names, ", "), ")"));
-        }
-        const double p = by.probability().at(name);
-        AIOT_RETURN_IF_ERROR(CheckProbability(p, ppath));
-        info.ownership_probability[it - names->begin()] = p;
-      }
+      AIOT_ASSIGN_OR_RETURN(
+          info.ownership_probability,
+          eco->ProbabilityByCategory(by.attribute(), by.probability(),
+                                     d.ownership_probability(), bpath,
+                                     "probability"));
     }
     info.screen = d.screen();
     info.voice = d.voice();

@@ -118,6 +118,16 @@ class Ecosystem {
     return spec_.social_contacts().mean_contacts_per_person();
   }
 
+  // A probability per category of `attribute` (age band or city tier):
+  // by_name's where listed, `fallback` elsewhere. InvalidArgument naming
+  // `path`.attribute for another attribute, `path`.<map_field>["name"] for
+  // an unknown category or a value outside [0, 1].
+  absl::StatusOr<std::vector<double>> ProbabilityByCategory(
+      v1::Attribute attribute,
+      const google::protobuf::Map<std::string, double>& by_name,
+      double fallback, absl::string_view path,
+      absl::string_view map_field) const;
+
   // Index of the device type called `name`, or -1.
   int DeviceTypeIndex(absl::string_view name) const;
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/day_simulator.h"
+#include "engine/live/stream_simulator.h"
 #include "engine/population.h"
 #include "engine/presets.h"
 #include "engine/report_builder.h"
@@ -98,6 +99,8 @@ PreparedScenario::Prepare(const v1::Scenario& scenario) {
       eco.population_seed() != 0 ? eco.population_seed() : scenario.seed();
   AIOT_ASSIGN_OR_RETURN(p->campaign_,
                         Campaign::Build(scenario, *p->ecosystem_));
+  AIOT_ASSIGN_OR_RETURN(p->streams_,
+                        CompileStreams(scenario, *p->ecosystem_, *p->campaign_));
   return std::unique_ptr<const PreparedScenario>(std::move(p));
 }
 
@@ -124,7 +127,17 @@ PreparedScenario::PrepareOn(const v1::Scenario& scenario,
   p->population_seed_ = stored.population().seed();
   AIOT_ASSIGN_OR_RETURN(p->campaign_,
                         Campaign::Build(scenario, *p->ecosystem_));
+  AIOT_ASSIGN_OR_RETURN(p->streams_,
+                        CompileStreams(scenario, *p->ecosystem_, *p->campaign_));
   return std::unique_ptr<const PreparedScenario>(std::move(p));
+}
+
+bool PreparedScenario::day_loop() const {
+  if (campaign_->needs_day_loop()) return true;
+  for (const CompiledStream& s : streams_) {
+    if (!s.promotions.empty()) return true;
+  }
+  return false;
 }
 
 int64_t PreparedScenario::EstimateRunBytes() const {
@@ -134,8 +147,11 @@ int64_t PreparedScenario::EstimateRunBytes() const {
   const int64_t base = int64_t{32} << 20;
   const int64_t households =
       static_cast<int64_t>(people_ / ecosystem_->mean_household_size()) + 1;
-  if (!campaign_->needs_day_loop()) return base + households;
-  return base + households + 64 * people_;
+  // Live streams: a byte a person and a bit for the campaign's reach, then
+  // about 64 bytes a viewer (docs/LIVE_STREAMS.md), counted as 1 a person.
+  const int64_t streams = streams_.empty() ? 0 : 2 * people_;
+  if (!day_loop()) return base + households + streams;
+  return base + households + streams + 64 * people_;
 }
 
 absl::StatusOr<std::unique_ptr<const StoredPopulation>> StoredPopulation::Build(
@@ -191,11 +207,56 @@ uint64_t ReplicateSeed(uint64_t seed, int r) {
 
 absl::StatusOr<Tally> Simulate(const Population& population,
                                const Campaign& campaign, uint64_t seed,
-                               const RunOptions& options) {
-  if (campaign.needs_day_loop() || options.day_by_day) {
-    return DaySimulator(population, campaign, seed).Run(options);
+                               bool day_loop, const RunOptions& options,
+                               StreamFeed* feed) {
+  if (day_loop) {
+    DaySimulator sim(population, campaign, seed);
+    sim.set_stream_feed(feed);
+    return sim.Run(options);
   }
-  return Simulator(population, campaign, seed).Run(options);
+  Simulator sim(population, campaign, seed);
+  sim.set_stream_feed(feed);
+  return sim.Run(options);
+}
+
+// The feed the campaign run fills for the scenario's streams, or null.
+std::unique_ptr<StreamFeed> MakeFeed(const PreparedScenario& prepared,
+                                     const Population& population) {
+  const std::vector<CompiledStream>& streams = prepared.streams();
+  if (streams.empty()) return nullptr;
+  std::vector<StreamFeed::Route> routes;
+  for (const CompiledStream& s : streams) {
+    for (size_t i = 0; i < s.promotions.size(); ++i) {
+      routes.push_back({s.promotions[i].placement, s.index,
+                        static_cast<int>(i), s.day});
+    }
+  }
+  return std::make_unique<StreamFeed>(population.people(), std::move(routes),
+                                      static_cast<int>(streams.size()));
+}
+
+// Plays each stream after the campaign and adds its report.
+absl::Status AddStreams(const PreparedScenario& prepared,
+                        const Population& population, uint64_t seed,
+                        const RunOptions& options, StreamFeed* feed,
+                        v1::Report* report) {
+  for (const CompiledStream& s : prepared.streams()) {
+    StreamSimulator sim(population, s, prepared.campaign().target(), seed);
+    AIOT_ASSIGN_OR_RETURN(
+        StreamOutcome out,
+        sim.Run(options, &feed->exposures[s.index], &feed->reached));
+    feed->exposures[s.index] = {};
+    v1::StreamAndCampaign* both = out.report.mutable_with_campaign();
+    both->set_both(out.target_viewers_reached);
+    both->set_stream_only(out.target_viewers - out.target_viewers_reached);
+    both->set_campaign_only(report->reach_people() - out.target_viewers_reached);
+    both->set_union_reach(both->stream_only() + report->reach_people());
+    const int64_t universe = report->universe().people();
+    both->set_union_reach_pct(
+        universe > 0 ? 100.0 * both->union_reach() / universe : 0.0);
+    *report->add_live_streams() = std::move(out.report);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -210,7 +271,7 @@ absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
   const Campaign& campaign = prepared.campaign();
   const int replicates = campaign.replicates();
   const bool fixed_seed = scenario.ecosystem().population_seed() != 0;
-  const bool timed = campaign.needs_day_loop() || options.day_by_day;
+  const bool timed = prepared.day_loop() || options.day_by_day;
   std::unique_ptr<const Population> drawn;
   std::vector<v1::Report> reports;
   for (int r = 0; r < replicates; ++r) {
@@ -229,10 +290,15 @@ absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
         options.progress((r + f) / replicates);
       };
     }
-    AIOT_ASSIGN_OR_RETURN(Tally tally,
-                          Simulate(population, campaign, seed, run));
+    std::unique_ptr<StreamFeed> feed = MakeFeed(prepared, population);
+    AIOT_ASSIGN_OR_RETURN(
+        Tally tally, Simulate(population, campaign, seed, timed, run, feed.get()));
     reports.push_back(BuildReport(scenario.name(), seed, *prepared.ecosystem(),
                                   campaign, tally, timed));
+    if (feed != nullptr) {
+      AIOT_RETURN_IF_ERROR(AddStreams(prepared, population, seed, options,
+                                      feed.get(), &reports.back()));
+    }
   }
   v1::Report report = std::move(reports[0]);
   if (replicates > 1) {

@@ -22,6 +22,7 @@
 #include "aiotreach/v1/scenario.pb.h"
 #include "engine/campaign.h"
 #include "engine/ecosystem.h"
+#include "engine/live/stream_spec.h"
 #include "engine/population.h"
 #include "engine/run_options.h"
 
@@ -39,7 +40,8 @@ class PreparedScenario {
   //  - ecosystem.spec.*: as Ecosystem::Build;
   //  - population: outside [1, 1e9] once the preset's default and scale
   //    are applied;
-  //  - anything of the campaign: as Campaign::Build.
+  //  - anything of the campaign: as Campaign::Build;
+  //  - anything of the live streams: as CompileStreams.
   static absl::StatusOr<std::unique_ptr<const PreparedScenario>> Prepare(
       const v1::Scenario& scenario);
   // The scenario on a stored population: scenario.ecosystem must be unset
@@ -57,6 +59,10 @@ class PreparedScenario {
     return ecosystem_;
   }
   const Campaign& campaign() const { return *campaign_; }
+  const std::vector<CompiledStream>& streams() const { return streams_; }
+  // True if the campaign runs day by day: it needs to (caps, pacing, ...)
+  // or a placement promotes a stream (exposures need their times).
+  bool day_loop() const;
   int64_t people() const { return people_; }
   uint64_t population_seed() const { return population_seed_; }
 
@@ -66,6 +72,7 @@ class PreparedScenario {
   v1::Scenario scenario_;
   std::shared_ptr<const Ecosystem> ecosystem_;
   std::unique_ptr<const Campaign> campaign_;
+  std::vector<CompiledStream> streams_;
   int64_t people_ = 0;
   uint64_t population_seed_ = 0;
 };

@@ -365,8 +365,9 @@ void Population::SocialContacts(int64_t person,
   }
 }
 
-void Population::CountLinks(const PopulationShard& shard, int household_index,
-                            int64_t* links_by_kind) const {
+template <typename Made>
+void Population::DrawLinks(const PopulationShard& shard, int household_index,
+                           Made&& made) const {
   const auto& links = ecosystem_->device_links();
   if (links.empty()) return;
   const auto& types = ecosystem_->device_types();
@@ -375,26 +376,48 @@ void Population::CountLinks(const PopulationShard& shard, int household_index,
   const uint32_t hh_devices = shard.household_devices[household_index];
   const uint32_t m0 = shard.member_begin[household_index];
   const uint32_t m1 = shard.member_begin[household_index + 1];
-  for (const DeviceLinkInfo& link : links) {
+  for (size_t l = 0; l < links.size(); ++l) {
+    const DeviceLinkInfo& link = links[l];
     const bool from_hh = types[link.from_type].household_owned;
     const bool to_hh = types[link.to_type].household_owned;
     const uint32_t from_bit = 1u << link.from_type;
     const uint32_t to_bit = 1u << link.to_type;
-    int64_t pairs = 0;
     if (from_hh && to_hh) {
-      pairs = (hh_devices & from_bit) && (hh_devices & to_bit) ? 1 : 0;
-    } else {
-      // At least one side is person-owned: one candidate pair per member.
-      for (uint32_t m = m0; m < m1; ++m) {
-        const uint32_t owned = shard.person_devices[m] | hh_devices;
-        if ((owned & from_bit) && (owned & to_bit)) ++pairs;
+      if ((hh_devices & from_bit) && (hh_devices & to_bit) &&
+          rng.Uniform() < link.probability) {
+        made(static_cast<int>(l), -1);
+      }
+      continue;
+    }
+    // At least one side is person-owned: one candidate pair per member.
+    for (uint32_t m = m0; m < m1; ++m) {
+      const uint32_t owned = shard.person_devices[m] | hh_devices;
+      if ((owned & from_bit) && (owned & to_bit) &&
+          rng.Uniform() < link.probability) {
+        made(static_cast<int>(l), static_cast<int>(m - m0));
       }
     }
-    int64_t made = 0;
-    for (int64_t i = 0; i < pairs; ++i)
-      made += rng.Uniform() < link.probability;
-    links_by_kind[link.kind] += made;
   }
+}
+
+void Population::CountLinks(const PopulationShard& shard, int household_index,
+                            int64_t* links_by_kind) const {
+  const auto& links = ecosystem_->device_links();
+  DrawLinks(shard, household_index, [&](int l, int) {
+    ++links_by_kind[links[l].kind];
+  });
+}
+
+uint32_t Population::LinkedMembers(const PopulationShard& shard,
+                                   int household_index, int link) const {
+  const int size = static_cast<int>(shard.member_begin[household_index + 1] -
+                                    shard.member_begin[household_index]);
+  uint32_t mask = 0;
+  DrawLinks(shard, household_index, [&](int l, int member) {
+    if (l != link) return;
+    mask |= member < 0 ? (size >= 32 ? ~0u : (1u << size) - 1) : 1u << member;
+  });
+  return mask;
 }
 
 }  // namespace aiotreach

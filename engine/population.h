@@ -111,12 +111,25 @@ class Population {
   void CountLinks(const PopulationShard& shard, int household_index,
                   int64_t* links_by_kind) const;
 
+  // Members of household `household_index` of `shard` whose devices the
+  // ecosystem's device_links[link] joins (bit k: the k-th member; every
+  // member when both ends are household-owned). The same draws as
+  // CountLinks.
+  uint32_t LinkedMembers(const PopulationShard& shard, int household_index,
+                         int link) const;
+
   // The household of person p.
   int64_t HouseholdOf(int64_t person) const;
 
  private:
   Population(std::shared_ptr<const Ecosystem> ecosystem, uint64_t seed)
       : ecosystem_(std::move(ecosystem)), seed_(seed) {}
+
+  // Calls made(link index, member offset or -1 for a household-household
+  // link) for each link drawn for the household, in draw order.
+  template <typename Made>
+  void DrawLinks(const PopulationShard& shard, int household_index,
+                 Made&& made) const;
 
   std::shared_ptr<const Ecosystem> ecosystem_;
   uint64_t seed_;

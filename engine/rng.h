@@ -36,6 +36,14 @@ inline constexpr uint32_t kDeviceLinks = 7;
 inline constexpr uint32_t kSocialContacts = 8;
 inline constexpr uint32_t kConversion = 9;
 inline constexpr uint32_t kReplicateSeed = 10;
+// Live streams: the sub key holds the stream's index (and more, see
+// engine/live/stream_simulator.cc).
+inline constexpr uint32_t kStreamAudience = 11;   // entity: person
+inline constexpr uint32_t kStreamSession = 12;    // entity: person
+inline constexpr uint32_t kStreamDiscovery = 13;  // entity: minute
+inline constexpr uint32_t kStreamLikes = 14;      // entity: minute
+inline constexpr uint32_t kStreamFollow = 15;     // entity: person
+inline constexpr uint32_t kStreamPromotion = 16;  // entity: person
 inline constexpr uint32_t kFirstPlacementStream = 0x80000000u;
 }  // namespace streams
 

@@ -21,7 +21,8 @@ namespace {
 class ShardWorker {
  public:
   ShardWorker(const Population& population, const Campaign& campaign,
-              uint64_t seed, const CancelToken* cancel, Tally* tally)
+              uint64_t seed, const CancelToken* cancel, Tally* tally,
+              PersonBits* reached = nullptr)
       : poll_(cancel),
         population_(population),
         campaign_(campaign),
@@ -35,7 +36,8 @@ class ShardWorker {
         perm_(campaign.flight_days()),
         blocks_(campaign.placements().size()),
         counts_(campaign.placements().size()),
-        reach_(campaign, tally) {
+        reach_(campaign, tally),
+        reached_(reached) {
     std::iota(perm_.begin(), perm_.end(), 0);
     for (const CompiledPlacement& p : campaign.placements())
       type_bit_.push_back(reach_.TypeBit(p.device_type));
@@ -279,6 +281,7 @@ class ShardWorker {
       }
       if (count_[m] == 0) continue;
       reach_.Person(count_[m], first_[m], pmask_[m], tmask_[m]);
+      if (reached_ != nullptr) reached_->Set(first_person + m);
       household_first = std::min(household_first, first_[m]);
     }
     for (uint32_t rest = hh_reached; rest != 0; rest &= rest - 1) {
@@ -321,6 +324,7 @@ class ShardWorker {
   // type_bit_[j]: placement j's bit in a person's type mask.
   std::vector<uint64_t> type_bit_;
   ReachCounter reach_;
+  PersonBits* const reached_;  // or null
 };
 
 }  // namespace
@@ -365,7 +369,8 @@ absl::StatusOr<Tally> Simulator::Run(const RunOptions& options) const {
   std::vector<std::unique_ptr<ShardWorker>> workers;
   for (int w = 0; w < run.threads(); ++w) {
     workers.push_back(std::make_unique<ShardWorker>(
-        population_, campaign_, seed_, options.cancel, run.tally(w)));
+        population_, campaign_, seed_, options.cancel, run.tally(w),
+        feed_ != nullptr ? &feed_->reached : nullptr));
   }
   AIOT_RETURN_IF_ERROR(run.ForEachShard([&](int64_t s, int w) {
     workers[w]->RunShard(s, run.shard_households());

@@ -23,6 +23,7 @@
 #include "engine/cancel.h"
 #include "engine/population.h"
 #include "engine/run_options.h"
+#include "engine/stream_feed.h"
 #include "engine/tally.h"
 
 namespace aiotreach {
@@ -52,10 +53,15 @@ class Simulator {
   // bad options, CancelledError on cancel.
   absl::StatusOr<Tally> Run(const RunOptions& options) const;
 
+  // Reached people go to feed->reached (feed may be null). Promotions need
+  // times of day: the day-by-day path (DaySimulator). Must outlive Run().
+  void set_stream_feed(StreamFeed* feed) { feed_ = feed; }
+
  private:
   const Population& population_;
   const Campaign& campaign_;
   uint64_t seed_;
+  StreamFeed* feed_ = nullptr;
 };
 
 }  // namespace aiotreach

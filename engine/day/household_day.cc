@@ -43,6 +43,9 @@ inline void HouseholdDay::AddEvent(double time, int device) {
 inline void HouseholdDay::Expose(int day, int j, int t, ShardState* st,
                                  uint32_t m0, int m) {
   const uint32_t pm = m0 + m;
+  if ((promoting_ >> j) & 1) {
+    Promote(day, j, static_cast<uint32_t>(st->pop.first_person + pm));
+  }
   if (!st->in_target[pm]) {
     ++tally_.off_target_exposures();
     return;
@@ -62,6 +65,7 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
                                      int i, uint32_t m0, int size) {
   DeviceDay& d = devices_[e.device];
   const int j = d.placement;
+  now_ = e.time;
   const CompiledPlacement& p = campaign_.placements()[j];
   // Words of this event: the audience's, then one for the interaction,
   // then two for a follow-up; all are read or skipped, so every event of
@@ -131,6 +135,27 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
       Expose(day, j, voice, st, m0, asker);
     }
   }
+}
+
+void HouseholdDay::set_stream_feed(StreamFeed* feed) {
+  feed_ = feed;
+  promoting_ = feed != nullptr ? feed->promoting : 0;
+  promotions_.assign(feed != nullptr ? feed->exposures.size() : 0, {});
+}
+
+void HouseholdDay::Promote(int day, int j, uint32_t person) {
+  for (const StreamFeed::Route& r : feed_->routes) {
+    if (r.placement != j || r.day != day) continue;
+    PromotionExposure e;
+    e.person = person;
+    e.minute_of_day = static_cast<float>(now_ * 60.0);
+    e.promotion = static_cast<uint8_t>(r.promotion);
+    promotions_[r.stream].push_back(e);
+  }
+}
+
+void HouseholdDay::HandPromotions() {
+  if (feed_ != nullptr) feed_->Hand(&promotions_);
 }
 
 int HouseholdDay::VoiceType(uint32_t household_devices) const {

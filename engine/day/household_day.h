@@ -26,6 +26,7 @@
 #include "engine/day/cap_ledger.h"
 #include "engine/day/daily_draws.h"
 #include "engine/day/shard_state.h"
+#include "engine/stream_feed.h"
 #include "engine/tally.h"
 
 namespace aiotreach {
@@ -50,6 +51,11 @@ class HouseholdDay {
   // every kCancelPollUnits events; once stopped, skips the rest of the
   // shard.
   void Serve(int day, ShardState* st, int i, int* next);
+
+  // Exposures to placements that promote a live stream go to `feed` (may
+  // be null): kept here, handed over by HandPromotions().
+  void set_stream_feed(StreamFeed* feed);
+  void HandPromotions();
 
  private:
   struct DeviceDay {
@@ -82,6 +88,8 @@ class HouseholdDay {
   // at m0) to placement j on a device of type t.
   ABSL_ATTRIBUTE_ALWAYS_INLINE void Expose(int day, int j, int t,
                                            ShardState* st, uint32_t m0, int m);
+  // Keeps an exposure of person `person` to promoting placement j.
+  __attribute__((noinline)) void Promote(int day, int j, uint32_t person);
   // The household's first voice device type, or -1.
   int VoiceType(uint32_t household_devices) const;
 
@@ -98,6 +106,10 @@ class HouseholdDay {
   std::vector<DeviceDay> devices_;
   std::vector<Event> events_;
   std::vector<int> viewers_;
+  double now_ = 0.0;  // the time of the event being served, in hours
+  StreamFeed* feed_ = nullptr;
+  uint64_t promoting_ = 0;  // feed_->promoting, or 0
+  std::vector<std::vector<PromotionExposure>> promotions_;  // by stream
 };
 
 }  // namespace day
