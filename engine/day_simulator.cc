@@ -274,9 +274,9 @@ absl::StatusOr<Tally> DaySimulator::Run(const RunOptions& options) const {
   const CapPlan plan(campaign_);
   std::vector<std::unique_ptr<DayWorker>> workers;
   for (int w = 0; w < run.threads(); ++w) {
-    workers.push_back(std::make_unique<DayWorker>(
-        population_, campaign_, plan, seed_, options.cancel, run.tally(w),
-        feed_));
+    workers.push_back(std::make_unique<DayWorker>(population_, campaign_, plan,
+                                                  seed_, options.cancel,
+                                                  run.tally(w), feed_));
   }
 
   std::vector<ShardState> states(shards);

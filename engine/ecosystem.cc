@@ -94,9 +94,8 @@ bool DeviceTypeInfo::Ownable() const {
 
 absl::StatusOr<std::vector<double>> Ecosystem::ProbabilityByCategory(
     v1::Attribute attribute,
-    const google::protobuf::Map<std::string, double>& by_name,
-    double fallback, absl::string_view path,
-    absl::string_view map_field) const {
+    const google::protobuf::Map<std::string, double>& by_name, double fallback,
+    absl::string_view path, absl::string_view map_field) const {
   const std::vector<std::string>* names = nullptr;
   if (attribute == v1::ATTRIBUTE_AGE_BAND) {
     names = &age_band_names_;
@@ -119,8 +118,8 @@ absl::StatusOr<std::vector<double>> Ecosystem::ProbabilityByCategory(
     const auto it = std::find(names->begin(), names->end(), name);
     if (it == names->end()) {
       return FieldError(
-          ppath, absl::StrCat("unknown category ", Quoted(name), " (known: ",
-                              absl::StrJoin(*names, ", "), ")"));
+          ppath, absl::StrCat("unknown category ", Quoted(name),
+                              " (known: ", absl::StrJoin(*names, ", "), ")"));
     }
     const double p = by_name.at(name);
     AIOT_RETURN_IF_ERROR(CheckProbability(p, ppath));

@@ -99,8 +99,8 @@ PreparedScenario::Prepare(const v1::Scenario& scenario) {
       eco.population_seed() != 0 ? eco.population_seed() : scenario.seed();
   AIOT_ASSIGN_OR_RETURN(p->campaign_,
                         Campaign::Build(scenario, *p->ecosystem_));
-  AIOT_ASSIGN_OR_RETURN(p->streams_,
-                        CompileStreams(scenario, *p->ecosystem_, *p->campaign_));
+  AIOT_ASSIGN_OR_RETURN(
+      p->streams_, CompileStreams(scenario, *p->ecosystem_, *p->campaign_));
   return std::unique_ptr<const PreparedScenario>(std::move(p));
 }
 
@@ -127,8 +127,8 @@ PreparedScenario::PrepareOn(const v1::Scenario& scenario,
   p->population_seed_ = stored.population().seed();
   AIOT_ASSIGN_OR_RETURN(p->campaign_,
                         Campaign::Build(scenario, *p->ecosystem_));
-  AIOT_ASSIGN_OR_RETURN(p->streams_,
-                        CompileStreams(scenario, *p->ecosystem_, *p->campaign_));
+  AIOT_ASSIGN_OR_RETURN(
+      p->streams_, CompileStreams(scenario, *p->ecosystem_, *p->campaign_));
   return std::unique_ptr<const PreparedScenario>(std::move(p));
 }
 
@@ -227,8 +227,8 @@ std::unique_ptr<StreamFeed> MakeFeed(const PreparedScenario& prepared,
   std::vector<StreamFeed::Route> routes;
   for (const CompiledStream& s : streams) {
     for (size_t i = 0; i < s.promotions.size(); ++i) {
-      routes.push_back({s.promotions[i].placement, s.index,
-                        static_cast<int>(i), s.day});
+      routes.push_back(
+          {s.promotions[i].placement, s.index, static_cast<int>(i), s.day});
     }
   }
   return std::make_unique<StreamFeed>(population.people(), std::move(routes),
@@ -249,7 +249,8 @@ absl::Status AddStreams(const PreparedScenario& prepared,
     v1::StreamAndCampaign* both = out.report.mutable_with_campaign();
     both->set_both(out.target_viewers_reached);
     both->set_stream_only(out.target_viewers - out.target_viewers_reached);
-    both->set_campaign_only(report->reach_people() - out.target_viewers_reached);
+    both->set_campaign_only(report->reach_people() -
+                            out.target_viewers_reached);
     both->set_union_reach(both->stream_only() + report->reach_people());
     const int64_t universe = report->universe().people();
     both->set_union_reach_pct(
@@ -291,8 +292,8 @@ absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
       };
     }
     std::unique_ptr<StreamFeed> feed = MakeFeed(prepared, population);
-    AIOT_ASSIGN_OR_RETURN(
-        Tally tally, Simulate(population, campaign, seed, timed, run, feed.get()));
+    AIOT_ASSIGN_OR_RETURN(Tally tally, Simulate(population, campaign, seed,
+                                                timed, run, feed.get()));
     reports.push_back(BuildReport(scenario.name(), seed, *prepared.ecosystem(),
                                   campaign, tally, timed));
     if (feed != nullptr) {

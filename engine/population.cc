@@ -403,9 +403,8 @@ void Population::DrawLinks(const PopulationShard& shard, int household_index,
 void Population::CountLinks(const PopulationShard& shard, int household_index,
                             int64_t* links_by_kind) const {
   const auto& links = ecosystem_->device_links();
-  DrawLinks(shard, household_index, [&](int l, int) {
-    ++links_by_kind[links[l].kind];
-  });
+  DrawLinks(shard, household_index,
+            [&](int l, int) { ++links_by_kind[links[l].kind]; });
 }
 
 uint32_t Population::LinkedMembers(const PopulationShard& shard,

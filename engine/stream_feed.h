@@ -25,8 +25,7 @@ class PersonBits {
   explicit PersonBits(int64_t people)
       : words_(new std::atomic<uint64_t>[(people + 63) / 64]()) {}
   void Set(int64_t p) {
-    words_[p >> 6].fetch_or(uint64_t{1} << (p & 63),
-                            std::memory_order_relaxed);
+    words_[p >> 6].fetch_or(uint64_t{1} << (p & 63), std::memory_order_relaxed);
   }
   bool Has(int64_t p) const {
     return (words_[p >> 6].load(std::memory_order_relaxed) >> (p & 63)) & 1;

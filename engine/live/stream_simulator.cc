@@ -129,8 +129,7 @@ class Play {
   void StartSession(uint32_t person, double t, Channel channel,
                     const Arrival& a, int device, double host_end);
   void Record(double start, double end, Channel channel, int device);
-  void Share(uint32_t person, double t, double end, Rng& rng,
-             const Arrival& a);
+  void Share(uint32_t person, double t, double end, Rng& rng, const Arrival& a);
   void CoView(uint32_t host, double t, double end, int device, Rng& rng);
   double MinuteLength(int m) const {
     return std::min<double>(m + 1, s_.duration) - m;
@@ -284,12 +283,13 @@ void Play::StartSession(uint32_t person, double t, Channel channel,
       ++c.size;
       c.depth = std::max<uint32_t>(c.depth, a.generation);
     }
-    if (s_.shares && channel != Channel::kCoViewing) Share(person, t, end, rng, a);
+    if (s_.shares && channel != Channel::kCoViewing)
+      Share(person, t, end, rng, a);
   }
-  const bool tv = device == devices_ - 1 ||
-                  population_.ecosystem()
-                      .device_types()[s_.watch_types[device]]
-                      .household_owned;
+  const bool tv =
+      device == devices_ - 1 || population_.ecosystem()
+                                    .device_types()[s_.watch_types[device]]
+                                    .household_owned;
   if (tv && s_.co_viewing > 0.0 && channel != Channel::kCoViewing)
     CoView(person, t, end, device, rng);
 }
@@ -319,8 +319,8 @@ void Play::Share(uint32_t person, double t, double end, Rng& rng,
     click.t = at;
     click.person = static_cast<uint32_t>(contact);
     click.channel = Channel::kShare;
-    click.generation = static_cast<uint16_t>(
-        std::min(generation + 1, int{UINT16_MAX}));
+    click.generation =
+        static_cast<uint16_t>(std::min(generation + 1, int{UINT16_MAX}));
     click.root = root;
     Queue(click);
   }
@@ -394,7 +394,8 @@ void Play::Fill(v1::StreamReport* r, const Population& population) const {
   r->set_viewer_minutes(minutes);
   r->set_mean_session_minutes(sessions_ > 0 ? minutes / sessions_ : 0.0);
   std::vector<float> all;
-  for (const auto& v : channel_lengths_) all.insert(all.end(), v.begin(), v.end());
+  for (const auto& v : channel_lengths_)
+    all.insert(all.end(), v.begin(), v.end());
   r->set_median_session_minutes(Median(&all));
   int64_t likes = 0;
   for (int64_t l : likes_) likes += l;
@@ -415,9 +416,9 @@ void Play::Fill(v1::StreamReport* r, const Population& population) const {
   }
   r->set_casts(casts_);
 
-  const bool enabled[kNumChannels] = {
-      s_.notification, s_.discovery, s_.shares, !s_.promotions.empty(),
-      s_.co_viewing > 0.0};
+  const bool enabled[kNumChannels] = {s_.notification, s_.discovery, s_.shares,
+                                      !s_.promotions.empty(),
+                                      s_.co_viewing > 0.0};
   for (int c = 0; c < kNumChannels; ++c) {
     if (!enabled[c]) continue;
     v1::StreamChannelRow* row = r->add_channels();
@@ -502,8 +503,8 @@ void MarkShard(const Population& population, const CompiledStream& s,
       }
       Rng rng(seed, streams::kStreamAudience, static_cast<uint32_t>(person),
               index);
-      const bool fan = rng.Uniform() <
-                       s.FanShare(shard->age_band[m], shard->city_tier[i]);
+      const bool fan =
+          rng.Uniform() < s.FanShare(shard->age_band[m], shard->city_tier[i]);
       if (fan) byte |= kFan;
       if ((linked >> (m - m0)) & 1u) byte |= kCastLink;
       if (target.Contains(shard->age_band[m], shard->city_tier[i],
@@ -540,7 +541,8 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
   const int64_t people = population_.people();
   Audience audience;
   audience.person.resize(people);
-  const int64_t shard_households = std::max<int64_t>(1, options.shard_households);
+  const int64_t shard_households =
+      std::max<int64_t>(1, options.shard_households);
   const int64_t shards =
       (population_.households() + shard_households - 1) / shard_households;
   std::vector<ShardPart> parts(shards);
@@ -604,9 +606,10 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
 
   StreamOutcome out;
   play.Fill(&out.report, population_);
-  int64_t followers = 0;
+  int64_t followers = 0, fan_viewers = 0;
   for (const auto& [person, v] : play.viewers()) {
     const uint8_t byte = audience.person[person];
+    fan_viewers += (byte & kFan) != 0;
     if ((byte & kTarget) != 0) {
       ++out.target_viewers;
       if (reached != nullptr && reached->Has(person))
@@ -620,6 +623,7 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
     followers += rng.Uniform() < p;
   }
   out.report.set_new_followers(followers);
+  out.report.set_fan_viewers(fan_viewers);
   return out;
 }
 

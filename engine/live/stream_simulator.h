@@ -25,9 +25,9 @@
 #include "aiotreach/v1/report.pb.h"
 #include "engine/campaign.h"
 #include "engine/live/stream_spec.h"
-#include "engine/stream_feed.h"
 #include "engine/population.h"
 #include "engine/run_options.h"
+#include "engine/stream_feed.h"
 
 namespace aiotreach {
 

@@ -101,8 +101,8 @@ absl::StatusOr<TimeLaw> CompileTime(const v1::TimeDistribution& d,
   TimeLaw law;
   switch (d.kind_case()) {
     case v1::TimeDistribution::kFixedMinutes:
-      AIOT_RETURN_IF_ERROR(
-          CheckNonNegative(d.fixed_minutes(), FieldPath(path, "fixed_minutes")));
+      AIOT_RETURN_IF_ERROR(CheckNonNegative(d.fixed_minutes(),
+                                            FieldPath(path, "fixed_minutes")));
       law.kind = TimeLaw::Kind::kFixed;
       law.a = d.fixed_minutes();
       return law;
@@ -119,9 +119,10 @@ absl::StatusOr<TimeLaw> CompileTime(const v1::TimeDistribution& d,
           l.median_minutes(), FieldPath(path, "lognormal.median_minutes")));
       const std::string spath = FieldPath(path, "lognormal.sigma");
       if (!(l.sigma() > 0.0 && l.sigma() <= kMaxLogNormalSigma)) {
-        return FieldError(spath, absl::StrCat("must be in (0, ",
-                                              FormatValue(kMaxLogNormalSigma),
-                                              "], got ", FormatValue(l.sigma())));
+        return FieldError(
+            spath,
+            absl::StrCat("must be in (0, ", FormatValue(kMaxLogNormalSigma),
+                         "], got ", FormatValue(l.sigma())));
       }
       law.kind = TimeLaw::Kind::kLogNormal;
       law.a = std::log(l.median_minutes());
@@ -133,9 +134,9 @@ absl::StatusOr<TimeLaw> CompileTime(const v1::TimeDistribution& d,
       const std::string kpath = FieldPath(path, "weibull.shape");
       if (!(w.shape() >= kMinWeibullShape && w.shape() <= kMaxAmount)) {
         return FieldError(
-            kpath, absl::StrCat("must be at least ",
-                                FormatValue(kMinWeibullShape), ", got ",
-                                FormatValue(w.shape())));
+            kpath,
+            absl::StrCat("must be at least ", FormatValue(kMinWeibullShape),
+                         ", got ", FormatValue(w.shape())));
       }
       AIOT_RETURN_IF_ERROR(CheckPositive(
           w.scale_minutes(), FieldPath(path, "weibull.scale_minutes")));
@@ -181,9 +182,8 @@ absl::StatusOr<SessionLaw> ChannelSession(bool has, const v1::SessionLength& s,
   return CompileSession(s, FieldPath(path, "session"));
 }
 
-absl::Status CompileWatchTypes(const v1::LiveStream& ls,
-                               const Ecosystem& eco, absl::string_view path,
-                               CompiledStream* out) {
+absl::Status CompileWatchTypes(const v1::LiveStream& ls, const Ecosystem& eco,
+                               absl::string_view path, CompiledStream* out) {
   std::vector<std::string> names(ls.watch_device_types().begin(),
                                  ls.watch_device_types().end());
   if (names.empty()) names.push_back("phone");
@@ -214,8 +214,8 @@ absl::Status CompileWatchTypes(const v1::LiveStream& ls,
     uint32_t& mask = info.household_owned ? out->household_watch_types
                                           : out->person_watch_types;
     if ((mask >> t) & 1u) {
-      return FieldError(tpath,
-                        absl::StrCat("duplicate device type ", Quoted(names[i])));
+      return FieldError(
+          tpath, absl::StrCat("duplicate device type ", Quoted(names[i])));
     }
     mask |= 1u << t;
     out->watch_types.push_back(t);
@@ -227,8 +227,8 @@ absl::Status CompileCasting(const v1::LiveStream& ls, const Ecosystem& eco,
                             absl::string_view path, CompiledStream* out) {
   const std::string cpath = FieldPath(path, "casting");
   const v1::CastingChannel& c = ls.casting();
-  AIOT_RETURN_IF_ERROR(CheckProbability(
-      c.cast_probability(), FieldPath(cpath, "cast_probability")));
+  AIOT_RETURN_IF_ERROR(CheckProbability(c.cast_probability(),
+                                        FieldPath(cpath, "cast_probability")));
   const std::string tv = c.tv_device_type().empty() ? "tv" : c.tv_device_type();
   const std::string tpath = FieldPath(cpath, "tv_device_type");
   out->tv_type = eco.DeviceTypeIndex(tv);
@@ -261,10 +261,11 @@ absl::Status CompileCasting(const v1::LiveStream& ls, const Ecosystem& eco,
   }
   if (out->cast_link < 0) {
     return FieldError(
-        cpath, absl::StrCat("the ecosystem has no LINK_KIND_CASTING link "
-                            "between ",
-                            Quoted(eco.device_types()[out->cast_from_type].name),
-                            " and ", Quoted(tv)));
+        cpath,
+        absl::StrCat("the ecosystem has no LINK_KIND_CASTING link "
+                     "between ",
+                     Quoted(eco.device_types()[out->cast_from_type].name),
+                     " and ", Quoted(tv)));
   }
   out->casting = true;
   out->cast_probability = c.cast_probability();
@@ -309,21 +310,21 @@ absl::StatusOr<CompiledStream> CompileStream(const v1::LiveStream& ls,
                         "is required with share_by_category: "
                         "ATTRIBUTE_AGE_BAND or ATTRIBUTE_CITY_TIER");
     }
-    AIOT_ASSIGN_OR_RETURN(s.fan_share, eco.ProbabilityByCategory(
-                                           ls.fans().by(),
-                                           ls.fans().share_by_category(),
-                                           ls.fans().share(), fpath,
-                                           "share_by_category"));
+    AIOT_ASSIGN_OR_RETURN(s.fan_share,
+                          eco.ProbabilityByCategory(
+                              ls.fans().by(), ls.fans().share_by_category(),
+                              ls.fans().share(), fpath, "share_by_category"));
     s.fans_by = ls.fans().by();
   }
 
   if (!ls.has_session()) {
-    return FieldError(FieldPath(path, "session"),
-                      "is required: the session length of viewers, e.g. "
-                      "session { length { exponential { mean_minutes: 10 } } }");
+    return FieldError(
+        FieldPath(path, "session"),
+        "is required: the session length of viewers, e.g. "
+        "session { length { exponential { mean_minutes: 10 } } }");
   }
-  AIOT_ASSIGN_OR_RETURN(s.session,
-                        CompileSession(ls.session(), FieldPath(path, "session")));
+  AIOT_ASSIGN_OR_RETURN(
+      s.session, CompileSession(ls.session(), FieldPath(path, "session")));
 
   if (ls.has_notification()) {
     const std::string npath = FieldPath(path, "notification");
@@ -342,16 +343,16 @@ absl::StatusOr<CompiledStream> CompileStream(const v1::LiveStream& ls,
     for (int i = 0; i < n.reminder_minutes_size(); ++i) {
       const double r = n.reminder_minutes(i);
       if (!(r >= 0.0 && r < s.duration)) {
-        return FieldError(FieldPath(npath, "reminder_minutes", i),
-                          absl::StrCat("must be in [0, duration_minutes = ",
-                                       FormatValue(s.duration), "), got ",
-                                       FormatValue(r)));
+        return FieldError(
+            FieldPath(npath, "reminder_minutes", i),
+            absl::StrCat("must be in [0, duration_minutes = ",
+                         FormatValue(s.duration), "), got ", FormatValue(r)));
       }
       s.push_minutes.push_back(r);
     }
-    AIOT_ASSIGN_OR_RETURN(s.notification_session,
-                          ChannelSession(n.has_session(), n.session(), npath,
-                                         s.session));
+    AIOT_ASSIGN_OR_RETURN(
+        s.notification_session,
+        ChannelSession(n.has_session(), n.session(), npath, s.session));
     s.notification = true;
   }
 
@@ -360,8 +361,8 @@ absl::StatusOr<CompiledStream> CompileStream(const v1::LiveStream& ls,
     const v1::DiscoveryChannel& d = ls.discovery();
     AIOT_RETURN_IF_ERROR(CheckNonNegative(
         d.encounters_per_hour(), FieldPath(dpath, "encounters_per_hour")));
-    AIOT_RETURN_IF_ERROR(CheckNonNegative(d.amplification(),
-                                          FieldPath(dpath, "amplification")));
+    AIOT_RETURN_IF_ERROR(
+        CheckNonNegative(d.amplification(), FieldPath(dpath, "amplification")));
     AIOT_RETURN_IF_ERROR(
         CheckNonNegative(d.like_weight(), FieldPath(dpath, "like_weight")));
     if (d.amplification() > 0.0) {
@@ -381,9 +382,9 @@ absl::StatusOr<CompiledStream> CompileStream(const v1::LiveStream& ls,
     s.amplification = d.amplification();
     s.like_weight = d.like_weight();
     if (d.max_multiplier() != 0.0) s.max_multiplier = d.max_multiplier();
-    AIOT_ASSIGN_OR_RETURN(s.discovery_session,
-                          ChannelSession(d.has_session(), d.session(), dpath,
-                                         s.session));
+    AIOT_ASSIGN_OR_RETURN(
+        s.discovery_session,
+        ChannelSession(d.has_session(), d.session(), dpath, s.session));
     s.discovery = true;
   }
 
@@ -409,9 +410,9 @@ absl::StatusOr<CompiledStream> CompileStream(const v1::LiveStream& ls,
     s.share_probability = sh.share_probability();
     s.click_through = sh.click_through();
     s.max_generations = sh.max_generations();
-    AIOT_ASSIGN_OR_RETURN(s.share_session,
-                          ChannelSession(sh.has_session(), sh.session(), spath,
-                                         s.session));
+    AIOT_ASSIGN_OR_RETURN(
+        s.share_session,
+        ChannelSession(sh.has_session(), sh.session(), spath, s.session));
     s.shares = true;
   }
 
@@ -422,13 +423,14 @@ absl::StatusOr<CompiledStream> CompileStream(const v1::LiveStream& ls,
     promo.placement = -1;
     const auto& placements = campaign.placements();
     for (size_t j = 0; j < placements.size(); ++j) {
-      if (placements[j].name == p.placement()) promo.placement = static_cast<int>(j);
+      if (placements[j].name == p.placement())
+        promo.placement = static_cast<int>(j);
     }
     if (promo.placement < 0) {
-      return FieldError(FieldPath(ppath, "placement"),
-                        absl::StrCat("no placement called ",
-                                     Quoted(p.placement()),
-                                     " in the scenario"));
+      return FieldError(
+          FieldPath(ppath, "placement"),
+          absl::StrCat("no placement called ", Quoted(p.placement()),
+                       " in the scenario"));
     }
     for (const CompiledStream::Promotion& other : s.promotions) {
       if (other.placement == promo.placement) {
@@ -440,9 +442,9 @@ absl::StatusOr<CompiledStream> CompileStream(const v1::LiveStream& ls,
     AIOT_RETURN_IF_ERROR(CheckProbability(
         p.join_probability(), FieldPath(ppath, "join_probability")));
     promo.join_probability = p.join_probability();
-    AIOT_ASSIGN_OR_RETURN(promo.session, ChannelSession(p.has_session(),
-                                                        p.session(), ppath,
-                                                        s.session));
+    AIOT_ASSIGN_OR_RETURN(
+        promo.session,
+        ChannelSession(p.has_session(), p.session(), ppath, s.session));
     s.promotions.push_back(std::move(promo));
   }
 
@@ -459,8 +461,8 @@ absl::StatusOr<CompiledStream> CompileStream(const v1::LiveStream& ls,
   AIOT_RETURN_IF_ERROR(CheckProbability(
       e.follow_probability(), FieldPath(epath, "follow_probability")));
   if (e.follow_probability() > 0.0) {
-    AIOT_RETURN_IF_ERROR(CheckPositive(e.follow_minutes(),
-                                       FieldPath(epath, "follow_minutes")));
+    AIOT_RETURN_IF_ERROR(
+        CheckPositive(e.follow_minutes(), FieldPath(epath, "follow_minutes")));
     s.follow_minutes = e.follow_minutes();
   }
   s.likes_per_minute = e.likes_per_minute();
@@ -475,17 +477,17 @@ absl::StatusOr<std::vector<CompiledStream>> CompileStreams(
     const Campaign& campaign) {
   std::vector<CompiledStream> out;
   if (scenario.live_streams_size() > kMaxLiveStreams) {
-    return FieldError("live_streams",
-                      absl::StrCat("at most ", kMaxLiveStreams, " streams, got ",
-                                   scenario.live_streams_size()));
+    return FieldError(
+        "live_streams",
+        absl::StrCat("at most ", kMaxLiveStreams, " streams, got ",
+                     scenario.live_streams_size()));
   }
   absl::flat_hash_set<std::string> names;
   for (int i = 0; i < scenario.live_streams_size(); ++i) {
     const std::string path = IndexPath("live_streams", i);
     AIOT_ASSIGN_OR_RETURN(
         CompiledStream s,
-        CompileStream(scenario.live_streams(i), ecosystem, campaign,
-                      path));
+        CompileStream(scenario.live_streams(i), ecosystem, campaign, path));
     if (!names.insert(s.name).second) {
       return FieldError(FieldPath(path, "name"),
                         absl::StrCat("duplicate stream name ", Quoted(s.name)));
