@@ -1,6 +1,7 @@
 // The reports of tests/golden/*.textproto, compared byte for byte with the
 // checked-in tests/golden/*.report.json: tiny (the flight-at-once path) and
-// mechanics (the day-by-day path, every campaign mechanic). A difference
+// mechanics (the day-by-day path, every campaign mechanic) and live (a live
+// stream with every arrival channel). A difference
 // means results changed: if intended, regenerate with tools/update_golden
 // and review the diff.
 #include <string>
@@ -28,7 +29,7 @@ TEST_P(GoldenTest, ReportMatchesTheGoldenFile) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, GoldenTest,
-                         ::testing::Values("tiny", "mechanics"));
+                         ::testing::Values("tiny", "mechanics", "live"));
 
 }  // namespace
 }  // namespace aiotreach

@@ -59,6 +59,12 @@ absl::Status WriteOutputs(const v1::Report& report,
         WriteFileAtomically(base + ".placements.csv", PlacementsCsv(report)));
     AIOT_RETURN_IF_ERROR(
         WriteFileAtomically(base + ".delivery.csv", DeliveryCsv(report)));
+    if (report.live_streams_size() > 0) {
+      AIOT_RETURN_IF_ERROR(
+          WriteFileAtomically(base + ".streams.csv", StreamsCsv(report)));
+      AIOT_RETURN_IF_ERROR(WriteFileAtomically(base + ".stream_minutes.csv",
+                                               StreamMinutesCsv(report)));
+    }
   }
   return absl::OkStatus();
 }

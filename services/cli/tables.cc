@@ -49,6 +49,16 @@ void Notes(const v1::Report& r, std::ostream& out) {
                            Thousands(x.interactions()), x.from_device_type(),
                            x.to_device_type());
   }
+  for (const v1::StreamReport& s : r.live_streams()) {
+    const v1::StreamAndCampaign& c = s.with_campaign();
+    out << absl::StrFormat(
+        "  stream '%s': %s viewers, peak %s at minute %d, %s new followers; "
+        "with the placements %s reached (%.2f%%), %s by the stream only\n",
+        s.name(), Thousands(s.unique_viewers()), Thousands(s.peak_concurrent()),
+        s.peak_minute(), Thousands(s.new_followers()),
+        Thousands(c.union_reach()), c.union_reach_pct(),
+        Thousands(c.stream_only()));
+  }
 }
 
 std::string Figure(double v) {

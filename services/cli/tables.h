@@ -30,7 +30,8 @@ std::string Count(int64_t n);
 std::string Figure(double v);
 
 // What the table's row cannot show: goals missed by 1% or more (pacing's
-// own noise is a fraction of that), caps at work, follow-ups.
+// own noise is a fraction of that), caps at work, follow-ups, and a line
+// per live stream.
 void Notes(const v1::Report& r, std::ostream& out);
 
 }  // namespace aiotreach

@@ -196,6 +196,58 @@ std::string Card(const std::string& label, const std::string& value) {
                       Escape(label), "</span></div>");
 }
 
+// Each live stream: its figures, the concurrency and cumulative curves,
+// arrivals by channel.
+std::string StreamsHtml(const v1::Report& r) {
+  std::string body;
+  for (int k = 0; k < r.live_streams_size(); ++k) {
+    const v1::StreamReport& s = r.live_streams(k);
+    const v1::StreamAndCampaign& c = s.with_campaign();
+    absl::StrAppend(&body, "<h2>Live stream ", Escape(s.name()), " (day ",
+                    s.day(), ", ", Number(s.duration_minutes()),
+                    " minutes)</h2>\n<div class=\"cards\">");
+    body += Card("unique viewers", Number(s.unique_viewers()));
+    body += Card("peak concurrent", Number(s.peak_concurrent()));
+    body += Card("peak minute", Number(s.peak_minute()));
+    body += Card("viewer-minutes", Number(s.viewer_minutes()));
+    body += Card("new followers", Number(s.new_followers()));
+    body += Card("likes", Number(s.likes()));
+    body += Card("reached with the placements", Number(c.union_reach()));
+    body += Card("by the stream only", Number(c.stream_only()));
+    body += "</div>\n";
+    std::vector<double> minutes, concurrent, cumulative;
+    for (const v1::StreamMinute& m : s.minutes()) {
+      minutes.push_back(m.minute());
+      concurrent.push_back(m.concurrent());
+      cumulative.push_back(m.cumulative_viewers());
+    }
+    if (!minutes.empty()) {
+      body += "<h3>Concurrent viewers by minute</h3>\n";
+      body += Line(absl::StrCat("stream-", k, "-concurrent"), minutes,
+                   concurrent, "minute") +
+              "\n";
+      body += "<h3>Cumulative unique viewers by minute</h3>\n";
+      body += Line(absl::StrCat("stream-", k, "-cumulative"), minutes,
+                   cumulative, "minute") +
+              "\n";
+    }
+    body +=
+        "<table><tr><th>channel</th><th>sessions</th><th>unique "
+        "viewers</th><th>viewer-minutes</th><th>mean session</th><th>median "
+        "session</th></tr>";
+    for (const v1::StreamChannelRow& ch : s.channels()) {
+      absl::StrAppend(
+          &body, "<tr><td>", Escape(ch.channel()), "</td><td>",
+          Number(ch.sessions()), "</td><td>", Number(ch.unique_viewers()),
+          "</td><td>", Number(ch.viewer_minutes()), "</td><td>",
+          absl::StrFormat("%.1f", ch.mean_session_minutes()), "</td><td>",
+          absl::StrFormat("%.1f", ch.median_session_minutes()), "</td></tr>");
+    }
+    body += "</table>\n";
+  }
+  return body;
+}
+
 }  // namespace
 
 std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
@@ -289,6 +341,7 @@ std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
         Number(d.conversions_last_touch()), "</td></tr>");
   }
   body += "</table>\n";
+  body += StreamsHtml(r);
   std::string text;
   google::protobuf::TextFormat::PrintToString(scenario, &text);
   body += absl::StrCat("<h2>The scenario as run</h2>\n<pre>", Escape(text),

@@ -106,4 +106,43 @@ std::string PlacementsCsv(const v1::Report& report) {
   return out;
 }
 
+std::string StreamsCsv(const v1::Report& report) {
+  std::string out =
+      "stream,day,start_minute,duration_minutes,fans,can_watch,"
+      "unique_viewers,fan_viewers,sessions,viewer_minutes,peak_concurrent,"
+      "peak_minute,mean_session_minutes,median_session_minutes,likes,"
+      "new_followers,sharers,share_messages,share_clicks,share_arrivals,"
+      "casts,stream_only,campaign_only,both,union_reach,union_reach_pct\n";
+  for (const v1::StreamReport& s : report.live_streams()) {
+    const v1::StreamAndCampaign& c = s.with_campaign();
+    absl::StrAppend(
+        &out, CsvField(s.name()), ",", s.day(), ",", Num(s.start_minute()), ",",
+        Num(s.duration_minutes()), ",", s.fans(), ",", s.can_watch(), ",",
+        s.unique_viewers(), ",", s.fan_viewers(), ",", s.sessions(), ",",
+        Num(s.viewer_minutes()), ",", s.peak_concurrent(), ",", s.peak_minute(),
+        ",", Num(s.mean_session_minutes()), ",",
+        Num(s.median_session_minutes()), ",", s.likes(), ",", s.new_followers(),
+        ",", s.sharers(), ",", s.share_messages(), ",", s.share_clicks(), ",",
+        s.share_arrivals(), ",", s.casts(), ",", c.stream_only(), ",",
+        c.campaign_only(), ",", c.both(), ",", c.union_reach(), ",",
+        Num(c.union_reach_pct()), "\n");
+  }
+  return out;
+}
+
+std::string StreamMinutesCsv(const v1::Report& report) {
+  std::string out =
+      "stream,minute,concurrent,mean_concurrent,arrivals,cumulative_viewers,"
+      "likes\n";
+  for (const v1::StreamReport& s : report.live_streams()) {
+    const std::string name = CsvField(s.name());
+    for (const v1::StreamMinute& m : s.minutes()) {
+      absl::StrAppend(&out, name, ",", m.minute(), ",", m.concurrent(), ",",
+                      Num(m.mean_concurrent()), ",", m.arrivals(), ",",
+                      m.cumulative_viewers(), ",", m.likes(), "\n");
+    }
+  }
+  return out;
+}
+
 }  // namespace aiotreach

@@ -37,6 +37,10 @@ std::string DailyCsv(const v1::Report& report);
 std::string DeliveryCsv(const v1::Report& report);
 
 std::string PlacementsCsv(const v1::Report& report);
+// Live streams: one row per stream (headline figures and the deduplicated
+// reach with the campaign), and the per-minute curves of every stream.
+std::string StreamsCsv(const v1::Report& report);
+std::string StreamMinutesCsv(const v1::Report& report);
 
 }  // namespace aiotreach
 
