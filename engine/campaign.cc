@@ -565,8 +565,9 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
       CheckIntInRange(f, 0, kMaxMaxFrequency, "report.max_frequency"));
   c->max_frequency_ = f == 0 ? kDefaultMaxFrequency : f;
 
-  if (scenario.placements().empty()) {
-    return FieldError("placements", "at least one placement is required");
+  if (scenario.placements().empty() && scenario.live_streams().empty()) {
+    return FieldError("placements",
+                      "at least one placement (or a live stream) is required");
   }
   if (scenario.placements_size() > kMaxPlacements) {
     return FieldError("placements", absl::StrCat("at most ", kMaxPlacements,

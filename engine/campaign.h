@@ -202,7 +202,7 @@ class Campaign {
   //  - flight_days outside [1, 731]; start_day not a DayOfWeek;
   //    report.max_frequency outside its range; replicates outside
   //    [0, 1000];
-  //  - placements: none, or more than 64;
+  //  - placements: none (without a live stream), or more than 64;
   //  - placements[i].name: empty, longer than 256 bytes, or a duplicate;
   //  - placements[i].device_type: empty, unknown to the ecosystem, or a
   //    type no one owns;

@@ -235,29 +235,36 @@ std::unique_ptr<StreamFeed> MakeFeed(const PreparedScenario& prepared,
                                       static_cast<int>(streams.size()));
 }
 
-// Plays each stream after the campaign and adds its report.
-absl::Status AddStreams(const PreparedScenario& prepared,
-                        const Population& population, uint64_t seed,
-                        const RunOptions& options, StreamFeed* feed,
-                        v1::Report* report) {
+// Plays each stream after the campaign.
+absl::StatusOr<std::vector<StreamOutcome>> PlayStreams(
+    const PreparedScenario& prepared, const Population& population,
+    uint64_t seed, const RunOptions& options, StreamFeed* feed) {
+  std::vector<StreamOutcome> out;
   for (const CompiledStream& s : prepared.streams()) {
     StreamSimulator sim(population, s, prepared.campaign().target(), seed);
     AIOT_ASSIGN_OR_RETURN(
-        StreamOutcome out,
+        StreamOutcome o,
         sim.Run(options, &feed->exposures[s.index], &feed->reached));
     feed->exposures[s.index] = {};
-    v1::StreamAndCampaign* both = out.report.mutable_with_campaign();
-    both->set_both(out.target_viewers_reached);
-    both->set_stream_only(out.target_viewers - out.target_viewers_reached);
-    both->set_campaign_only(report->reach_people() -
-                            out.target_viewers_reached);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+// Adds each stream's report, with its reach deduplicated against the
+// campaign's.
+void AddStreams(std::vector<StreamOutcome> outcomes, v1::Report* report) {
+  for (StreamOutcome& o : outcomes) {
+    v1::StreamAndCampaign* both = o.report.mutable_with_campaign();
+    both->set_both(o.target_viewers_reached);
+    both->set_stream_only(o.target_viewers - o.target_viewers_reached);
+    both->set_campaign_only(report->reach_people() - o.target_viewers_reached);
     both->set_union_reach(both->stream_only() + report->reach_people());
     const int64_t universe = report->universe().people();
     both->set_union_reach_pct(
         universe > 0 ? 100.0 * both->union_reach() / universe : 0.0);
-    *report->add_live_streams() = std::move(out.report);
+    *report->add_live_streams() = std::move(o.report);
   }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -292,14 +299,27 @@ absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
       };
     }
     std::unique_ptr<StreamFeed> feed = MakeFeed(prepared, population);
-    AIOT_ASSIGN_OR_RETURN(Tally tally, Simulate(population, campaign, seed,
-                                                timed, run, feed.get()));
+    // A scenario of live streams only skips the campaign pass; its
+    // universe comes from the streams' pass over the population.
+    Tally tally(MakeTallyShape(population, campaign));
+    if (!campaign.placements().empty()) {
+      AIOT_ASSIGN_OR_RETURN(
+          tally, Simulate(population, campaign, seed, timed, run, feed.get()));
+    }
+    std::vector<StreamOutcome> streams;
+    if (feed != nullptr) {
+      AIOT_ASSIGN_OR_RETURN(streams, PlayStreams(prepared, population, seed,
+                                                 options, feed.get()));
+    }
+    if (campaign.placements().empty() && !streams.empty()) {
+      tally.people() = streams[0].target_people;
+      tally.households() = streams[0].target_households;
+      tally.all_people() = population.people();
+      tally.all_households() = population.households();
+    }
     reports.push_back(BuildReport(scenario.name(), seed, *prepared.ecosystem(),
                                   campaign, tally, timed));
-    if (feed != nullptr) {
-      AIOT_RETURN_IF_ERROR(AddStreams(prepared, population, seed, options,
-                                      feed.get(), &reports.back()));
-    }
+    AddStreams(std::move(streams), &reports.back());
   }
   v1::Report report = std::move(reports[0]);
   if (replicates > 1) {

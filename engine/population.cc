@@ -33,17 +33,23 @@ void DrawSizes(const CdfTable& table, uint64_t seed, int64_t begin, int64_t end,
 }
 
 // Words of one entity's keyed stream. The first block comes from a batch
-// (FirstBlocks); a word past it, needed only with many uncertain device
-// types, is computed on its own.
+// (FirstBlocks); words past it, needed only with many uncertain device
+// types, come from later blocks, each computed once when first read.
 class EntityWords {
  public:
   EntityWords(uint64_t seed, uint32_t stream, uint32_t entity,
               const RngBlock& first_block)
       : seed_(seed), stream_(stream), entity_(entity), first_(first_block) {}
 
-  double UniformAt(uint32_t word) const {
+  double UniformAt(uint32_t word) {
     if (word < 4) return Rng::ToUniform(first_[word]);
-    return Rng(seed_, stream_, entity_, 0, word).Uniform();
+    if (word / 4 != later_index_) {
+      later_index_ = word / 4;
+      later_ = r123::Philox4x32()(
+          {{later_index_, entity_, stream_, 0}},
+          {{static_cast<uint32_t>(seed_), static_cast<uint32_t>(seed_ >> 32)}});
+    }
+    return Rng::ToUniform(later_[word % 4]);
   }
 
  private:
@@ -51,6 +57,8 @@ class EntityWords {
   uint32_t stream_;
   uint32_t entity_;
   const RngBlock& first_;
+  uint32_t later_index_ = 0;  // the block in later_; 0: none yet
+  RngBlock later_{};
 };
 
 // Word layout of the person stream: age band, then one word per
@@ -73,7 +81,7 @@ void IntegerGammaBatch(const RngBlock* blocks, int64_t n, float* out) {
   }
 }
 
-bool Owns(double p, const EntityWords& stream, uint32_t word) {
+bool Owns(double p, EntityWords& stream, uint32_t word) {
   if (p <= 0.0) return false;
   if (p >= 1.0) return true;
   return stream.UniformAt(word) < p;
@@ -270,8 +278,8 @@ void Population::Generate(int64_t begin, int64_t end,
 
   for (int64_t i = 0; i < n; ++i) {
     // Read only when household_draws, which computed hh_blocks.
-    const EntityWords hh(seed_, streams::kHouseholdAttributes, first_hh + i,
-                         household_draws ? hh_blocks[i] : kNoBlock);
+    EntityWords hh(seed_, streams::kHouseholdAttributes, first_hh + i,
+                   household_draws ? hh_blocks[i] : kNoBlock);
     const int tier =
         draw_tier ? eco.city_tier().Sample(hh.UniformAt(kCityTierWord)) : 0;
     uint32_t hh_devices = always_household;
@@ -289,8 +297,8 @@ void Population::Generate(int64_t begin, int64_t end,
          ++m) {
       uint32_t devices = always_person;
       if (person_draws) {
-        const EntityWords ps(seed_, streams::kPersonAttributes,
-                             first_person + m, person_blocks[m]);
+        EntityWords ps(seed_, streams::kPersonAttributes, first_person + m,
+                       person_blocks[m]);
         const int age =
             draw_age ? eco.age_band().Sample(ps.UniformAt(kAgeBandWord)) : 0;
         for (const Maybe& d : maybe_person) {

@@ -159,7 +159,7 @@ std::vector<BadCase> Cases() {
       {"no placements",
        "",
        "",
-       {"placements: at least one placement is required"},
+       {"placements: at least one placement (or a live stream) is required"},
        F::kText,
        "name: \"x\" population: 10 flight_days: 3 ecosystem { preset { name: "
        "\"small-city\" } }"},

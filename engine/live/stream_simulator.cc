@@ -63,6 +63,8 @@ struct Cascade {
 // What the pass over the households finds.
 struct Audience {
   std::vector<uint8_t> person;  // the byte of each person
+  int64_t target_people = 0;
+  int64_t target_households = 0;
   int64_t fans = 0;
   int64_t can_watch = 0;
   int64_t open_non_fans = 0;  // can watch, not fans: discovery's pool
@@ -70,6 +72,8 @@ struct Audience {
 };
 
 struct ShardPart {
+  int64_t target_people = 0;
+  int64_t target_households = 0;
   int64_t fans = 0;
   int64_t can_watch = 0;
   int64_t open_non_fans = 0;
@@ -489,6 +493,7 @@ void MarkShard(const Population& population, const CompiledStream& s,
         s.casting ? population.LinkedMembers(*shard, i, s.cast_link) : 0;
     const uint32_t m0 = shard->member_begin[i];
     const uint32_t m1 = shard->member_begin[i + 1];
+    bool target_household = false;
     for (uint32_t m = m0; m < m1; ++m) {
       const int64_t person = shard->first_person + m;
       const uint32_t own = shard->person_devices[m];
@@ -511,6 +516,8 @@ void MarkShard(const Population& population, const CompiledStream& s,
                           static_cast<int>(m1 - m0), own, hh_devices,
                           shard->activity[m])) {
         byte |= kTarget;
+        ++part->target_people;
+        target_household = true;
       }
       person_bytes[person] = byte;
       part->fans += fan;
@@ -529,6 +536,7 @@ void MarkShard(const Population& population, const CompiledStream& s,
         part->opens.push_back(a);
       }
     }
+    part->target_households += target_household;
   }
 }
 
@@ -559,6 +567,8 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
   if (cancel != nullptr && cancel->Poll())
     return StoppedStatus(*cancel, "live stream");
   for (ShardPart& part : parts) {
+    audience.target_people += part.target_people;
+    audience.target_households += part.target_households;
     audience.fans += part.fans;
     audience.can_watch += part.can_watch;
     audience.open_non_fans += part.open_non_fans;
@@ -605,6 +615,8 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
   }
 
   StreamOutcome out;
+  out.target_people = audience.target_people;
+  out.target_households = audience.target_households;
   play.Fill(&out.report, population_);
   int64_t followers = 0, fan_viewers = 0;
   for (const auto& [person, v] : play.viewers()) {

@@ -36,6 +36,10 @@ struct StreamOutcome {
   // Viewers in the campaign's target, and those of them in `reached`.
   int64_t target_viewers = 0;
   int64_t target_viewers_reached = 0;
+  // The target's people, and households with a target member: the
+  // universe of a scenario without placements (no campaign pass).
+  int64_t target_people = 0;
+  int64_t target_households = 0;
 };
 
 class StreamSimulator {

@@ -349,6 +349,42 @@ TEST(StreamTheoryTest, PromotedJoinsComeFromExposuresBeforeTheEnd) {
   EXPECT_EQ(none->live_streams(0).unique_viewers(), 0);
 }
 
+// A scenario of streams only skips the campaign pass: the universe comes
+// from the stream's pass, and every viewer is reached by the stream only.
+TEST(StreamInvariantTest, AStreamNeedsNoPlacement) {
+  World w;
+  w.people = 50'000;
+  v1::Scenario s = MakeScenario(w, R"pb(
+    target { min_household_size: 1 }
+    live_streams {
+      name: "alone"
+      day: 1
+      start_minute: 0
+      duration_minutes: 30
+      fans { share: 0.2 }
+      session { length { exponential { mean_minutes: 5 } } }
+      notification { open_probability: 0.5 }
+    }
+  )pb");
+  s.clear_placements();
+  RunOptions options;
+  absl::StatusOr<v1::Report> report = RunScenario(s, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->universe().people(), 50'000);
+  EXPECT_EQ(report->universe().all_people(), 50'000);
+  EXPECT_EQ(report->universe().households(), 50'000);  // sizes of 1
+  EXPECT_EQ(report->reach_people(), 0);
+  const v1::StreamReport& r = report->live_streams(0);
+  EXPECT_GT(r.unique_viewers(), 4000);
+  EXPECT_EQ(r.with_campaign().union_reach(), r.unique_viewers());
+  EXPECT_EQ(r.with_campaign().stream_only(), r.unique_viewers());
+
+  s.clear_live_streams();
+  EXPECT_NE(ValidateScenario(s).message().find(
+                "placements: at least one placement (or a live stream)"),
+            std::string::npos);
+}
+
 // Fixed delays and lengths make the curve exact: every open at 2.5
 // minutes, every session 10 minutes long, so the room holds all of them
 // at the marks 3..12 and no one otherwise; minute 2 and minute 12 hold
