@@ -171,9 +171,10 @@ void Population::Generate(int64_t begin, int64_t end,
   const uint32_t num_types = static_cast<uint32_t>(types.size());
   bool ownership_by_age = false;
   bool ownership_by_tier = false;
-  for (const DeviceTypeInfo& t : types) {
-    ownership_by_age |= t.ownership_by == v1::ATTRIBUTE_AGE_BAND;
-    ownership_by_tier |= t.ownership_by == v1::ATTRIBUTE_CITY_TIER;
+  for (uint32_t t = 0; t < num_types; ++t) {
+    if (!((needs.device_types >> t) & 1u)) continue;
+    ownership_by_age |= types[t].ownership_by == v1::ATTRIBUTE_AGE_BAND;
+    ownership_by_tier |= types[t].ownership_by == v1::ATTRIBUTE_CITY_TIER;
   }
   const bool draw_tier =
       (needs.city_tier || ownership_by_tier) && eco.city_tier().size() > 1;
@@ -202,8 +203,10 @@ void Population::Generate(int64_t begin, int64_t end,
     }
     const bool shared = types[t].household_owned;
     uint32_t& rank = shared ? household_rank : person_rank;
-    if (all) (shared ? always_household : always_person) |= 1u << t;
-    if (any && !all) {
+    // A type not needed keeps its word (rank) but is not drawn.
+    const bool needed = (needs.device_types >> t) & 1u;
+    if (all && needed) (shared ? always_household : always_person) |= 1u << t;
+    if (any && !all && needed) {
       (shared ? maybe_household : maybe_person)
           .push_back({t, kFirstOwnershipWord + rank});
     }
@@ -375,7 +378,7 @@ void Population::SocialContacts(int64_t person,
 
 template <typename Made>
 void Population::DrawLinks(const PopulationShard& shard, int household_index,
-                           Made&& made) const {
+                           Made&& made, size_t last) const {
   const auto& links = ecosystem_->device_links();
   if (links.empty()) return;
   const auto& types = ecosystem_->device_types();
@@ -384,7 +387,7 @@ void Population::DrawLinks(const PopulationShard& shard, int household_index,
   const uint32_t hh_devices = shard.household_devices[household_index];
   const uint32_t m0 = shard.member_begin[household_index];
   const uint32_t m1 = shard.member_begin[household_index + 1];
-  for (size_t l = 0; l < links.size(); ++l) {
+  for (size_t l = 0; l < links.size() && l <= last; ++l) {
     const DeviceLinkInfo& link = links[l];
     const bool from_hh = types[link.from_type].household_owned;
     const bool to_hh = types[link.to_type].household_owned;
@@ -420,10 +423,14 @@ uint32_t Population::LinkedMembers(const PopulationShard& shard,
   const int size = static_cast<int>(shard.member_begin[household_index + 1] -
                                     shard.member_begin[household_index]);
   uint32_t mask = 0;
-  DrawLinks(shard, household_index, [&](int l, int member) {
-    if (l != link) return;
-    mask |= member < 0 ? (size >= 32 ? ~0u : (1u << size) - 1) : 1u << member;
-  });
+  DrawLinks(
+      shard, household_index,
+      [&](int l, int member) {
+        if (l != link) return;
+        mask |=
+            member < 0 ? (size >= 32 ? ~0u : (1u << size) - 1) : 1u << member;
+      },
+      static_cast<size_t>(link));
   return mask;
 }
 

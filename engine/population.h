@@ -35,11 +35,15 @@ inline constexpr int64_t kMaxPopulation = 1'000'000'000;
 
 // Which person and household attributes a caller will read. Attributes not
 // needed are not drawn (each attribute has its own keyed words, so skipping
-// one changes no other). Device ownership is always drawn.
+// one changes no other).
 struct PopulationNeeds {
   bool activity = true;
   bool age_band = true;
   bool city_tier = true;
+  // Device types whose ownership is drawn (bit t: type t); the others are
+  // left unowned in the shard. Each type has its own word, so skipping one
+  // changes no other.
+  uint32_t device_types = ~0u;
   static PopulationNeeds All() { return {}; }
 };
 
@@ -114,7 +118,8 @@ class Population {
   // Members of household `household_index` of `shard` whose devices the
   // ecosystem's device_links[link] joins (bit k: the k-th member; every
   // member when both ends are household-owned). The same draws as
-  // CountLinks.
+  // CountLinks; the shard must hold the ownership of every type of links
+  // [0, link] (PopulationNeeds::device_types).
   uint32_t LinkedMembers(const PopulationShard& shard, int household_index,
                          int link) const;
 
@@ -126,10 +131,11 @@ class Population {
       : ecosystem_(std::move(ecosystem)), seed_(seed) {}
 
   // Calls made(link index, member offset or -1 for a household-household
-  // link) for each link drawn for the household, in draw order.
+  // link) for each link drawn for the household, in draw order, up to link
+  // `last` (all by default).
   template <typename Made>
-  void DrawLinks(const PopulationShard& shard, int household_index,
-                 Made&& made) const;
+  void DrawLinks(const PopulationShard& shard, int household_index, Made&& made,
+                 size_t last = ~size_t{0}) const;
 
   std::shared_ptr<const Ecosystem> ecosystem_;
   uint64_t seed_;

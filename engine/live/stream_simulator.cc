@@ -41,7 +41,15 @@ struct Arrival {
   uint8_t promotion = 0;
   uint16_t generation = 0;  // kShare: 1 for a click on a first sharer's link
   uint32_t root = kNoRoot;  // kShare: the cascade
+  // The person's byte when the arrival was made knowing it (an open), so
+  // that the play need not read it from the population-sized array.
+  bool has_byte = false;
+  uint8_t byte = 0;
 };
+
+// How far ahead the play prefetches the state of planned arrivals: enough
+// to overlap the cache misses of a few arrivals.
+constexpr size_t kPrefetchAhead = 16;
 
 struct Later {
   bool operator()(const Arrival& a, const Arrival& b) const {
@@ -49,9 +57,10 @@ struct Later {
   }
 };
 
+// 12 bytes: the map holds one per viewer (tens of millions at scale).
 struct Viewer {
-  double busy_until = -1.0;
-  double minutes = 0.0;
+  float busy_until = -1.0f;
+  float minutes = 0.0f;
   uint32_t sessions = 0;
 };
 
@@ -111,6 +120,13 @@ class Play {
         device_viewers_(devices_),
         device_minutes_(devices_) {}
 
+  // An arrival known before the play (an open, a promoted join). All of
+  // them come before any Queue() call.
+  void Plan(Arrival a) {
+    a.seq = next_seq_++;
+    planned_.push_back(a);
+  }
+  // An arrival made during the play (an encounter, a share click).
   void Queue(Arrival a) {
     a.seq = next_seq_++;
     queue_.push(a);
@@ -130,7 +146,7 @@ class Play {
   void Arrive(const Arrival& a);
   // Starts a session of `person` at t. Co-viewers end with their host
   // (host_end); others draw a length.
-  void StartSession(uint32_t person, double t, Channel channel,
+  void StartSession(uint32_t person, uint8_t byte, double t, Channel channel,
                     const Arrival& a, int device, double host_end);
   void Record(double start, double end, Channel channel, int device);
   void Share(uint32_t person, double t, double end, Rng& rng, const Arrival& a);
@@ -147,6 +163,12 @@ class Play {
   const int minutes_;
   const int devices_;  // watch slots, then the cast
 
+  // Planned arrivals, sorted once and read in order, and a heap of those
+  // made during the play: the next arrival is the earlier of the two heads
+  // (by time, then by the order they were made), as if all were in one
+  // heap, without millions of opens in it.
+  std::vector<Arrival> planned_;
+  size_t next_planned_ = 0;
   std::priority_queue<Arrival, std::vector<Arrival>, Later> queue_;
   uint64_t next_seq_ = 0;
   absl::flat_hash_map<uint32_t, Viewer> viewers_;
@@ -183,17 +205,37 @@ class Play {
 };
 
 bool Play::Run() {
+  std::sort(planned_.begin(), planned_.end(),
+            [](const Arrival& a, const Arrival& b) { return Later()(b, a); });
   for (int m = 0; m < minutes_; ++m) {
     if (m > 0) FinishMinute(m - 1);
     if (s_.discovery) Discover(m);
     const double end = std::min<double>(m + 1, s_.duration);
-    while (!queue_.empty() && queue_.top().t < end) {
-      const Arrival a = queue_.top();
-      queue_.pop();
+    while (true) {
+      const bool planned =
+          next_planned_ < planned_.size() && planned_[next_planned_].t < end;
+      const bool queued = !queue_.empty() && queue_.top().t < end;
+      Arrival a;
+      if (planned &&
+          (!queued || Later()(queue_.top(), planned_[next_planned_]))) {
+        a = planned_[next_planned_++];
+        if (next_planned_ + kPrefetchAhead < planned_.size()) {
+          const Arrival& ahead = planned_[next_planned_ + kPrefetchAhead];
+          viewers_.prefetch(ahead.person);
+          if (!ahead.has_byte)
+            __builtin_prefetch(&audience_.person[ahead.person]);
+        }
+      } else if (queued) {
+        a = queue_.top();
+        queue_.pop();
+      } else {
+        break;
+      }
       if (poller_.Tick()) return false;
       Arrive(a);
     }
   }
+  planned_ = {};
   FinishMinute(minutes_ - 1);
   return !poller_.Check();
 }
@@ -241,16 +283,17 @@ void Play::Discover(int m) {
 }
 
 void Play::Arrive(const Arrival& a) {
-  const uint8_t byte = audience_.person[a.person];
+  const uint8_t byte = a.has_byte ? a.byte : audience_.person[a.person];
   const int slot = byte & kSlotMask;
   if (slot == kNoSlot) return;  // a share clicked by someone who can't watch
   const auto it = viewers_.find(a.person);
   if (it != viewers_.end() && it->second.busy_until > a.t) return;
-  StartSession(a.person, a.t, a.channel, a, slot, -1.0);
+  StartSession(a.person, byte, a.t, a.channel, a, slot, -1.0);
 }
 
-void Play::StartSession(uint32_t person, double t, Channel channel,
-                        const Arrival& a, int device, double host_end) {
+void Play::StartSession(uint32_t person, uint8_t byte, double t,
+                        Channel channel, const Arrival& a, int device,
+                        double host_end) {
   Viewer& v = viewers_[person];
   const bool first = v.sessions == 0;
   Rng rng(seed_, streams::kStreamSession, person,
@@ -260,15 +303,14 @@ void Play::StartSession(uint32_t person, double t, Channel channel,
     const double length = s_.SessionOf(channel, a.promotion).Sample(rng);
     end = std::min(t + length, s_.duration);
     const int type = s_.watch_types[device];
-    if (s_.casting && type == s_.cast_from_type &&
-        (audience_.person[person] & kCastLink) != 0 &&
+    if (s_.casting && type == s_.cast_from_type && (byte & kCastLink) != 0 &&
         rng.Uniform() < s_.cast_probability) {
       device = devices_ - 1;
       ++casts_;
     }
   }
-  v.busy_until = end;
-  v.minutes += end - t;
+  v.busy_until = static_cast<float>(end);
+  v.minutes += static_cast<float>(end - t);
   ++v.sessions;
   Record(t, end, channel, device);
   if (channel == Channel::kShare) {
@@ -339,7 +381,7 @@ void Play::CoView(uint32_t host, double t, double end, int device, Rng& rng) {
     if (q == host || !(rng.Uniform() < s_.co_viewing)) continue;
     const auto it = viewers_.find(q);
     if (it != viewers_.end() && it->second.busy_until > t) continue;
-    StartSession(q, t, Channel::kCoViewing, Arrival(), device, end);
+    StartSession(q, 0, t, Channel::kCoViewing, Arrival(), device, end);
   }
 }
 
@@ -472,25 +514,60 @@ void Play::Fill(v1::StreamReport* r, const Population& population) const {
   }
 }
 
-// The pass over households [begin, end) of shard `k`.
-void MarkShard(const Population& population, const CompiledStream& s,
-               const CompiledTarget& target, uint64_t seed, int64_t begin,
-               int64_t end, PopulationShard* shard, uint8_t* person_bytes,
-               ShardPart* part) {
-  const Ecosystem& eco = population.ecosystem();
+// What the pass draws of each shard: the attributes fans and the target
+// depend on, and only the device types it reads (watch types, the casting
+// link and the links drawn before it, the target's).
+PopulationNeeds PassNeeds(const Ecosystem& eco, const CompiledStream& s,
+                          const CompiledTarget& target) {
   PopulationNeeds needs;
   needs.activity = target.needs_activity();
   needs.age_band =
       target.needs_age_band() || s.fans_by == v1::ATTRIBUTE_AGE_BAND;
   needs.city_tier =
       target.needs_city_tier() || s.fans_by == v1::ATTRIBUTE_CITY_TIER;
+  uint32_t types = s.person_watch_types | s.household_watch_types |
+                   target.person_types | target.household_types;
+  if (target.min_connected_devices > 0) {
+    types |= target.connected_person_types | target.connected_household_types;
+  }
+  if (s.casting) {
+    types |= 1u << s.tv_type;
+    for (int l = 0; l <= s.cast_link; ++l) {
+      types |= 1u << eco.device_links()[l].from_type;
+      types |= 1u << eco.device_links()[l].to_type;
+    }
+  }
+  needs.device_types = types;
+  return needs;
+}
+
+// The pass over households [begin, end).
+void MarkShard(const Population& population, const CompiledStream& s,
+               const CompiledTarget& target, const PopulationNeeds& needs,
+               uint64_t seed, int64_t begin, int64_t end,
+               PopulationShard* shard, RngBlocks* fan_blocks,
+               uint8_t* person_bytes, ShardPart* part) {
+  const Ecosystem& eco = population.ecosystem();
   population.Generate(begin, end, needs, shard);
   const auto& types = eco.device_types();
   const uint32_t index = static_cast<uint32_t>(s.index);
+  // Counted here and stored once: parts of neighbouring shards share cache
+  // lines, and two threads adding to them person by person ping-pong them.
+  ShardPart local;
+  // Each person's stream of this stream's audience draws: word 0 decides a
+  // fan, the next ones a fan's notification opens.
+  fan_blocks->resize(shard->people());
+  FirstBlocks(seed, streams::kStreamAudience, index,
+              static_cast<uint32_t>(shard->first_person), shard->people(),
+              fan_blocks->data());
   for (int i = 0; i < shard->households(); ++i) {
     const uint32_t hh_devices = shard->household_devices[i];
+    // Only a household with the TV can have a casting link to it: others
+    // skip drawing their links (most households, on xiaomi-2020).
     const uint32_t linked =
-        s.casting ? population.LinkedMembers(*shard, i, s.cast_link) : 0;
+        s.casting && ((hh_devices >> s.tv_type) & 1u)
+            ? population.LinkedMembers(*shard, i, s.cast_link)
+            : 0;
     const uint32_t m0 = shard->member_begin[i];
     const uint32_t m1 = shard->member_begin[i + 1];
     bool target_household = false;
@@ -506,25 +583,26 @@ void MarkShard(const Population& population, const CompiledStream& s,
           break;
         }
       }
-      Rng rng(seed, streams::kStreamAudience, static_cast<uint32_t>(person),
-              index);
-      const bool fan =
-          rng.Uniform() < s.FanShare(shard->age_band[m], shard->city_tier[i]);
+      const bool fan = Rng::ToUniform((*fan_blocks)[m][0]) <
+                       s.FanShare(shard->age_band[m], shard->city_tier[i]);
       if (fan) byte |= kFan;
       if ((linked >> (m - m0)) & 1u) byte |= kCastLink;
       if (target.Contains(shard->age_band[m], shard->city_tier[i],
                           static_cast<int>(m1 - m0), own, hh_devices,
                           shard->activity[m])) {
         byte |= kTarget;
-        ++part->target_people;
+        ++local.target_people;
         target_household = true;
       }
       person_bytes[person] = byte;
-      part->fans += fan;
+      local.fans += fan;
       const bool can_watch = (byte & kSlotMask) != kNoSlot;
-      part->can_watch += can_watch;
-      part->open_non_fans += can_watch && !fan;
+      local.can_watch += can_watch;
+      local.open_non_fans += can_watch && !fan;
       if (!fan || !can_watch || !s.notification) continue;
+      Rng rng(seed, streams::kStreamAudience, static_cast<uint32_t>(person),
+              index, (*fan_blocks)[m]);
+      rng.Skip(1);
       for (double push : s.push_minutes) {
         if (!(rng.Uniform() < s.open_probability)) continue;
         const double at = push + s.open_delay.Sample(rng);
@@ -533,11 +611,14 @@ void MarkShard(const Population& population, const CompiledStream& s,
         a.t = at;
         a.person = static_cast<uint32_t>(person);
         a.channel = Channel::kNotification;
-        part->opens.push_back(a);
+        a.has_byte = true;
+        a.byte = byte;
+        local.opens.push_back(a);
       }
     }
-    part->target_households += target_household;
+    local.target_households += target_household;
   }
+  *part = std::move(local);
 }
 
 }  // namespace
@@ -555,14 +636,16 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
       (population_.households() + shard_households - 1) / shard_households;
   std::vector<ShardPart> parts(shards);
   const CancelToken* cancel = options.cancel;
+  const PopulationNeeds needs = PassNeeds(population_.ecosystem(), s, target_);
   ParallelFor(shards, options.threads, [&](int64_t k, int) {
     if (cancel != nullptr && cancel->Poll()) return;
     thread_local PopulationShard shard;
+    thread_local RngBlocks fan_blocks;
     const int64_t begin = k * shard_households;
     const int64_t end =
         std::min(population_.households(), begin + shard_households);
-    MarkShard(population_, s, target_, seed_, begin, end, &shard,
-              audience.person.data(), &parts[k]);
+    MarkShard(population_, s, target_, needs, seed_, begin, end, &shard,
+              &fan_blocks, audience.person.data(), &parts[k]);
   });
   if (cancel != nullptr && cancel->Poll())
     return StoppedStatus(*cancel, "live stream");
@@ -578,7 +661,7 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
   }
 
   Play play(population_, s, seed_, &audience, cancel);
-  for (const Arrival& a : audience.opens) play.Queue(a);
+  for (const Arrival& a : audience.opens) play.Plan(a);
   audience.opens = {};
   if (promotions != nullptr && !promotions->empty()) {
     // Sorted by person and time, so that each person's k-th exposure has
@@ -606,7 +689,7 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
       a.person = e.person;
       a.channel = Channel::kPromotion;
       a.promotion = e.promotion;
-      play.Queue(a);
+      play.Plan(a);
     }
   }
   if (!play.Run()) {
