@@ -318,23 +318,51 @@ void AddUncertainty(const std::vector<v1::Report>& replicates,
       "from it) and the 95% Student-t interval for the mean, mean +- t(0.975, ",
       r - 1, ") * sd / sqrt(", r, ")"));
   const double t = StudentT975(r - 1);
-  for (const HeadlineFigure& f : HeadlineFigures()) {
+  auto add = [&](const std::string& name, const auto& get) {
     double sum = 0.0;
-    for (const v1::Report& rep : replicates) sum += f.get(rep);
+    for (const v1::Report& rep : replicates) sum += get(rep);
     const double mean = sum / r;
     double ss = 0.0;
     for (const v1::Report& rep : replicates) {
-      const double d = f.get(rep) - mean;
+      const double d = get(rep) - mean;
       ss += d * d;
     }
     const double sd = r > 1 ? std::sqrt(ss / (r - 1)) : 0.0;
     const double half = t * sd / std::sqrt(static_cast<double>(r));
     v1::FigureInterval* row = u->add_figures();
-    row->set_figure(f.name);
+    row->set_figure(name);
     row->set_mean(mean);
     row->set_sd(sd);
     row->set_lower(mean - half);
     row->set_upper(mean + half);
+  };
+  for (const HeadlineFigure& f : HeadlineFigures()) add(f.name, f.get);
+  // Each live stream's figures, named live_streams[<name>].<field>.
+  using Field = double (*)(const v1::StreamReport&);
+  const std::pair<const char*, Field> stream_figures[] = {
+      {"unique_viewers",
+       [](const v1::StreamReport& s) { return 1.0 * s.unique_viewers(); }},
+      {"peak_concurrent",
+       [](const v1::StreamReport& s) { return 1.0 * s.peak_concurrent(); }},
+      {"viewer_minutes",
+       [](const v1::StreamReport& s) { return s.viewer_minutes(); }},
+      {"likes", [](const v1::StreamReport& s) { return 1.0 * s.likes(); }},
+      {"new_followers",
+       [](const v1::StreamReport& s) { return 1.0 * s.new_followers(); }},
+      {"share_arrivals",
+       [](const v1::StreamReport& s) { return 1.0 * s.share_arrivals(); }},
+      {"union_reach",
+       [](const v1::StreamReport& s) {
+         return 1.0 * s.with_campaign().union_reach();
+       }},
+  };
+  for (int k = 0; k < report->live_streams_size(); ++k) {
+    for (const auto& [field, get] : stream_figures) {
+      const Field f = get;
+      add(absl::StrCat("live_streams[", report->live_streams(k).name(), "].",
+                       field),
+          [k, f](const v1::Report& rep) { return f(rep.live_streams(k)); });
+    }
   }
 }
 

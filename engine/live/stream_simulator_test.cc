@@ -379,6 +379,23 @@ TEST(StreamInvariantTest, AStreamNeedsNoPlacement) {
   EXPECT_EQ(r.with_campaign().union_reach(), r.unique_viewers());
   EXPECT_EQ(r.with_campaign().stream_only(), r.unique_viewers());
 
+  // Replicates give the stream's figures intervals too.
+  s.set_replicates(4);
+  absl::StatusOr<v1::Report> replicated = RunScenario(s, options);
+  ASSERT_TRUE(replicated.ok()) << replicated.status();
+  int found = 0;
+  for (const v1::FigureInterval& f : replicated->uncertainty().figures()) {
+    if (f.figure().rfind("live_streams[alone].", 0) != 0) continue;
+    ++found;
+    EXPECT_LE(f.lower(), f.mean()) << f.figure();
+    EXPECT_LE(f.mean(), f.upper()) << f.figure();
+    if (f.figure() == "live_streams[alone].unique_viewers") {
+      EXPECT_GT(f.sd(), 0.0);  // each replicate draws its own audience
+      EXPECT_NEAR(f.mean(), r.unique_viewers(), 6 * f.sd());
+    }
+  }
+  EXPECT_EQ(found, 7);
+
   s.clear_live_streams();
   EXPECT_NE(ValidateScenario(s).message().find(
                 "placements: at least one placement (or a live stream)"),
