@@ -133,11 +133,10 @@ PreparedScenario::PrepareOn(const v1::Scenario& scenario,
 }
 
 bool PreparedScenario::day_loop() const {
-  if (campaign_->needs_day_loop()) return true;
-  for (const CompiledStream& s : streams_) {
-    if (!s.promotions.empty()) return true;
-  }
-  return false;
+  // Placements beside a stream run day by day whether or not they promote
+  // it, so that adding a promotion to a scenario changes the stream only
+  // (compare keeps its common random numbers).
+  return campaign_->needs_day_loop() || !streams_.empty();
 }
 
 int64_t PreparedScenario::EstimateRunBytes() const {

@@ -61,7 +61,8 @@ class PreparedScenario {
   const Campaign& campaign() const { return *campaign_; }
   const std::vector<CompiledStream>& streams() const { return streams_; }
   // True if the campaign runs day by day: it needs to (caps, pacing, ...)
-  // or a placement promotes a stream (exposures need their times).
+  // or the scenario has a live stream (promotions need exposure times, and
+  // a scenario keeps its path whether or not a placement promotes).
   bool day_loop() const;
   int64_t people() const { return people_; }
   uint64_t population_seed() const { return population_seed_; }

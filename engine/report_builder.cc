@@ -286,6 +286,33 @@ const std::vector<HeadlineFigure>& HeadlineFigures() {
   return *figures;
 }
 
+const std::vector<StreamFigure>& StreamFigures() {
+  static const std::vector<StreamFigure>* figures =
+      new std::vector<StreamFigure>{
+          {"unique_viewers",
+           [](const v1::StreamReport& s) { return 1.0 * s.unique_viewers(); }},
+          {"peak_concurrent",
+           [](const v1::StreamReport& s) { return 1.0 * s.peak_concurrent(); }},
+          {"viewer_minutes",
+           [](const v1::StreamReport& s) { return s.viewer_minutes(); }},
+          {"likes", [](const v1::StreamReport& s) { return 1.0 * s.likes(); }},
+          {"new_followers",
+           [](const v1::StreamReport& s) { return 1.0 * s.new_followers(); }},
+          {"share_arrivals",
+           [](const v1::StreamReport& s) { return 1.0 * s.share_arrivals(); }},
+          {"union_reach",
+           [](const v1::StreamReport& s) {
+             return 1.0 * s.with_campaign().union_reach();
+           }},
+      };
+  return *figures;
+}
+
+std::string StreamFigureName(absl::string_view stream,
+                             absl::string_view figure) {
+  return absl::StrCat("live_streams[", stream, "].", figure);
+}
+
 const HeadlineFigure* FindHeadlineFigure(absl::string_view name) {
   for (const HeadlineFigure& f : HeadlineFigures()) {
     if (f.name == name) return &f;
@@ -337,31 +364,12 @@ void AddUncertainty(const std::vector<v1::Report>& replicates,
     row->set_upper(mean + half);
   };
   for (const HeadlineFigure& f : HeadlineFigures()) add(f.name, f.get);
-  // Each live stream's figures, named live_streams[<name>].<field>.
-  using Field = double (*)(const v1::StreamReport&);
-  const std::pair<const char*, Field> stream_figures[] = {
-      {"unique_viewers",
-       [](const v1::StreamReport& s) { return 1.0 * s.unique_viewers(); }},
-      {"peak_concurrent",
-       [](const v1::StreamReport& s) { return 1.0 * s.peak_concurrent(); }},
-      {"viewer_minutes",
-       [](const v1::StreamReport& s) { return s.viewer_minutes(); }},
-      {"likes", [](const v1::StreamReport& s) { return 1.0 * s.likes(); }},
-      {"new_followers",
-       [](const v1::StreamReport& s) { return 1.0 * s.new_followers(); }},
-      {"share_arrivals",
-       [](const v1::StreamReport& s) { return 1.0 * s.share_arrivals(); }},
-      {"union_reach",
-       [](const v1::StreamReport& s) {
-         return 1.0 * s.with_campaign().union_reach();
-       }},
-  };
+  // Each live stream's figures.
   for (int k = 0; k < report->live_streams_size(); ++k) {
-    for (const auto& [field, get] : stream_figures) {
-      const Field f = get;
-      add(absl::StrCat("live_streams[", report->live_streams(k).name(), "].",
-                       field),
-          [k, f](const v1::Report& rep) { return f(rep.live_streams(k)); });
+    for (const StreamFigure& f : StreamFigures()) {
+      const auto get = f.get;
+      add(StreamFigureName(report->live_streams(k).name(), f.name),
+          [k, get](const v1::Report& rep) { return get(rep.live_streams(k)); });
     }
   }
 }

@@ -39,6 +39,20 @@ const std::vector<HeadlineFigure>& HeadlineFigures();
 // The one called `name`, or null.
 const HeadlineFigure* FindHeadlineFigure(absl::string_view name);
 
+// A live stream's headline figure, by its StreamReport field name
+// ("union_reach": with_campaign.union_reach). A report names it
+// live_streams[<stream name>].<name>.
+struct StreamFigure {
+  const char* name;
+  double (*get)(const v1::StreamReport&);
+};
+// unique_viewers, peak_concurrent, viewer_minutes, likes, new_followers,
+// share_arrivals, union_reach.
+const std::vector<StreamFigure>& StreamFigures();
+// "live_streams[<stream>].<figure>".
+std::string StreamFigureName(absl::string_view stream,
+                             absl::string_view figure);
+
 // Sets report->uncertainty from the reports of R >= 2 replicates: for each
 // headline figure, the mean, the standard deviation between replicates,
 // and the 95% Student-t interval for the mean, mean +- t(0.975, R - 1) *

@@ -49,23 +49,46 @@ const v1::FigureInterval* Interval(const v1::Report& r,
   return nullptr;
 }
 
+// The stream figures a comparison shows, for streams of the same name in
+// the base and the variant.
+constexpr const char* kComparedStream[] = {"unique_viewers", "peak_concurrent",
+                                           "union_reach"};
+
+void AddDelta(const std::string& name, double base_value, double variant_value,
+              const v1::Report& base, const v1::Report& variant,
+              v1::VariantComparison* out) {
+  v1::FigureDelta* d = out->add_deltas();
+  d->set_figure(name);
+  d->set_base(base_value);
+  d->set_variant(variant_value);
+  d->set_delta(d->variant() - d->base());
+  d->set_relative_delta(d->base() != 0.0 ? d->delta() / d->base() : 0.0);
+  if (const v1::FigureInterval* b = Interval(base, name)) {
+    d->set_base_lower(b->lower());
+    d->set_base_upper(b->upper());
+  }
+  if (const v1::FigureInterval* v = Interval(variant, name)) {
+    d->set_variant_lower(v->lower());
+    d->set_variant_upper(v->upper());
+  }
+}
+
 void AddDeltas(const v1::Report& base, const v1::Report& variant,
                v1::VariantComparison* out) {
   for (const char* name : kCompared) {
     const HeadlineFigure& f = *FindHeadlineFigure(name);
-    v1::FigureDelta* d = out->add_deltas();
-    d->set_figure(f.name);
-    d->set_base(f.get(base));
-    d->set_variant(f.get(variant));
-    d->set_delta(d->variant() - d->base());
-    d->set_relative_delta(d->base() != 0.0 ? d->delta() / d->base() : 0.0);
-    if (const v1::FigureInterval* b = Interval(base, f.name)) {
-      d->set_base_lower(b->lower());
-      d->set_base_upper(b->upper());
-    }
-    if (const v1::FigureInterval* v = Interval(variant, f.name)) {
-      d->set_variant_lower(v->lower());
-      d->set_variant_upper(v->upper());
+    AddDelta(f.name, f.get(base), f.get(variant), base, variant, out);
+  }
+  for (const v1::StreamReport& b : base.live_streams()) {
+    for (const v1::StreamReport& v : variant.live_streams()) {
+      if (v.name() != b.name()) continue;
+      for (const char* figure : kComparedStream) {
+        for (const StreamFigure& f : StreamFigures()) {
+          if (absl::string_view(f.name) != figure) continue;
+          AddDelta(StreamFigureName(b.name(), f.name), f.get(b), f.get(v), base,
+                   variant, out);
+        }
+      }
     }
   }
 }

@@ -3,7 +3,9 @@
 // histogram sums, sum f n_f = exposures, k+ monotone, union >= parts,
 // every figure within its universe, totals equal to their breakdowns;
 // and delivery: won = served + refused, spend within budget, daily and
-// hourly delivery adding up, caps, interactions and conversions adding up.
+// hourly delivery adding up, caps, interactions and conversions adding up;
+// and each live stream's invariants.
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -182,6 +184,39 @@ void ExpectDeliveryInvariants(const v1::Report& r) {
   EXPECT_LE(r.conversions(), r.reach_people());
 }
 
+// Live streams: cumulative viewers non-decreasing and ending at the unique
+// viewers, which are at least the peak; rows by channel and by device add
+// up; followers only among non-fan viewers; the deduplicated reach adds up
+// and is at least each part.
+void ExpectStreamInvariants(const v1::Report& r) {
+  for (const v1::StreamReport& s : r.live_streams()) {
+    SCOPED_TRACE(s.name());
+    int64_t previous = 0, peak = 0, sessions = 0;
+    for (const v1::StreamMinute& m : s.minutes()) {
+      EXPECT_GE(m.cumulative_viewers(), previous);
+      previous = m.cumulative_viewers();
+      peak = std::max(peak, m.concurrent());
+      sessions += m.arrivals();
+    }
+    EXPECT_EQ(previous, s.unique_viewers());
+    EXPECT_EQ(peak, s.peak_concurrent());
+    EXPECT_GE(s.unique_viewers(), s.peak_concurrent());
+    EXPECT_EQ(sessions, s.sessions());
+    int64_t by_channel = 0, by_device = 0;
+    for (const auto& c : s.channels()) by_channel += c.unique_viewers();
+    for (const auto& d : s.devices()) by_device += d.unique_viewers();
+    EXPECT_EQ(by_channel, s.unique_viewers());
+    EXPECT_EQ(by_device, s.unique_viewers());
+    EXPECT_LE(s.new_followers(), s.unique_viewers() - s.fan_viewers());
+    EXPECT_LE(s.fan_viewers(), s.fans());
+    const v1::StreamAndCampaign& c = s.with_campaign();
+    EXPECT_EQ(c.union_reach(), c.stream_only() + c.campaign_only() + c.both());
+    EXPECT_EQ(c.campaign_only() + c.both(), r.reach_people());
+    EXPECT_LE(c.union_reach(), r.universe().people());
+    EXPECT_LE(c.stream_only() + c.both(), s.unique_viewers());
+  }
+}
+
 TEST(InvariantsTest, HoldOnEveryBundledScenario) {
   const std::vector<std::string> files = SimsFiles();
   ASSERT_GE(files.size(), 5u) << "sims/ not found in the test's runfiles";
@@ -198,8 +233,14 @@ TEST(InvariantsTest, HoldOnEveryBundledScenario) {
     }
     scenario->mutable_report()->set_max_frequency(100);
     const v1::Report report = testing::RunOrDie(*scenario);
-    EXPECT_GT(report.reach_people(), 0);
+    if (scenario->placements_size() > 0) {
+      EXPECT_GT(report.reach_people(), 0);
+    } else {
+      ASSERT_GT(report.live_streams_size(), 0);
+      EXPECT_GT(report.live_streams(0).unique_viewers(), 0);
+    }
     ExpectInvariants(report);
+    ExpectStreamInvariants(report);
     ExpectDeliveryInvariants(report);
   }
 }

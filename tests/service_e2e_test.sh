@@ -82,6 +82,33 @@ with Client(addr) as c:
     assert list(frames["placements"]["name"]) == ["phone_splash", "tv_boot"]
 print("python client ok")
 PY
+
+# A live stream through the API and the Python client: the same figures as
+# the CLI's, and its per-minute curve as a DataFrame.
+live="$TEST_SRCDIR/$TEST_WORKSPACE/sims/live/launch_promoted_by_tv_boot.textproto"
+sed 's/scale: 0.01/scale: 0.0005/' "$live" >"$TEST_TMPDIR/live.textproto"
+"$bin" run "$TEST_TMPDIR/live.textproto" --out "$TEST_TMPDIR/cli" --format json >/dev/null
+/usr/bin/python3 - "$addr" "$TEST_TMPDIR/live.textproto" \
+  "$TEST_TMPDIR/cli/launch_promoted_by_tv_boot.json" <<'PY'
+import json, os, sys
+sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
+from aiotreach_client import Client, load_scenario, report_to_frames
+addr, scenario, cli_json = sys.argv[1:]
+with Client(addr) as c:
+    r = c.run(load_scenario(scenario))
+cli = json.load(open(cli_json))["live_streams"][0]
+stream = r.live_streams[0]
+for field in ("unique_viewers", "sessions", "peak_concurrent", "likes"):
+    assert str(getattr(stream, field)) == cli[field], (field, getattr(stream, field), cli[field])
+frames = report_to_frames(r)
+minutes = frames["stream_minutes"]
+assert len(minutes) == 120 and list(minutes["stream"].unique()) == ["launch"], minutes
+assert minutes["cumulative_viewers"].iloc[-1] == stream.unique_viewers
+assert minutes["concurrent"].max() == stream.peak_concurrent
+assert frames["streams"]["union_reach"].iloc[0] == stream.with_campaign.union_reach
+assert set(frames["stream_channels"]["channel"]) >= {"notification", "promotion"}
+print("python client: live stream ok")
+PY
 sweep=$(/usr/bin/python3 "$py_client/examples/sweep_budget.py" --address "$addr" \
   --scenario "$TEST_SRCDIR/$TEST_WORKSPACE/sims/field/budget_split_even.textproto" \
   --budgets 250,1000,4000)

@@ -1,5 +1,6 @@
 // `aiotreach compare` and `aiotreach sweep` (cli.h): the engine's what-if
 // functions (engine/what_if.h) from the command line.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -73,11 +74,16 @@ int CompareFiles(const std::string& base_path,
   out << "compare: " << base->name() << " (seed " << c->seed()
       << ", common random numbers)\n";
   for (const v1::VariantComparison& v : c->variants()) {
+    // The figure column fits the longest name (a stream's figures are
+    // live_streams[<name>].<figure>).
+    int width = 22;
+    for (const v1::FigureDelta& d : v.deltas())
+      width = std::max(width, static_cast<int>(d.figure().size()));
     out << "\n"
-        << absl::StrFormat("%-24s %14s %14s %14s %9s\n", v.name(), "base",
-                           "variant", "delta", "relative");
+        << absl::StrFormat("%-*s %14s %14s %14s %9s\n", width + 2, v.name(),
+                           "base", "variant", "delta", "relative");
     for (const v1::FigureDelta& d : v.deltas()) {
-      out << absl::StrFormat("  %-22s %14s %14s %14s %8.1f%%", d.figure(),
+      out << absl::StrFormat("  %-*s %14s %14s %14s %8.1f%%", width, d.figure(),
                              Figure(d.base()), Figure(d.variant()),
                              (d.delta() > 0 ? "+" : "") + Figure(d.delta()),
                              100 * d.relative_delta());

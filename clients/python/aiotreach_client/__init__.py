@@ -174,7 +174,10 @@ class Client:
 
 def report_to_frames(report):
     """The report's tables as pandas DataFrames: "headline", "frequency",
-    "daily", "placements", "device_types", "delivery". Needs pandas."""
+    "daily", "placements", "device_types", "delivery", and for live streams
+    "streams" (a row per stream), "stream_minutes" (the per-minute curve of
+    every stream, with a "stream" column) and "stream_channels" (arrivals by
+    channel). Needs pandas."""
     try:
         import pandas as pd
     except ImportError as e:
@@ -204,7 +207,22 @@ def report_to_frames(report):
         "device_types": pd.DataFrame(rows(report.device_types)),
         "delivery": pd.DataFrame(rows(report.delivery)),
     }
-    for name in ("daily", "placements", "device_types", "delivery"):
+    streams, minutes, channels = [], [], []
+    for stream in report.live_streams:
+        row = json_format.MessageToDict(stream, preserving_proto_field_name=True,
+                                        including_default_value_fields=True)
+        for nested in ("minutes", "channels", "devices", "share_generations",
+                       "cascade_size_histogram", "cascade_depth_histogram"):
+            row.pop(nested, None)
+        row.update(row.pop("with_campaign", {}))
+        streams.append(row)
+        minutes += [dict(stream=stream.name, **m) for m in rows(stream.minutes)]
+        channels += [dict(stream=stream.name, **c) for c in rows(stream.channels)]
+    frames["streams"] = pd.DataFrame(streams)
+    frames["stream_minutes"] = pd.DataFrame(minutes)
+    frames["stream_channels"] = pd.DataFrame(channels)
+    for name in ("daily", "placements", "device_types", "delivery", "streams",
+                 "stream_minutes", "stream_channels"):
         frame = frames[name]
         for column in frame.columns:
             # proto3 JSON quotes 64-bit integers; make them numbers again.
