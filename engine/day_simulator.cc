@@ -41,7 +41,7 @@ class DayWorker {
         types_(tally->device_types()),
         delivery_(tally->delivery()),
         reach_(campaign, tally),
-        serve_(campaign, plan, seed, cancel, tally),
+        serve_(population, campaign, plan, seed, cancel, tally),
         feed_(feed) {
     serve_.set_stream_feed(feed);
     count_links_ = !population.ecosystem().device_links().empty();

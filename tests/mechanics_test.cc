@@ -354,7 +354,7 @@ TEST(MechanicsTest, TargetIsTheUniverse) {
 
 // The AI boot ad's follow-up happens only in households with a voice
 // device: the speaker is owned in tier "a" and never in tier "b".
-TEST(MechanicsTest, FollowUpsOnlyWithAVoiceDevice) {
+TEST(MechanicsTest, FollowUpsNeedAVoiceDeviceAndALink) {
   const int64_t n = 20000;
   const std::string base = R"(
     name: "follow-up" seed: 3 population: $0 flight_days: 1
@@ -375,6 +375,10 @@ TEST(MechanicsTest, FollowUpsOnlyWithAVoiceDevice) {
             probability { key: "b" value: 0 }
           }
         }
+        device_links {
+          from_device_type: "speaker" to_device_type: "tv"
+          kind: LINK_KIND_PROXIMITY probability: $3
+        }
       }
     }
     placements {
@@ -387,13 +391,13 @@ TEST(MechanicsTest, FollowUpsOnlyWithAVoiceDevice) {
     }
     $2)";
   const v1::Report b = RunOrDie(ParseTextOrDie(
-      absl::Substitute(base, n, 1, R"(target { city_tiers: "b" })")));
+      absl::Substitute(base, n, 1, R"(target { city_tiers: "b" })", 1)));
   EXPECT_GT(b.impressions(), 0);
   EXPECT_EQ(Row(b.delivery(), "ai_boot").voice_follow_ups(), 0);
   EXPECT_EQ(b.cross_device_interactions_size(), 0);
 
   const v1::Report a = RunOrDie(ParseTextOrDie(
-      absl::Substitute(base, n, 1, R"(target { city_tiers: "a" })")));
+      absl::Substitute(base, n, 1, R"(target { city_tiers: "a" })", 1)));
   const v1::PlacementDelivery& d = Row(a.delivery(), "ai_boot");
   EXPECT_EQ(d.voice_follow_ups(), a.impressions());
   EXPECT_EQ(d.interactions(), d.voice_follow_ups());
@@ -408,13 +412,30 @@ TEST(MechanicsTest, FollowUpsOnlyWithAVoiceDevice) {
   // Everyone, probability 0.3: a follow-up for 0.3 of the impressions in
   // tier "a", half the households.
   const v1::Report all =
-      RunOrDie(ParseTextOrDie(absl::Substitute(base, n, 0.3, "")));
+      RunOrDie(ParseTextOrDie(absl::Substitute(base, n, 0.3, "", 1)));
   const double rate = 0.3 * 0.5;
   const double impressions = all.impressions();
   EXPECT_NEAR(Row(all.delivery(), "ai_boot").voice_follow_ups() / impressions,
               rate,
               kSe * std::sqrt(0.3 * 0.7 * 0.5 / impressions +
                               0.3 * 0.3 * 0.25 / impressions));
+
+  // The follow-up travels the drawn speaker-TV link: with the link in 40%
+  // of households, 0.3 * 0.5 * 0.4 of the impressions (one a household in
+  // a one-day flight, so independent); with no link, none.
+  const v1::Report some =
+      RunOrDie(ParseTextOrDie(absl::Substitute(base, n, 0.3, "", 0.4)));
+  const double linked_rate = 0.3 * 0.5 * 0.4;
+  const double some_impressions = some.impressions();
+  EXPECT_NEAR(
+      Row(some.delivery(), "ai_boot").voice_follow_ups() / some_impressions,
+      linked_rate,
+      kSe * std::sqrt(linked_rate * (1 - linked_rate) / some_impressions));
+  const v1::Report none =
+      RunOrDie(ParseTextOrDie(absl::Substitute(base, n, 1, "", 0)));
+  EXPECT_GT(none.impressions(), 0);
+  EXPECT_EQ(Row(none.delivery(), "ai_boot").voice_follow_ups(), 0);
+  EXPECT_EQ(none.cross_device_interactions_size(), 0);
 }
 
 // Conversions follow the stated response curve: with one screen type,

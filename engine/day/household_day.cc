@@ -13,10 +13,12 @@ constexpr size_t kInsertionSortEvents = 64;
 
 }  // namespace
 
-HouseholdDay::HouseholdDay(const Campaign& campaign, const CapPlan& plan,
+HouseholdDay::HouseholdDay(const Population& population,
+                           const Campaign& campaign, const CapPlan& plan,
                            uint64_t seed, const CancelToken* cancel,
                            Tally* tally)
-    : campaign_(campaign),
+    : population_(population),
+      campaign_(campaign),
       seed_(seed),
       slots_(campaign),
       caps_(campaign, plan, slots_, tally->caps()),
@@ -25,7 +27,21 @@ HouseholdDay::HouseholdDay(const Campaign& campaign, const CapPlan& plan,
       tally_(*tally),
       placements_(tally->placements()),
       types_(tally->device_types()),
-      delivery_(tally->delivery()) {}
+      delivery_(tally->delivery()) {
+  const auto& types = population.ecosystem().device_types();
+  const auto& links = population.ecosystem().device_links();
+  for (size_t l = 0; l < links.size(); ++l) {
+    const DeviceLinkInfo& k = links[l];
+    const bool from_hh = types[k.from_type].household_owned;
+    const bool to_hh = types[k.to_type].household_owned;
+    const int index = static_cast<int>(l);
+    if (from_hh && to_hh) {
+      device_links_.push_back({index, k.from_type, k.to_type});
+    } else if (k.kind == v1::LINK_KIND_SAME_ACCOUNT && (from_hh || to_hh)) {
+      account_links_.push_back({index, from_hh ? k.from_type : k.to_type, 0});
+    }
+  }
+}
 
 void HouseholdDay::SortManyEvents(std::vector<Event>* events) {
   std::stable_sort(
@@ -126,8 +142,9 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
     const double u = rng.Uniform();
     const uint32_t pick = rng.NextU32();
     const int voice = VoiceType(st->pop.household_devices[i]);
-    if (voice >= 0 && u < p.follow_up) {
-      const int asker = viewers_[(uint64_t{pick} * viewers_.size()) >> 32];
+    const int asker = viewers_[(uint64_t{pick} * viewers_.size()) >> 32];
+    if (voice >= 0 && u < p.follow_up &&
+        FollowUpLinked(*st, i, d.type, voice, asker)) {
       ++delivery_.follow_ups[j];
       ++delivery_.interactions[j];
       ++tally_.cross_device()[j * types_.rows + voice];
@@ -156,6 +173,21 @@ void HouseholdDay::Promote(int day, int j, uint32_t person) {
 
 void HouseholdDay::HandPromotions() {
   if (feed_ != nullptr) feed_->Hand(&promotions_);
+}
+
+bool HouseholdDay::FollowUpLinked(const ShardState& st, int i, int ad_type,
+                                  int voice, int asker) const {
+  for (const LinkRoute& r : device_links_) {
+    if ((r.a == ad_type && r.b == voice) || (r.a == voice && r.b == ad_type)) {
+      if (population_.LinkedMembers(st.pop, i, r.link) != 0) return true;
+    }
+  }
+  for (const LinkRoute& r : account_links_) {
+    if (r.a == voice &&
+        ((population_.LinkedMembers(st.pop, i, r.link) >> asker) & 1u))
+      return true;
+  }
+  return false;
 }
 
 int HouseholdDay::VoiceType(uint32_t household_devices) const {

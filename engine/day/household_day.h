@@ -26,6 +26,7 @@
 #include "engine/day/cap_ledger.h"
 #include "engine/day/daily_draws.h"
 #include "engine/day/shard_state.h"
+#include "engine/population.h"
 #include "engine/stream_feed.h"
 #include "engine/tally.h"
 
@@ -37,8 +38,9 @@ class HouseholdDay {
   // `campaign`, `plan` and `tally` must outlive this; `tally` takes the
   // counts; `cancel` (may be null) is polled as households and events go
   // by.
-  HouseholdDay(const Campaign& campaign, const CapPlan& plan, uint64_t seed,
-               const CancelToken* cancel, Tally* tally);
+  HouseholdDay(const Population& population, const Campaign& campaign,
+               const CapPlan& plan, uint64_t seed, const CancelToken* cancel,
+               Tally* tally);
 
   // The caps' ledger and the day's draws: kept here, beside the serve loop
   // that reads them on every event, for the day loop to fill and finish.
@@ -92,9 +94,27 @@ class HouseholdDay {
   __attribute__((noinline)) void Promote(int day, int j, uint32_t person);
   // The household's first voice device type, or -1.
   int VoiceType(uint32_t household_devices) const;
+  // True if household i's voice device can take `asker`'s follow-up of an
+  // ad on its device of type `ad_type`: a drawn link joins the two devices,
+  // or the asker's own device is signed in to the voice device's account
+  // (LINK_KIND_SAME_ACCOUNT). No link, no follow-up.
+  __attribute__((noinline)) bool FollowUpLinked(const ShardState& st, int i,
+                                                int ad_type, int voice,
+                                                int asker) const;
 
+  const Population& population_;
   const Campaign& campaign_;
   const uint64_t seed_;
+  // Links a follow-up may travel: between two household device types
+  // (index, the two types), and same-account links of a personal type to a
+  // voice type (index, the voice type).
+  struct LinkRoute {
+    int link;
+    int a;
+    int b;
+  };
+  std::vector<LinkRoute> device_links_;
+  std::vector<LinkRoute> account_links_;
   const DeviceSlots slots_;
   CapLedger caps_;
   DailyDraws draws_;
