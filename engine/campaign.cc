@@ -466,7 +466,8 @@ bool Campaign::needs_day_loop() const {
   return std::any_of(
       placements_.begin(), placements_.end(), [](const CompiledPlacement& p) {
         return p.paced() || p.clock.hours != (1u << kHoursPerDay) - 1 ||
-               p.interaction_rate > 0.0 || p.follow_up > 0.0;
+               p.interaction_rate > 0.0 || p.follow_up > 0.0 ||
+               p.cast_probability > 0.0;
       });
 }
 
@@ -542,11 +543,65 @@ std::vector<int> Campaign::CarryingTypes() const {
     const bool voice =
         follow_ups && std::find(voice_types_.begin(), voice_types_.end(),
                                 static_cast<int>(t)) != voice_types_.end();
-    if (!placements_by_type_[t].empty() || voice)
+    const bool cast = std::any_of(placements_.begin(), placements_.end(),
+                                  [t](const CompiledPlacement& p) {
+                                    return p.cast_probability > 0.0 &&
+                                           p.cast_type == static_cast<int>(t);
+                                  });
+    if (!placements_by_type_[t].empty() || voice || cast)
       types.push_back(static_cast<int>(t));
   }
   return types;
 }
+
+namespace {
+
+absl::Status CompileCasting(const v1::Placement& p, const Ecosystem& eco,
+                            absl::string_view path, CompiledPlacement* cp) {
+  const std::string cpath = FieldPath(path, "casting");
+  const v1::PlacementCasting& c = p.casting();
+  AIOT_RETURN_IF_ERROR(
+      CheckProbability(c.probability(), FieldPath(cpath, "probability")));
+  AIOT_RETURN_IF_ERROR(
+      CheckProbability(c.co_presence_probability(),
+                       FieldPath(cpath, "co_presence_probability")));
+  if (cp->household_device) {
+    return FieldError(
+        cpath, absl::StrCat("casts from a personal device; '", p.device_type(),
+                            "' is owned by the household"));
+  }
+  const std::string tv = c.tv_device_type().empty() ? "tv" : c.tv_device_type();
+  const std::string tpath = FieldPath(cpath, "tv_device_type");
+  cp->cast_type = eco.DeviceTypeIndex(tv);
+  if (cp->cast_type < 0)
+    return FieldError(tpath, absl::StrCat("unknown device type ", Quoted(tv)));
+  if (!eco.device_types()[cp->cast_type].household_owned) {
+    return FieldError(tpath, absl::StrCat(Quoted(tv),
+                                          " is a personal device type; casting "
+                                          "goes to a household's screen"));
+  }
+  const auto& links = eco.device_links();
+  for (size_t l = 0; l < links.size() && cp->cast_link < 0; ++l) {
+    if (links[l].kind != v1::LINK_KIND_CASTING) continue;
+    if ((links[l].from_type == cp->device_type &&
+         links[l].to_type == cp->cast_type) ||
+        (links[l].to_type == cp->device_type &&
+         links[l].from_type == cp->cast_type)) {
+      cp->cast_link = static_cast<int>(l);
+    }
+  }
+  if (cp->cast_link < 0) {
+    return FieldError(
+        cpath, absl::StrCat("the ecosystem has no "
+                            "LINK_KIND_CASTING link between ",
+                            Quoted(p.device_type()), " and ", Quoted(tv)));
+  }
+  cp->cast_probability = c.probability();
+  cp->cast_co_presence = c.co_presence_probability();
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
     const v1::Scenario& scenario, const Ecosystem& ecosystem) {
@@ -634,6 +689,9 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
                                      FormatValue(cp.follow_up)));
     }
     AIOT_RETURN_IF_ERROR(CompileAudience(p, type, path, &cp));
+    if (p.has_casting()) {
+      AIOT_RETURN_IF_ERROR(CompileCasting(p, ecosystem, path, &cp));
+    }
     c->placements_by_type_[cp.device_type].push_back(i);
     c->placements_.push_back(std::move(cp));
   }

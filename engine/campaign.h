@@ -149,7 +149,19 @@ struct CompiledPlacement {
   DayClock clock;
   double interaction_rate = 0.0;
   double follow_up = 0.0;  // VoiceFollowUp.probability
+
+  // PlacementCasting: a served impression of an owner with the casting
+  // link (ecosystem device_links[cast_link]) to the household's cast_type
+  // is cast with cast_probability; members present with cast_co_presence.
+  double cast_probability = 0.0;
+  int cast_type = -1;
+  int cast_link = -1;
+  double cast_co_presence = 0.0;
 };
+
+// Cast draws read the placement's stream under this bit of the sub key,
+// at the event's own word offset: beside the event's words, shifting none.
+inline constexpr uint32_t kCastSubBit = 0x80000000u;
 
 struct CompiledCap {
   std::string name;
@@ -222,6 +234,9 @@ class Campaign {
   //  - placements[i].interaction_rate, voice_follow_up.probability outside
   //    [0, 1]; a follow-up on a personal device, or in an ecosystem with
   //    no household-owned voice device;
+  //  - placements[i].casting: probabilities outside [0, 1], casting from a
+  //    household device, a TV type unknown or personal, no casting link
+  //    between the two types in the ecosystem;
   //  - frequency_caps[k]: a name longer than 256 bytes, no scope or period,
   //    a limit outside [1, 65535], an unknown placement;
   //  - target: unknown age bands, city tiers or device types; household

@@ -82,6 +82,7 @@ double AddDelivery(const Campaign& campaign, const Tally& tally,
     row->set_cost_per_reached_person(Ratio(row->spend(), b.reach[j]));
     row->set_interactions(d.interactions[j]);
     row->set_voice_follow_ups(d.follow_ups[j]);
+    row->set_casts(d.casts[j]);
     row->set_conversions_last_touch(d.conversions_last_touch[j]);
     row->set_conversions_even_split(
         static_cast<double>(d.conversions_even_split[j]) / kEvenSplitUnit);

@@ -15,7 +15,7 @@ Tally::Tally(const TallyShape& shape) : shape_(shape) {
   device_types_ = size;
   size += BreakdownSize(shape.device_types);
   delivery_ = size;
-  size += 6 * static_cast<size_t>(shape.placements);
+  size += 7 * static_cast<size_t>(shape.placements);
   caps_ = size;
   size += 3 * static_cast<size_t>(shape.caps);
   daily_placements_ = size;
@@ -33,7 +33,8 @@ DeliveryCounters Tally::delivery() const {
   int64_t* base = const_cast<int64_t*>(&values_[delivery_]);
   const int n = shape_.placements;
   return DeliveryCounters{base,         base + n,     base + 2 * n,
-                          base + 3 * n, base + 4 * n, base + 5 * n};
+                          base + 3 * n, base + 4 * n, base + 5 * n,
+                          base + 6 * n};
 }
 
 CapCounters Tally::caps() const {

@@ -34,6 +34,7 @@ struct DeliveryCounters {
   int64_t* conversions_last_touch;
   // Conversions split evenly, in units of 1 / kEvenSplitUnit.
   int64_t* conversions_even_split;
+  int64_t* casts;  // impressions cast to the household TV
 };
 
 // Per-cap counters.

@@ -405,6 +405,27 @@ std::vector<BadCase> Cases() {
        "share_of_voice: 0.2 voice_follow_up { probability: 0.5 }",
        {"placements[1].voice_follow_up.probability: needs a household-owned "
         "device type with voice: true"}},
+      // Casting a placement to the household TV.
+      {"cast probability above 1",
+       "share_of_voice: 0.1",
+       "share_of_voice: 0.1 casting { probability: 1.5 }",
+       {"placements[0].casting.probability: must be in [0, 1], got 1.5"}},
+      {"cast without a casting link",
+       "share_of_voice: 0.1",
+       "share_of_voice: 0.1 casting { probability: 0.5 }",
+       {"placements[0].casting: the ecosystem has no LINK_KIND_CASTING link "
+        "between 'phone' and 'tv'"}},
+      {"cast from a household device",
+       "share_of_voice: 0.2",
+       "share_of_voice: 0.2 casting { probability: 0.5 }",
+       {"placements[1].casting: casts from a personal device; 'tv' is owned "
+        "by the household"}},
+      {"cast to a personal device",
+       "share_of_voice: 0.1",
+       "share_of_voice: 0.1 casting { probability: 0.5 tv_device_type: "
+       "\"phone\" }",
+       {"placements[0].casting.tv_device_type: 'phone' is a personal device "
+        "type"}},
       // Caps.
       {"cap without scope",
        "flight_days: 7",

@@ -438,6 +438,61 @@ TEST(MechanicsTest, FollowUpsNeedAVoiceDeviceAndALink) {
   EXPECT_EQ(none.cross_device_interactions_size(), 0);
 }
 
+// Casting a phone video to the household TV (issue 11, the graph carries
+// exposure): one impression a person in a one-day flight; each is cast
+// with c when its owner's phone has the drawn casting link (probability L,
+// per member), so casts are Binomial(impressions, c L); a cast is a TV
+// impression, and each of the two other members of a household of 3 is
+// exposed on the TV with q: 2q co-viewers a cast. No link, no cast.
+TEST(MechanicsTest, CastsFollowTheDrawnCastingLink) {
+  const int64_t n = 30000;
+  const std::string base = R"(
+    name: "cast" seed: 5 population: $0 flight_days: 1
+    ecosystem {
+      spec {
+        household_size_weights: [ 0, 0, 1 ]
+        device_types {
+          name: "phone" owner: OWNER_KIND_PERSON ownership_probability: 1
+          screen: true
+        }
+        device_types {
+          name: "tv" owner: OWNER_KIND_HOUSEHOLD ownership_probability: 1
+          screen: true
+        }
+        device_links {
+          from_device_type: "phone" to_device_type: "tv"
+          kind: LINK_KIND_CASTING probability: $1
+        }
+      }
+    }
+    placements {
+      name: "video"
+      device_type: "phone"
+      opportunity { bernoulli { probability: 1 } }
+      share_of_voice: 1
+      casting { probability: 0.5 co_presence_probability: 0.3 }
+    })";
+  const v1::Report r = RunOrDie(ParseTextOrDie(absl::Substitute(base, n, 0.6)));
+  const double impressions = r.impressions();
+  ASSERT_EQ(impressions, n);
+  const double casts = Row(r.delivery(), "video").casts();
+  const double p = 0.5 * 0.6;
+  EXPECT_NEAR(casts / impressions, p,
+              kSe * std::sqrt(p * (1 - p) / impressions));
+  EXPECT_EQ(Row(r.device_types(), "tv").impressions(), casts);
+  EXPECT_EQ(Row(r.device_types(), "phone").impressions(), impressions - casts);
+  const double co_viewers = Row(r.device_types(), "tv").exposures() - casts;
+  EXPECT_NEAR(co_viewers / casts, 2 * 0.3,
+              kSe * std::sqrt(2 * 0.3 * 0.7 / casts));
+  EXPECT_EQ(r.exposures(), n + static_cast<int64_t>(co_viewers));
+
+  const v1::Report none =
+      RunOrDie(ParseTextOrDie(absl::Substitute(base, n, 0)));
+  EXPECT_EQ(Row(none.delivery(), "video").casts(), 0);
+  EXPECT_EQ(Row(none.device_types(), "tv").impressions(), 0);
+  EXPECT_EQ(none.exposures(), n);
+}
+
 // Conversions follow the stated response curve: with one screen type,
 // P(f) = max_rate (1 - e^(-f / f0)); the expected count is the histogram
 // weighted by P(f), with a binomial standard error.

@@ -115,10 +115,25 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
     rng.Skip(rest);
     return;
   }
+  // Cast to the household TV: the impression is the TV's, its people
+  // present exposed there. Drawn beside the event's words (kCastSubBit).
+  int shown = d.type;
+  Rng cast;
+  if (p.cast_probability > 0.0 && d.member >= 0) {
+    cast = Rng(seed_, p.stream, d.owner_id, DaySub(day) | kCastSubBit,
+               d.next_word - words);
+    if (cast.Uniform() < p.cast_probability &&
+        ((st->pop.household_devices[i] >> p.cast_type) & 1u) &&
+        ((population_.LinkedMembers(st->pop, i, p.cast_link) >> d.member) &
+         1u)) {
+      shown = p.cast_type;
+      ++delivery_.casts[j];
+    }
+  }
   // Served: one impression.
   ++tally_.impressions();
   ++placements_.impressions[j];
-  ++types_.impressions[d.type];
+  ++types_.impressions[shown];
   ++tally_.daily_placement_impressions()[day * placements_.rows + j];
   ++tally_.hourly_impressions()[std::min(23, static_cast<int>(e.time))];
   if (d.member < 0) {
@@ -129,7 +144,15 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
   caps_.CountImpression(j, st, i, d.slot);
   viewers_.clear();
   viewers_.push_back(checked);
-  Expose(day, j, d.type, st, m0, checked);
+  Expose(day, j, shown, st, m0, checked);
+  if (shown != d.type) {
+    for (int m = 0; m < size; ++m) {
+      if (m != checked && cast.Uniform() < p.cast_co_presence) {
+        viewers_.push_back(m);
+        Expose(day, j, shown, st, m0, m);
+      }
+    }
+  }
   if (p.audience == v1::AUDIENCE_KIND_TURNER_AND_PRESENT) {
     p.ForEachOtherPresent(size, checked, rng, [&](int m) {
       viewers_.push_back(m);
