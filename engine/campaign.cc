@@ -467,7 +467,7 @@ bool Campaign::needs_day_loop() const {
       placements_.begin(), placements_.end(), [](const CompiledPlacement& p) {
         return p.paced() || p.clock.hours != (1u << kHoursPerDay) - 1 ||
                p.interaction_rate > 0.0 || p.follow_up > 0.0 ||
-               p.cast_probability > 0.0;
+               p.cast_probability > 0.0 || p.retarget >= 0;
       });
 }
 
@@ -601,6 +601,54 @@ absl::Status CompileCasting(const v1::Placement& p, const Ecosystem& eco,
   return absl::OkStatus();
 }
 
+absl::StatusOr<RetargetRoute> CompileRetarget(const v1::Placement& p, int i,
+                                              const Campaign& c,
+                                              const Ecosystem& eco,
+                                              absl::string_view path) {
+  const v1::Retargeting& r = p.retarget();
+  RetargetRoute route;
+  route.placement = i;
+  switch (r.after_case()) {
+    case v1::Retargeting::kAfterPlacement: {
+      const std::string apath = FieldPath(path, "after_placement");
+      for (size_t j = 0; j < c.placements().size(); ++j) {
+        if (c.placements()[j].name == r.after_placement())
+          route.after_placement = static_cast<int>(j);
+      }
+      if (route.after_placement < 0) {
+        return FieldError(apath, absl::StrCat("no placement called ",
+                                              Quoted(r.after_placement()),
+                                              " in the scenario"));
+      }
+      if (route.after_placement == i) {
+        return FieldError(apath,
+                          absl::StrCat("a placement cannot retarget its own "
+                                       "viewers (use a frequency cap), got ",
+                                       Quoted(r.after_placement())));
+      }
+      route.after = r.after_placement();
+      break;
+    }
+    case v1::Retargeting::kAfterDeviceType: {
+      route.after_type = eco.DeviceTypeIndex(r.after_device_type());
+      if (route.after_type < 0) {
+        return FieldError(FieldPath(path, "after_device_type"),
+                          absl::StrCat("unknown device type ",
+                                       Quoted(r.after_device_type())));
+      }
+      route.after = r.after_device_type();
+      break;
+    }
+    default:
+      return FieldError(path,
+                        "needs a source: after_placement or after_device_type");
+  }
+  AIOT_RETURN_IF_ERROR(CheckIntInRange(r.within_days(), 0, c.flight_days(),
+                                       FieldPath(path, "within_days")));
+  route.within_days = r.within_days();
+  return route;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
@@ -694,6 +742,16 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
     }
     c->placements_by_type_[cp.device_type].push_back(i);
     c->placements_.push_back(std::move(cp));
+  }
+  for (int i = 0; i < scenario.placements_size(); ++i) {
+    const v1::Placement& p = scenario.placements(i);
+    if (!p.has_retarget()) continue;
+    AIOT_ASSIGN_OR_RETURN(
+        RetargetRoute route,
+        CompileRetarget(p, i, *c, ecosystem,
+                        FieldPath(FieldPath("", "placements", i), "retarget")));
+    c->placements_[i].retarget = static_cast<int>(c->retarget_routes_.size());
+    c->retarget_routes_.push_back(std::move(route));
   }
   for (size_t t = 0; t < ecosystem.device_types().size(); ++t) {
     const DeviceTypeInfo& type = ecosystem.device_types()[t];

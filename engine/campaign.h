@@ -157,6 +157,21 @@ struct CompiledPlacement {
   int cast_type = -1;
   int cast_link = -1;
   double cast_co_presence = 0.0;
+
+  // Retargeting: the index of this placement's route in
+  // Campaign::retarget_routes(), or -1.
+  int retarget = -1;
+};
+
+// A retargeting placement's route: who may see `placement` (people exposed
+// to `after_placement`, or on a device of `after_type`, in the last
+// `within_days` days, by a device the placement's screen is tied to).
+struct RetargetRoute {
+  int placement = 0;
+  int after_placement = -1;
+  int after_type = -1;
+  int within_days = 0;
+  std::string after;  // the source's name, for the report
 };
 
 // Cast draws read the placement's stream under this bit of the sub key,
@@ -237,6 +252,8 @@ class Campaign {
   //  - placements[i].casting: probabilities outside [0, 1], casting from a
   //    household device, a TV type unknown or personal, no casting link
   //    between the two types in the ecosystem;
+  //  - placements[i].retarget: no source, an unknown placement or device
+  //    type, the placement itself, within_days outside [0, flight_days];
   //  - frequency_caps[k]: a name longer than 256 bytes, no scope or period,
   //    a limit outside [1, 65535], an unknown placement;
   //  - target: unknown age bands, city tiers or device types; household
@@ -268,6 +285,9 @@ class Campaign {
   const std::vector<CompiledCap>& caps() const { return caps_; }
   const CompiledTarget& target() const { return target_; }
   const CompiledConversion& conversion() const { return conversion_; }
+  const std::vector<RetargetRoute>& retarget_routes() const {
+    return retarget_routes_;
+  }
   int replicates() const { return replicates_; }
   // Bit t set: device type t has a screen.
   uint32_t screen_types() const { return screen_types_; }
@@ -290,6 +310,7 @@ class Campaign {
   std::vector<CompiledCap> caps_;
   CompiledTarget target_;
   CompiledConversion conversion_;
+  std::vector<RetargetRoute> retarget_routes_;
   int replicates_ = 1;
   uint32_t screen_types_ = 0;
   std::vector<int> voice_types_;

@@ -101,6 +101,8 @@ class DayWorker {
     st->reached_by.assign(people, 0);
     st->types.assign(people, 0);
     st->last.assign(people, -1);
+    st->last_source.assign(campaign_.retarget_routes().size() * people,
+                           day::kNeverExposed);
     st->person_impressions.assign(people, 0);
     st->household_impressions.assign(households, 0);
     st->household_follow_ups.assign(households, 0);
@@ -184,6 +186,7 @@ class DayWorker {
         }
         if (!st->in_target[pm]) continue;
         serve_.caps().EndFlight(*st, pm);
+        CountFunnel(*st, pm);
         const int32_t count = st->count[pm];
         if (count == 0) continue;
         uint64_t type_bits = 0;
@@ -207,6 +210,18 @@ class DayWorker {
     if (count_contacts_) {
       tally_.social_contacts() += population_.SocialContactTotal(
           st->pop.first_person, st->pop.people(), &contact_blocks_);
+    }
+  }
+
+  // The retargeting funnel of target person pm.
+  void CountFunnel(const ShardState& st, uint32_t pm) {
+    const auto& routes = campaign_.retarget_routes();
+    const size_t people = st.in_target.size();
+    for (size_t r = 0; r < routes.size(); ++r) {
+      if (st.last_source[r * people + pm] == day::kNeverExposed) continue;
+      ++tally_.retargeting()[2 * r];
+      tally_.retargeting()[2 * r + 1] +=
+          (st.reached_by[pm] >> routes[r].placement) & 1;
     }
   }
 

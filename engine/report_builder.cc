@@ -221,6 +221,17 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
       row->set_interactions(n);
     }
   }
+  const auto& routes = campaign.retarget_routes();
+  for (size_t r = 0; r < routes.size(); ++r) {
+    v1::RetargetingRow* row = report.add_retargeting();
+    row->set_placement(campaign.placements()[routes[r].placement].name);
+    row->set_after(routes[r].after);
+    row->set_within_days(routes[r].within_days);
+    row->set_source_people(tally.retargeting()[2 * r]);
+    row->set_retargeted_people(tally.retargeting()[2 * r + 1]);
+    row->set_retargeted_pct(
+        100.0 * Ratio(row->retargeted_people(), row->source_people()));
+  }
   report.set_conversions(tally.conversions());
   report.set_cost_per_conversion(Ratio(spend, tally.conversions()));
   report.set_off_target_exposures(tally.off_target_exposures());

@@ -338,6 +338,7 @@ TallyShape MakeTallyShape(const Population& population,
   s.flight_days = campaign.flight_days();
   s.max_frequency = campaign.max_frequency();
   s.caps = static_cast<int>(campaign.caps().size());
+  s.retargets = static_cast<int>(campaign.retarget_routes().size());
   return s;
 }
 

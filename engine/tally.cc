@@ -26,6 +26,8 @@ Tally::Tally(const TallyShape& shape) : shape_(shape) {
   size += 24;
   cross_device_ = size;
   size += static_cast<size_t>(shape.placements) * shape.device_types;
+  retarget_ = size;
+  size += 2 * static_cast<size_t>(shape.retargets);
   values_.assign(size, 0);
 }
 

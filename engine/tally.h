@@ -23,6 +23,7 @@ struct TallyShape {
   int max_frequency = 0;
   int link_kinds = 4;  // LinkKind values, 0 unused
   int caps = 0;
+  int retargets = 0;  // retargeting routes
 };
 
 // Per-placement delivery counters (the day-by-day simulation's).
@@ -127,6 +128,9 @@ class Tally {
   const int64_t* cross_device() const { return &values_[cross_device_]; }
   DeliveryCounters delivery() const;
   CapCounters caps() const;
+  // Per retargeting route r: [2 r] source people, [2 r + 1] retargeted.
+  int64_t* retargeting() { return &values_[retarget_]; }
+  const int64_t* retargeting() const { return &values_[retarget_]; }
   // Device-device links by LinkKind value.
   int64_t* links() { return &values_[links_]; }
   const int64_t* links() const { return &values_[links_]; }
@@ -179,6 +183,7 @@ class Tally {
   size_t daily_refused_ = 0;
   size_t hourly_ = 0;
   size_t cross_device_ = 0;
+  size_t retarget_ = 0;
   std::vector<int64_t> values_;
 };
 

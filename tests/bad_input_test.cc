@@ -426,6 +426,26 @@ std::vector<BadCase> Cases() {
        "\"phone\" }",
        {"placements[0].casting.tv_device_type: 'phone' is a personal device "
         "type"}},
+      // Retargeting.
+      {"retarget without a source",
+       "share_of_voice: 0.1",
+       "share_of_voice: 0.1 retarget { within_days: 3 }",
+       {"placements[0].retarget: needs a source"}},
+      {"retarget after an unknown placement",
+       "share_of_voice: 0.1",
+       "share_of_voice: 0.1 retarget { after_placement: \"billboard\" }",
+       {"placements[0].retarget.after_placement: no placement called "
+        "'billboard'"}},
+      {"retarget after an unknown device type",
+       "share_of_voice: 0.1",
+       "share_of_voice: 0.1 retarget { after_device_type: \"radio\" }",
+       {"placements[0].retarget.after_device_type: unknown device type "
+        "'radio'"}},
+      {"retarget window past the flight",
+       "share_of_voice: 0.2",
+       "share_of_voice: 0.2 retarget { after_device_type: \"phone\" "
+       "within_days: 30 }",
+       {"placements[1].retarget.within_days: must be in [0, 7], got 30"}},
       // Caps.
       {"cap without scope",
        "flight_days: 7",

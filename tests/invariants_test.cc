@@ -182,6 +182,15 @@ void ExpectDeliveryInvariants(const v1::Report& r) {
     EXPECT_EQ(Sum(r.hourly_impressions()), r.impressions());
   }
   EXPECT_LE(r.conversions(), r.reach_people());
+  // Retargeting: the funnel narrows, and only retargeted people (and
+  // co-viewers of a shared screen) see the retargeting placement.
+  for (const v1::RetargetingRow& f : r.retargeting()) {
+    EXPECT_LE(f.retargeted_people(), f.source_people());
+    for (const v1::BreakdownRow& p : r.placements()) {
+      if (p.name() == f.placement())
+        EXPECT_LE(f.retargeted_people(), p.reach_people());
+    }
+  }
 }
 
 // Live streams: cumulative viewers non-decreasing and ending at the unique

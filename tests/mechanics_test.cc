@@ -493,6 +493,84 @@ TEST(MechanicsTest, CastsFollowTheDrawnCastingLink) {
   EXPECT_EQ(none.exposures(), n);
 }
 
+// Retargeting (issue 11): a phone splash served only to people who saw the
+// TV boot ad, tied to their phone by the drawn phone-TV link (probability
+// L). One-person households, a TV each, a boot on each day with q, one
+// splash opportunity a day at a time uniform in the day (so after the day's
+// boot with probability 1/2). Within 0 days over a 2-day flight, a person
+// is retargeted with 1 - (1 - q/2)^2 when linked; never without the link.
+TEST(MechanicsTest, RetargetingFollowsTheSequenceAndTheLink) {
+  const int64_t n = 40000;
+  const std::string base = R"(
+    name: "retarget" seed: 9 population: $0 flight_days: 2
+    ecosystem {
+      spec {
+        household_size_weights: [ 1 ]
+        device_types {
+          name: "phone" owner: OWNER_KIND_PERSON ownership_probability: 1
+          screen: true
+        }
+        device_types {
+          name: "tv" owner: OWNER_KIND_HOUSEHOLD ownership_probability: 1
+          screen: true
+        }
+        device_links {
+          from_device_type: "phone" to_device_type: "tv"
+          kind: LINK_KIND_SAME_ACCOUNT probability: $1
+        }
+      }
+    }
+    placements {
+      name: "tv_boot"
+      device_type: "tv"
+      opportunity { bernoulli { probability: 0.4 } }
+      share_of_voice: 1
+      audience { kind: AUDIENCE_KIND_TURNER_AND_PRESENT }
+    }
+    placements {
+      name: "splash"
+      device_type: "phone"
+      opportunity { bernoulli { probability: 1 } }
+      share_of_voice: 1
+      retarget { after_placement: "tv_boot" within_days: $2 }
+    })";
+  const double q = 0.4;
+  const v1::Report r =
+      RunOrDie(ParseTextOrDie(absl::Substitute(base, n, 1, 0)));
+  ASSERT_EQ(r.retargeting_size(), 1);
+  const v1::RetargetingRow& f = r.retargeting(0);
+  EXPECT_EQ(f.placement(), "splash");
+  EXPECT_EQ(f.after(), "tv_boot");
+  const double expected = 1 - (1 - q / 2) * (1 - q / 2);
+  EXPECT_NEAR(f.retargeted_people() / static_cast<double>(n), expected,
+              kSe * std::sqrt(expected * (1 - expected) / n));
+  // Every splash exposure is of a retargeted person, each of whom saw the
+  // boot ad: the funnel narrows.
+  EXPECT_EQ(Row(r.placements(), "splash").reach_people(),
+            f.retargeted_people());
+  EXPECT_EQ(f.source_people(), Row(r.placements(), "tv_boot").reach_people());
+  EXPECT_LE(f.retargeted_people(), f.source_people());
+
+  // A wider window lets yesterday's boot count too.
+  const v1::Report wide =
+      RunOrDie(ParseTextOrDie(absl::Substitute(base, n, 1, 1)));
+  EXPECT_GT(wide.retargeting(0).retargeted_people(), f.retargeted_people());
+
+  // Half the phones linked: half the boot viewers can be retargeted.
+  const v1::Report half =
+      RunOrDie(ParseTextOrDie(absl::Substitute(base, n, 0.5, 0)));
+  const double source = half.retargeting(0).source_people();
+  const double reached = Row(half.placements(), "tv_boot").reach_people();
+  EXPECT_NEAR(source / reached, 0.5, kSe * std::sqrt(0.25 / reached));
+
+  // No link: the TV's viewers cannot be found on their phones.
+  const v1::Report none =
+      RunOrDie(ParseTextOrDie(absl::Substitute(base, n, 0, 0)));
+  EXPECT_EQ(none.retargeting(0).source_people(), 0);
+  EXPECT_EQ(Row(none.placements(), "splash").reach_people(), 0);
+  EXPECT_GT(Row(none.placements(), "tv_boot").reach_people(), 0);
+}
+
 // Conversions follow the stated response curve: with one screen type,
 // P(f) = max_rate (1 - e^(-f / f0)); the expected count is the histogram
 // weighted by P(f), with a binomial standard error.

@@ -41,6 +41,21 @@ HouseholdDay::HouseholdDay(const Population& population,
       account_links_.push_back({index, from_hh ? k.from_type : k.to_type, 0});
     }
   }
+  const auto& routes = campaign.retarget_routes();
+  route_links_.resize(routes.size());
+  for (size_t r = 0; r < routes.size(); ++r) {
+    const RetargetRoute& route = routes[r];
+    if (route.after_placement >= 0)
+      source_placements_ |= uint64_t{1} << route.after_placement;
+    if (route.after_type >= 0) source_types_ |= 1u << route.after_type;
+    const int screen = campaign.placements()[route.placement].device_type;
+    route_links_[r].resize(types.size());
+    for (size_t l = 0; l < links.size(); ++l) {
+      const DeviceLinkInfo& k = links[l];
+      if (k.from_type == screen) route_links_[r][k.to_type].push_back(l);
+      if (k.to_type == screen) route_links_[r][k.from_type].push_back(l);
+    }
+  }
 }
 
 void HouseholdDay::SortManyEvents(std::vector<Event>* events) {
@@ -66,6 +81,8 @@ inline void HouseholdDay::Expose(int day, int j, int t, ShardState* st,
     ++tally_.off_target_exposures();
     return;
   }
+  if (((source_placements_ >> j) & 1) | ((source_types_ >> t) & 1))
+    RecordSource(day, j, t, st, pm);
   ++st->count[pm];
   st->first[pm] = std::min<int16_t>(st->first[pm], static_cast<int16_t>(day));
   st->reached_by[pm] |= uint64_t{1} << j;
@@ -102,7 +119,8 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
     checked = static_cast<int>(rng.UniformInt(size));
     --rest;
   }
-  if (!st->in_target[m0 + checked]) {
+  if (!st->in_target[m0 + checked] ||
+      (p.retarget >= 0 && !Retargeted(p, day, *st, m0 + checked))) {
     rng.Skip(rest);
     return;
   }
@@ -181,6 +199,37 @@ void HouseholdDay::set_stream_feed(StreamFeed* feed) {
   feed_ = feed;
   promoting_ = feed != nullptr ? feed->promoting : 0;
   promotions_.assign(feed != nullptr ? feed->exposures.size() : 0, {});
+}
+
+void HouseholdDay::RecordSource(int day, int j, int t, ShardState* st,
+                                uint32_t pm) {
+  const auto& routes = campaign_.retarget_routes();
+  const auto& types = population_.ecosystem().device_types();
+  const size_t people = st->in_target.size();
+  const uint32_t i = st->household_of[pm];
+  const uint32_t member = pm - st->pop.member_begin[i];
+  for (size_t r = 0; r < routes.size(); ++r) {
+    const RetargetRoute& route = routes[r];
+    if (route.after_placement != j && route.after_type != t) continue;
+    const int screen = campaign_.placements()[route.placement].device_type;
+    // Tied to the screen: the person's own device, the screen's own type,
+    // or a household device linked to the person's screen device.
+    bool tied = !types[t].household_owned || t == screen;
+    for (size_t k = 0; !tied && k < route_links_[r][t].size(); ++k) {
+      tied = (population_.LinkedMembers(st->pop, static_cast<int>(i),
+                                        route_links_[r][t][k]) >>
+              member) &
+             1u;
+    }
+    if (tied) st->last_source[r * people + pm] = static_cast<uint16_t>(day);
+  }
+}
+
+bool HouseholdDay::Retargeted(const CompiledPlacement& p, int day,
+                              const ShardState& st, uint32_t pm) const {
+  const RetargetRoute& route = campaign_.retarget_routes()[p.retarget];
+  const uint16_t last = st.last_source[p.retarget * st.in_target.size() + pm];
+  return last != kNeverExposed && day - last <= route.within_days;
 }
 
 void HouseholdDay::Promote(int day, int j, uint32_t person) {

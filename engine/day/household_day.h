@@ -90,6 +90,14 @@ class HouseholdDay {
   // at m0) to placement j on a device of type t.
   ABSL_ATTRIBUTE_ALWAYS_INLINE void Expose(int day, int j, int t,
                                            ShardState* st, uint32_t m0, int m);
+  // Records, for each retargeting route whose source this exposure of
+  // shard person pm (to placement j on type t) is, the day, if the route's
+  // screen is tied to the device.
+  __attribute__((noinline)) void RecordSource(int day, int j, int t,
+                                              ShardState* st, uint32_t pm);
+  // True if shard person pm may see retargeting placement p on `day`.
+  bool Retargeted(const CompiledPlacement& p, int day, const ShardState& st,
+                  uint32_t pm) const;
   // Keeps an exposure of person `person` to promoting placement j.
   __attribute__((noinline)) void Promote(int day, int j, uint32_t person);
   // The household's first voice device type, or -1.
@@ -115,6 +123,12 @@ class HouseholdDay {
   };
   std::vector<LinkRoute> device_links_;
   std::vector<LinkRoute> account_links_;
+  // Retargeting: bit j set if placement j is a route's source; bit t if
+  // device type t is; and per route, the links between its screen's type
+  // and each device type (any kind).
+  uint64_t source_placements_ = 0;
+  uint32_t source_types_ = 0;
+  std::vector<std::vector<std::vector<int>>> route_links_;
   const DeviceSlots slots_;
   CapLedger caps_;
   DailyDraws draws_;

@@ -29,6 +29,8 @@ inline uint32_t FirstTimeWord(const CompiledPlacement& p) {
   return p.paced() ? 2 : 1;
 }
 
+inline constexpr uint16_t kNeverExposed = 0xFFFF;
+
 // Everything kept about one shard from one day to the next.
 struct ShardState {
   PopulationShard pop;
@@ -41,6 +43,10 @@ struct ShardState {
   std::vector<uint64_t> reached_by;  // bit j: placement j exposed them
   std::vector<uint32_t> types;       // bit t: a device of type t exposed them
   std::vector<int8_t> last;          // placement of the last exposure
+  // [route * people + person]: the last day the person was exposed to the
+  // route's source by a device its placement's screen is tied to;
+  // kNeverExposed if never (Campaign::retarget_routes()).
+  std::vector<uint16_t> last_source;
   // Bit j: an impression of placement j on the person's own device, or on
   // the household's device; bit t: a follow-up on the household's type t.
   std::vector<uint64_t> person_impressions;

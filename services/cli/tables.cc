@@ -49,6 +49,20 @@ void Notes(const v1::Report& r, std::ostream& out) {
                            Thousands(x.interactions()), x.from_device_type(),
                            x.to_device_type());
   }
+  for (const v1::RetargetingRow& f : r.retargeting()) {
+    out << absl::StrFormat(
+        "  %s: retargeted %s of the %s people who saw %s within %d days "
+        "(%.1f%%)\n",
+        f.placement(), Thousands(f.retargeted_people()),
+        Thousands(f.source_people()), f.after(), f.within_days(),
+        f.retargeted_pct());
+  }
+  for (const v1::PlacementDelivery& d : r.delivery()) {
+    if (d.casts() > 0) {
+      out << absl::StrFormat("  %s: %s impressions cast to the TV\n", d.name(),
+                             Thousands(d.casts()));
+    }
+  }
   for (const v1::StreamReport& s : r.live_streams()) {
     const v1::StreamAndCampaign& c = s.with_campaign();
     out << absl::StrFormat(
