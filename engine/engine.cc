@@ -136,7 +136,8 @@ bool PreparedScenario::day_loop() const {
   // Placements beside a stream run day by day whether or not they promote
   // it, so that adding a promotion to a scenario changes the stream only
   // (compare keeps its common random numbers).
-  return campaign_->needs_day_loop() || !streams_.empty();
+  return campaign_->needs_day_loop() ||
+         (!streams_.empty() && !campaign_->placements().empty());
 }
 
 int64_t PreparedScenario::EstimateRunBytes() const {
@@ -146,9 +147,12 @@ int64_t PreparedScenario::EstimateRunBytes() const {
   const int64_t base = int64_t{32} << 20;
   const int64_t households =
       static_cast<int64_t>(people_ / ecosystem_->mean_household_size()) + 1;
-  // Live streams: a byte a person and a bit for the campaign's reach, then
-  // about 64 bytes a viewer (docs/LIVE_STREAMS.md), counted as 1 a person.
-  const int64_t streams = streams_.empty() ? 0 : 2 * people_;
+  // Live streams: a byte a person, a bit for the campaign's reach, and
+  // the play's viewers, sessions and planned arrivals: about 10 bytes a
+  // person in all for the launch stream at platform scale (3.9 GB for
+  // 396.5 M people, docs/PERFORMANCE.md); 10 a person, streams played one
+  // after another.
+  const int64_t streams = streams_.empty() ? 0 : 10 * people_;
   if (!day_loop()) return base + households + streams;
   return base + households + streams + 64 * people_;
 }

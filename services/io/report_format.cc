@@ -51,7 +51,10 @@ std::string FrequencyCsv(const v1::Report& report) {
   const int f = report.frequency_histogram_size();
   for (int i = 0; i < f; ++i) {
     absl::StrAppend(&out, i + 1, i + 1 == f ? "+" : "", ",",
-                    report.frequency_histogram(i), ",", report.reach_k_plus(i),
+                    report.frequency_histogram(i), ",",
+                    // A report from elsewhere may list fewer k+ figures
+                    // (found by the report fuzzer).
+                    i < report.reach_k_plus_size() ? report.reach_k_plus(i) : 0,
                     "\n");
   }
   return out;

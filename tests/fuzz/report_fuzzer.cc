@@ -19,6 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   total += aiotreach::DailyCsv(report).size();
   total += aiotreach::DeliveryCsv(report).size();
   total += aiotreach::PlacementsCsv(report).size();
+  total += aiotreach::StreamsCsv(report).size();
+  total += aiotreach::StreamMinutesCsv(report).size();
   total += aiotreach::ReportToHtml(report, scenario).size();
   return total > 0 ? 0 : 0;
 }

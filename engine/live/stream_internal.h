@@ -1,0 +1,55 @@
+// Internal to engine/live: what the stream's pass hands its play.
+#ifndef AIOTREACH_ENGINE_LIVE_STREAM_INTERNAL_H_
+#define AIOTREACH_ENGINE_LIVE_STREAM_INTERNAL_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/live/stream_spec.h"
+
+namespace aiotreach {
+namespace live {
+
+// A person's byte: the watch slot (an index into stream.watch_types;
+// kNoSlot when they cannot watch), then flags.
+inline constexpr uint8_t kSlotMask = 7;
+inline constexpr uint8_t kNoSlot = 7;
+inline constexpr uint8_t kFan = 8;
+inline constexpr uint8_t kCastLink = 16;
+inline constexpr uint8_t kTarget = 32;
+static_assert(kMaxWatchDeviceTypes <= kNoSlot, "a slot fits in 3 bits");
+
+// Sub keys: the stream's index in the low 5 bits (at most 16 streams).
+inline constexpr uint32_t kIndexBits = 5;
+
+inline constexpr uint64_t kNoRoot = ~uint64_t{0};
+
+// 32 bytes: tens of millions of them are planned at platform scale.
+struct Arrival {
+  double t = 0.0;
+  uint64_t root = kNoRoot;  // kShare: the cascade (cell << 32 | index)
+  uint32_t seq = 0;         // ties in t: first queued first (within a cell)
+  uint32_t person = 0;
+  uint16_t generation = 0;  // kShare: 1 for a click on a first sharer's link
+  Channel channel = Channel::kDiscovery;
+  uint8_t promotion = 0;
+  // The person's byte when the arrival was made knowing it (an open), so
+  // that the play need not read it from the population-sized array.
+  bool has_byte = false;
+  uint8_t byte = 0;
+};
+static_assert(sizeof(Arrival) == 32, "Arrival stays small");
+
+// What the pass over the households finds.
+struct Audience {
+  std::vector<uint8_t> person;  // the byte of each person
+  int64_t target_people = 0;
+  int64_t target_households = 0;
+  int64_t fans = 0;
+  int64_t can_watch = 0;
+};
+
+}  // namespace live
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_LIVE_STREAM_INTERNAL_H_

@@ -1,0 +1,86 @@
+// The play of one live stream, in cells of households played in parallel
+// minute by minute (internal to engine/live; docs/LIVE_STREAMS.md).
+//
+// The population is cut into cells of kCellHouseholds households. Each
+// cell owns its people's viewer state, its arrivals (planned ones sorted
+// once, ones made during the play in a heap) and its discovery encounters
+// (a Poisson count per cell and minute, keyed by both). Within a minute the
+// cells are independent: co-viewers share a household, hence a cell; a
+// share click to a contact of the same cell is queued at its time, one to
+// another cell waits for the end of the minute if it would land before it
+// (it is delivered at the minute boundary, at max(its time, the boundary)).
+// Between minutes the cells' counters are added up (integers, viewer-time
+// in fixed point) to give the room's heat for discovery. So the report is a
+// function of the cells, never of the threads that played them.
+//
+//   StreamPlay play(population, stream, seed, &audience, threads, cancel);
+//   play.Plan(open);  ...
+//   if (!play.Run()) { /* cancelled */ }
+//   play.Fill(&report);
+#ifndef AIOTREACH_ENGINE_LIVE_STREAM_PLAY_H_
+#define AIOTREACH_ENGINE_LIVE_STREAM_PLAY_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "aiotreach/v1/report.pb.h"
+#include "engine/cancel.h"
+#include "engine/live/stream_internal.h"
+#include "engine/live/stream_spec.h"
+#include "engine/population.h"
+
+namespace aiotreach {
+namespace live {
+
+// Households a cell holds.
+inline constexpr int64_t kCellHouseholds = 16384;
+
+class StreamPlay {
+ public:
+  // All references must outlive the play; `audience` is read only.
+  StreamPlay(const Population& population, const CompiledStream& stream,
+             uint64_t seed, const Audience& audience, int threads,
+             const CancelToken* cancel);
+  ~StreamPlay();
+
+  // An arrival known before the play (an open, a promoted join). Arrivals
+  // of one person are planned in the order they were made.
+  void Plan(const Arrival& a);
+
+  // Plays the stream; false if cancelled.
+  bool Run();
+
+  // The stream's report, but new_followers and fan_viewers (ForEachViewer).
+  void Fill(v1::StreamReport* report) const;
+
+  // Calls fn(person, minutes watched) for every viewer, in no fixed order.
+  void ForEachViewer(
+      const std::function<void(uint32_t person, float minutes)>& fn) const;
+
+ private:
+  struct Cell;
+  struct Worker;
+  class CellPlay;
+
+  const Population& population_;
+  const CompiledStream& s_;
+  const uint64_t seed_;
+  const Audience& audience_;
+  const int threads_;
+  const CancelToken* cancel_;
+  const int minutes_;
+  std::vector<Cell> cells_;
+  std::vector<uint32_t> cell_first_person_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  // Per minute, totals over the cells once the minute is over.
+  std::vector<int64_t> viewer_ticks_;
+  std::vector<int64_t> likes_;
+  int64_t full_running_ = 0;
+};
+
+}  // namespace live
+}  // namespace aiotreach
+
+#endif  // AIOTREACH_ENGINE_LIVE_STREAM_PLAY_H_
