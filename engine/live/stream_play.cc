@@ -609,10 +609,13 @@ void StreamPlay::Fill(v1::StreamReport* r) const {
 }
 
 void StreamPlay::ForEachViewer(
-    const std::function<void(uint32_t person, float minutes)>& fn) const {
-  for (const Cell& c : cells_) {
-    for (const auto& [person, v] : c.viewers) fn(person, v.minutes);
-  }
+    const std::function<void(uint32_t person, float minutes, int worker)>& fn)
+    const {
+  ParallelFor(static_cast<int64_t>(cells_.size()), threads_,
+              [&](int64_t c, int worker) {
+                for (const auto& [person, v] : cells_[c].viewers)
+                  fn(person, v.minutes, worker);
+              });
 }
 
 }  // namespace live

@@ -55,9 +55,11 @@ class StreamPlay {
   // The stream's report, but new_followers and fan_viewers (ForEachViewer).
   void Fill(v1::StreamReport* report) const;
 
-  // Calls fn(person, minutes watched) for every viewer, in no fixed order.
-  void ForEachViewer(
-      const std::function<void(uint32_t person, float minutes)>& fn) const;
+  // Calls fn(person, minutes watched, worker) for every viewer, cells
+  // spread over the threads (worker in [0, threads)), in no fixed order.
+  void ForEachViewer(const std::function<void(uint32_t person, float minutes,
+                                              int worker)>& fn) const;
+  int threads() const { return threads_; }
 
  private:
   struct Cell;

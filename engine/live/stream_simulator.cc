@@ -1,6 +1,7 @@
 #include "engine/live/stream_simulator.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "engine/live/stream_internal.h"
@@ -216,22 +217,31 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
   out.target_people = audience.target_people;
   out.target_households = audience.target_households;
   play.Fill(&out.report);
-  int64_t followers = 0, fan_viewers = 0;
-  play.ForEachViewer([&](uint32_t person, float minutes) {
+  // Per worker: followers, fan viewers, target viewers, target viewers the
+  // campaign reached (integers: the sums do not depend on the split).
+  std::vector<std::array<int64_t, 4>> counts(play.threads());
+  play.ForEachViewer([&](uint32_t person, float minutes, int worker) {
+    std::array<int64_t, 4>& n = counts[worker];
     const uint8_t byte = audience.person[person];
-    fan_viewers += (byte & kFan) != 0;
+    n[1] += (byte & kFan) != 0;
     if ((byte & kTarget) != 0) {
-      ++out.target_viewers;
-      if (reached != nullptr && reached->Has(person))
-        ++out.target_viewers_reached;
+      ++n[2];
+      if (reached != nullptr && reached->Has(person)) ++n[3];
     }
     if ((byte & kFan) != 0 || s.follow_probability <= 0.0) return;
     const double p =
         s.follow_probability * (1.0 - std::exp(-minutes / s.follow_minutes));
     Rng rng(seed_, streams::kStreamFollow, person,
             static_cast<uint32_t>(s.index));
-    followers += rng.Uniform() < p;
+    n[0] += rng.Uniform() < p;
   });
+  int64_t followers = 0, fan_viewers = 0;
+  for (const std::array<int64_t, 4>& n : counts) {
+    followers += n[0];
+    fan_viewers += n[1];
+    out.target_viewers += n[2];
+    out.target_viewers_reached += n[3];
+  }
   out.report.set_new_followers(followers);
   out.report.set_fan_viewers(fan_viewers);
   return out;
