@@ -570,32 +570,11 @@ absl::Status CompileCasting(const v1::Placement& p, const Ecosystem& eco,
         cpath, absl::StrCat("casts from a personal device; '", p.device_type(),
                             "' is owned by the household"));
   }
-  const std::string tv = c.tv_device_type().empty() ? "tv" : c.tv_device_type();
-  const std::string tpath = FieldPath(cpath, "tv_device_type");
-  cp->cast_type = eco.DeviceTypeIndex(tv);
-  if (cp->cast_type < 0)
-    return FieldError(tpath, absl::StrCat("unknown device type ", Quoted(tv)));
-  if (!eco.device_types()[cp->cast_type].household_owned) {
-    return FieldError(tpath, absl::StrCat(Quoted(tv),
-                                          " is a personal device type; casting "
-                                          "goes to a household's screen"));
-  }
-  const auto& links = eco.device_links();
-  for (size_t l = 0; l < links.size() && cp->cast_link < 0; ++l) {
-    if (links[l].kind != v1::LINK_KIND_CASTING) continue;
-    if ((links[l].from_type == cp->device_type &&
-         links[l].to_type == cp->cast_type) ||
-        (links[l].to_type == cp->device_type &&
-         links[l].from_type == cp->cast_type)) {
-      cp->cast_link = static_cast<int>(l);
-    }
-  }
-  if (cp->cast_link < 0) {
-    return FieldError(
-        cpath, absl::StrCat("the ecosystem has no "
-                            "LINK_KIND_CASTING link between ",
-                            Quoted(p.device_type()), " and ", Quoted(tv)));
-  }
+  AIOT_ASSIGN_OR_RETURN(
+      const CastRoute route,
+      FindCastRoute(eco, cp->device_type, c.tv_device_type(), cpath));
+  cp->cast_type = route.tv_type;
+  cp->cast_link = route.link;
   cp->cast_probability = c.probability();
   cp->cast_co_presence = c.co_presence_probability();
   return absl::OkStatus();
@@ -650,6 +629,41 @@ absl::StatusOr<RetargetRoute> CompileRetarget(const v1::Placement& p, int i,
 }
 
 }  // namespace
+
+absl::StatusOr<CastRoute> FindCastRoute(const Ecosystem& eco, int from_type,
+                                        absl::string_view tv_device_type,
+                                        absl::string_view path) {
+  const std::string tv =
+      tv_device_type.empty() ? "tv" : std::string(tv_device_type);
+  const std::string tpath = FieldPath(path, "tv_device_type");
+  CastRoute route;
+  route.tv_type = eco.DeviceTypeIndex(tv);
+  if (route.tv_type < 0)
+    return FieldError(tpath, absl::StrCat("unknown device type ", Quoted(tv)));
+  if (!eco.device_types()[route.tv_type].household_owned) {
+    return FieldError(tpath, absl::StrCat(Quoted(tv),
+                                          " is a personal device type; casting "
+                                          "goes to a household's screen"));
+  }
+  const auto& links = eco.device_links();
+  for (size_t l = 0; l < links.size() && route.link < 0; ++l) {
+    if (links[l].kind != v1::LINK_KIND_CASTING) continue;
+    if ((links[l].from_type == from_type &&
+         links[l].to_type == route.tv_type) ||
+        (links[l].to_type == from_type &&
+         links[l].from_type == route.tv_type)) {
+      route.link = static_cast<int>(l);
+    }
+  }
+  if (route.link < 0) {
+    return FieldError(
+        path, absl::StrCat("the ecosystem has no LINK_KIND_CASTING link "
+                           "between ",
+                           Quoted(eco.device_types()[from_type].name), " and ",
+                           Quoted(tv)));
+  }
+  return route;
+}
 
 absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
     const v1::Scenario& scenario, const Ecosystem& ecosystem) {

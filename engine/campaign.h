@@ -341,6 +341,19 @@ inline void CompiledPlacement::ForEachOtherPresent(int size, int turner,
   }
 }
 
+// Where a cast from a personal device type goes: the household screen type
+// called `tv_device_type` ("tv" when empty) and the ecosystem's
+// LINK_KIND_CASTING link between the two (device_links index).
+struct CastRoute {
+  int tv_type = -1;
+  int link = -1;
+};
+// InvalidArgument naming `path`.tv_device_type for an unknown or personal
+// TV type, `path` when the ecosystem has no casting link between them.
+absl::StatusOr<CastRoute> FindCastRoute(const Ecosystem& eco, int from_type,
+                                        absl::string_view tv_device_type,
+                                        absl::string_view path);
+
 // The stream key of a placement called `name`: a stable 64-bit FNV-1a hash
 // folded into [streams::kFirstPlacementStream, 2^32).
 uint32_t PlacementStream(absl::string_view name);

@@ -229,16 +229,6 @@ absl::Status CompileCasting(const v1::LiveStream& ls, const Ecosystem& eco,
   const v1::CastingChannel& c = ls.casting();
   AIOT_RETURN_IF_ERROR(CheckProbability(c.cast_probability(),
                                         FieldPath(cpath, "cast_probability")));
-  const std::string tv = c.tv_device_type().empty() ? "tv" : c.tv_device_type();
-  const std::string tpath = FieldPath(cpath, "tv_device_type");
-  out->tv_type = eco.DeviceTypeIndex(tv);
-  if (out->tv_type < 0)
-    return FieldError(tpath, absl::StrCat("unknown device type ", Quoted(tv)));
-  if (!eco.device_types()[out->tv_type].household_owned) {
-    return FieldError(tpath, absl::StrCat(Quoted(tv),
-                                          " is a personal device type; casting "
-                                          "goes to a household's screen"));
-  }
   for (int t : out->watch_types) {
     if (!eco.device_types()[t].household_owned) {
       out->cast_from_type = t;
@@ -249,24 +239,11 @@ absl::Status CompileCasting(const v1::LiveStream& ls, const Ecosystem& eco,
     return FieldError(cpath,
                       "needs a person-owned watch device type to cast from");
   }
-  const auto& links = eco.device_links();
-  for (size_t i = 0; i < links.size(); ++i) {
-    const DeviceLinkInfo& l = links[i];
-    if (l.kind != v1::LINK_KIND_CASTING) continue;
-    if ((l.from_type == out->cast_from_type && l.to_type == out->tv_type) ||
-        (l.to_type == out->cast_from_type && l.from_type == out->tv_type)) {
-      out->cast_link = static_cast<int>(i);
-      break;
-    }
-  }
-  if (out->cast_link < 0) {
-    return FieldError(
-        cpath,
-        absl::StrCat("the ecosystem has no LINK_KIND_CASTING link "
-                     "between ",
-                     Quoted(eco.device_types()[out->cast_from_type].name),
-                     " and ", Quoted(tv)));
-  }
+  AIOT_ASSIGN_OR_RETURN(
+      const CastRoute route,
+      FindCastRoute(eco, out->cast_from_type, c.tv_device_type(), cpath));
+  out->tv_type = route.tv_type;
+  out->cast_link = route.link;
   out->casting = true;
   out->cast_probability = c.cast_probability();
   return absl::OkStatus();
