@@ -156,7 +156,7 @@ constexpr char kSmallCity[] = R"pb(
 
 // xiaomi-2020: the vendor's whole 2020 platform at scale 1 (396.5 million
 // people in 152 million households), calibrated so that the population
-// reproduces the public aggregates of ../shared/MODEL.md: 289 million
+// reproduces the public aggregates of docs/MODEL.md: 289 million
 // connected IoT devices (phones not counted) and 5.6 million users (here:
 // households) with 5 or more. docs/PRESETS.md derives every figure.
 constexpr char kXiaomi2020[] = R"pb(

@@ -1,5 +1,5 @@
 // The presets: every one builds, and xiaomi-2020 at a small scale
-// reproduces the public 2020 aggregates of ../shared/MODEL.md within 5
+// reproduces the public 2020 aggregates of docs/MODEL.md within 5
 // standard errors of its sample (docs/PRESETS.md derives the parameters):
 // 289 million connected IoT devices (phones not counted), 5.6 million
 // users with 5 or more, 130 million speaker wake-ups a day, smart-TV daily

@@ -1,5 +1,5 @@
 // Same input and seed, identical report, whatever the thread count or shard
-// size (../shared/MODEL.md, "Report"): byte-identical serialized reports.
+// size (docs/MODEL.md, "Report"): byte-identical serialized reports.
 #include <string>
 
 #include "absl/strings/str_cat.h"

@@ -1,4 +1,4 @@
-// The invariants of ../shared/MODEL.md ("Report") on every scenario in
+// The invariants of docs/MODEL.md ("Report") on every scenario in
 // sims/, each run at a reduced population so the suite stays quick:
 // histogram sums, sum f n_f = exposures, k+ monotone, union >= parts,
 // every figure within its universe, totals equal to their breakdowns;

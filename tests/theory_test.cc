@@ -1,4 +1,4 @@
-// The engine against closed-form results (../shared/MODEL.md, "Checks from
+// The engine against closed-form results (docs/MODEL.md, "Checks from
 // theory"). Each tolerance is k standard errors of the estimate under the
 // theory being checked, at a fixed seed; k = 5 unless stated.
 #include <cmath>
