@@ -2,7 +2,8 @@
 # The HTML report in headless Chromium (Debian's chromium, installed by
 # tools/setup): the page loads without script errors (its self-check
 # script marks the body ready) and its charts hold the expected number of
-# bars and points; a screenshot is taken. The same for a sweep's page.
+# bars and points; a screenshot is taken. The same for a live stream's
+# curves and a sweep's page.
 set -euo pipefail
 
 bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/main/aiotreach"
@@ -33,6 +34,18 @@ chrome --window-size=1000,1400 --screenshot="$TEST_TMPDIR/report.png" "file://$p
 [ "$(head -c 8 "$TEST_TMPDIR/report.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] ||
   fail "no PNG screenshot"
 [ "$(stat -c %s "$TEST_TMPDIR/report.png")" -gt 10000 ] || fail "an empty screenshot"
+
+# A live stream's section: the concurrency and the cumulative curves, a
+# point a minute (tests/golden/live.textproto: a 120-minute stream).
+live="$TEST_SRCDIR/$TEST_WORKSPACE/tests/golden/live.textproto"
+"$bin" run "$live" --out "$TEST_TMPDIR/live" --format html >/dev/null
+dom=$(chrome --dump-dom "file://$TEST_TMPDIR/live/live.html")
+grep -q 'data-ready="yes"' <<<"$dom" || fail "the live page's script did not run"
+for want in '"stream-0-concurrent":{"bars":0,"points":120}' \
+            '"stream-0-cumulative":{"bars":0,"points":120}'; do
+  grep -qF "$want" <<<"$dom" || fail "expected $want in the live page"
+done
+grep -q "Live stream launch" <<<"$dom" || fail "no live stream section"
 
 # A sweep's page: one point a budget.
 sed -e 's/share_of_voice: 0.5/budget: 20 cpm: 30/' "$scenario" >"$TEST_TMPDIR/budget.textproto"
