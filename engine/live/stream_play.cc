@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <queue>
 
 #include "absl/container/flat_hash_map.h"
@@ -46,16 +47,44 @@ struct Viewer {
   uint32_t sessions = 0;
 };
 
-// The median of `v` (reordered), 0 for none.
-double Median(std::vector<float>* v) {
-  if (v->empty()) return 0.0;
-  const size_t mid = v->size() / 2;
-  std::nth_element(v->begin(), v->begin() + mid, v->end());
-  double m = (*v)[mid];
-  if (v->size() % 2 == 0) {
-    m = (m + *std::max_element(v->begin(), v->begin() + mid)) / 2;
+// The median of the values of `parts` taken together (lengths, >= 0), 0
+// for none: the mean of the two middle values for an even count. Exact,
+// without copying them all: a histogram over the top bits of the floats
+// (non-negative floats order as their bits do) finds the bins holding the
+// middle ranks, and only those bins' values are selected from.
+double Median(const std::vector<const std::vector<float>*>& parts) {
+  size_t n = 0;
+  for (const auto* v : parts) n += v->size();
+  if (n == 0) return 0.0;
+  constexpr int kShift = 15;  // 2^17 bins
+  std::vector<int64_t> bins(size_t{1} << (32 - kShift));
+  auto bin = [](float x) {
+    uint32_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    return bits >> kShift;
+  };
+  for (const auto* v : parts) {
+    for (float x : *v) ++bins[bin(x)];
   }
-  return m;
+  // The value of rank r (0-based).
+  auto rank = [&](size_t r) {
+    size_t below = 0;
+    uint32_t b = 0;
+    while (below + bins[b] <= r) below += bins[b++];
+    std::vector<float> in_bin;
+    in_bin.reserve(bins[b]);
+    for (const auto* v : parts) {
+      for (float x : *v) {
+        if (bin(x) == b) in_bin.push_back(x);
+      }
+    }
+    const size_t k = r - below;
+    std::nth_element(in_bin.begin(), in_bin.begin() + k, in_bin.end());
+    return static_cast<double>(in_bin[k]);
+  };
+  const double upper = rank(n / 2);
+  if (n % 2 == 1) return upper;
+  return (upper + rank(n / 2 - 1)) / 2;
 }
 
 }  // namespace
@@ -480,8 +509,6 @@ void StreamPlay::Fill(v1::StreamReport* r) const {
       total.channel_sessions[c] += w->channel_sessions[c];
       total.channel_viewers[c] += w->channel_viewers[c];
       total.channel_ticks[c] += w->channel_ticks[c];
-      total.lengths[c].insert(total.lengths[c].end(), w->lengths[c].begin(),
-                              w->lengths[c].end());
     }
     for (size_t d = 0; d < total.device_sessions.size(); ++d) {
       total.device_sessions[d] += w->device_sessions[d];
@@ -516,9 +543,11 @@ void StreamPlay::Fill(v1::StreamReport* r) const {
   r->set_viewer_minutes(Minutes(ticks));
   r->set_mean_session_minutes(
       total.sessions > 0 ? Minutes(ticks) / total.sessions : 0.0);
-  std::vector<float> all;
-  for (const auto& v : total.lengths) all.insert(all.end(), v.begin(), v.end());
-  r->set_median_session_minutes(Median(&all));
+  std::vector<const std::vector<float>*> all;
+  for (const auto& w : workers_) {
+    for (const auto& v : w->lengths) all.push_back(&v);
+  }
+  r->set_median_session_minutes(Median(all));
   int64_t likes = 0;
   for (int64_t l : likes_) likes += l;
   r->set_likes(likes);
@@ -568,7 +597,9 @@ void StreamPlay::Fill(v1::StreamReport* r) const {
                                       ? Minutes(total.channel_ticks[c]) /
                                             total.channel_sessions[c]
                                       : 0.0);
-    row->set_median_session_minutes(Median(&total.lengths[c]));
+    std::vector<const std::vector<float>*> lengths;
+    for (const auto& w : workers_) lengths.push_back(&w->lengths[c]);
+    row->set_median_session_minutes(Median(lengths));
   }
   const auto& types = population_.ecosystem().device_types();
   const int devices = static_cast<int>(total.device_sessions.size());
