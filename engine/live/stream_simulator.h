@@ -7,12 +7,13 @@
 // Two steps. A sharded pass over the households (threads as any run) marks
 // each person in one byte: the device they would watch on, fan or not, a
 // casting link, in the campaign's target or not; it also draws the fans'
-// notification opens. Then one thread plays the stream in time order: a
-// queue of arrivals (opens, share click-throughs, promoted joins,
-// discovery encounters drawn minute by minute from the heat of the minute
-// before), each starting a session unless the person is already watching.
-// Every draw is keyed by (seed, stream, person or minute), and the play is
-// sequential, so the outcome does not depend on threads or shard size.
+// notification opens. Then the play (stream_play.h) runs minute by minute
+// in cells of households on every thread: each cell serves its arrivals
+// (opens, share click-throughs, promoted joins, discovery encounters drawn
+// from the heat of the minute before) in time order, each starting a
+// session unless the person is already watching. Every draw is keyed by
+// (seed, stream, and person, minute or cell), and the cells' sums are
+// integers, so the outcome does not depend on threads or shard size.
 //
 // Thread-safe: Run() is const.
 #ifndef AIOTREACH_ENGINE_LIVE_STREAM_SIMULATOR_H_
