@@ -30,31 +30,23 @@ HouseholdDay::HouseholdDay(const Population& population,
       delivery_(tally->delivery()) {
   const auto& types = population.ecosystem().device_types();
   const auto& links = population.ecosystem().device_links();
+  num_types_ = static_cast<int>(types.size());
+  links_between_.resize(num_types_ * num_types_);
+  account_links_.resize(num_types_);
   for (size_t l = 0; l < links.size(); ++l) {
     const DeviceLinkInfo& k = links[l];
+    const int index = static_cast<int>(l);
+    links_between_[k.from_type * num_types_ + k.to_type].push_back(index);
+    links_between_[k.to_type * num_types_ + k.from_type].push_back(index);
     const bool from_hh = types[k.from_type].household_owned;
     const bool to_hh = types[k.to_type].household_owned;
-    const int index = static_cast<int>(l);
-    if (from_hh && to_hh) {
-      device_links_.push_back({index, k.from_type, k.to_type});
-    } else if (k.kind == v1::LINK_KIND_SAME_ACCOUNT && (from_hh || to_hh)) {
-      account_links_.push_back({index, from_hh ? k.from_type : k.to_type, 0});
-    }
+    if (k.kind == v1::LINK_KIND_SAME_ACCOUNT && from_hh != to_hh)
+      account_links_[from_hh ? k.from_type : k.to_type].push_back(index);
   }
-  const auto& routes = campaign.retarget_routes();
-  route_links_.resize(routes.size());
-  for (size_t r = 0; r < routes.size(); ++r) {
-    const RetargetRoute& route = routes[r];
+  for (const RetargetRoute& route : campaign.retarget_routes()) {
     if (route.after_placement >= 0)
       source_placements_ |= uint64_t{1} << route.after_placement;
     if (route.after_type >= 0) source_types_ |= 1u << route.after_type;
-    const int screen = campaign.placements()[route.placement].device_type;
-    route_links_[r].resize(types.size());
-    for (size_t l = 0; l < links.size(); ++l) {
-      const DeviceLinkInfo& k = links[l];
-      if (k.from_type == screen) route_links_[r][k.to_type].push_back(l);
-      if (k.to_type == screen) route_links_[r][k.from_type].push_back(l);
-    }
   }
 }
 
@@ -214,13 +206,10 @@ void HouseholdDay::RecordSource(int day, int j, int t, ShardState* st,
     const int screen = campaign_.placements()[route.placement].device_type;
     // Tied to the screen: the person's own device, the screen's own type,
     // or a household device linked to the person's screen device.
-    bool tied = !types[t].household_owned || t == screen;
-    for (size_t k = 0; !tied && k < route_links_[r][t].size(); ++k) {
-      tied = (population_.LinkedMembers(st->pop, static_cast<int>(i),
-                                        route_links_[r][t][k]) >>
-              member) &
-             1u;
-    }
+    const bool tied =
+        !types[t].household_owned || t == screen ||
+        MemberLinked(*st, static_cast<int>(i), static_cast<int>(member),
+                     LinksBetween(screen, t));
     if (tied) st->last_source[r * people + pm] = static_cast<uint16_t>(day);
   }
 }
@@ -247,19 +236,18 @@ void HouseholdDay::HandPromotions() {
   if (feed_ != nullptr) feed_->Hand(&promotions_);
 }
 
-bool HouseholdDay::FollowUpLinked(const ShardState& st, int i, int ad_type,
-                                  int voice, int asker) const {
-  for (const LinkRoute& r : device_links_) {
-    if ((r.a == ad_type && r.b == voice) || (r.a == voice && r.b == ad_type)) {
-      if (population_.LinkedMembers(st.pop, i, r.link) != 0) return true;
-    }
-  }
-  for (const LinkRoute& r : account_links_) {
-    if (r.a == voice &&
-        ((population_.LinkedMembers(st.pop, i, r.link) >> asker) & 1u))
-      return true;
+bool HouseholdDay::MemberLinked(const ShardState& st, int i, int member,
+                                const std::vector<int>& links) const {
+  for (int l : links) {
+    if ((population_.LinkedMembers(st.pop, i, l) >> member) & 1u) return true;
   }
   return false;
+}
+
+bool HouseholdDay::FollowUpLinked(const ShardState& st, int i, int ad_type,
+                                  int voice, int asker) const {
+  return MemberLinked(st, i, asker, LinksBetween(ad_type, voice)) ||
+         MemberLinked(st, i, asker, account_links_[voice]);
 }
 
 int HouseholdDay::VoiceType(uint32_t household_devices) const {

@@ -113,22 +113,24 @@ class HouseholdDay {
   const Population& population_;
   const Campaign& campaign_;
   const uint64_t seed_;
-  // Links a follow-up may travel: between two household device types
-  // (index, the two types), and same-account links of a personal type to a
-  // voice type (index, the voice type).
-  struct LinkRoute {
-    int link;
-    int a;
-    int b;
-  };
-  std::vector<LinkRoute> device_links_;
-  std::vector<LinkRoute> account_links_;
+  // The ecosystem's device links by the types they join, any kind:
+  // [a * types + b] (both orders); and by household type, the
+  // LINK_KIND_SAME_ACCOUNT links joining it to a personal type.
+  std::vector<std::vector<int>> links_between_;
+  std::vector<std::vector<int>> account_links_;
+  const std::vector<int>& LinksBetween(int a, int b) const {
+    return links_between_[a * num_types_ + b];
+  }
+  int num_types_ = 0;
+  // True if one of `links` (indices into the ecosystem's device links) is
+  // drawn for member `member` of household i (a link between two
+  // household devices is every member's).
+  bool MemberLinked(const ShardState& st, int i, int member,
+                    const std::vector<int>& links) const;
   // Retargeting: bit j set if placement j is a route's source; bit t if
-  // device type t is; and per route, the links between its screen's type
-  // and each device type (any kind).
+  // device type t is.
   uint64_t source_placements_ = 0;
   uint32_t source_types_ = 0;
-  std::vector<std::vector<std::vector<int>>> route_links_;
   const DeviceSlots slots_;
   CapLedger caps_;
   DailyDraws draws_;
