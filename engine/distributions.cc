@@ -172,6 +172,15 @@ CdfTable::CdfTable(const std::vector<double>& weights) {
   }
 }
 
+std::vector<uint64_t> CdfTable::WordThresholds() const {
+  // cdf_[k] <= u is !(u < cdf_[k]), that is w >= WordThreshold(cdf_[k]);
+  // the last entry (1) is never counted, as in Sample.
+  std::vector<uint64_t> out;
+  for (int k = 0; k + 1 < size(); ++k)
+    out.push_back(Rng::WordThreshold(cdf_[k]));
+  return out;
+}
+
 double CdfTable::Probability(int i) const {
   return i == 0 ? cdf_[0] : cdf_[i] - cdf_[i - 1];
 }

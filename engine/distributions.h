@@ -148,6 +148,11 @@ class CdfTable {
   int size() const { return static_cast<int>(cdf_.size()); }
   double Probability(int i) const;
 
+  // The same index from the word w that u = Rng::ToUniform(w) comes from:
+  // the count of thresholds[k] <= w, thresholds from WordThresholds(), in
+  // integers (no conversion, and a loop that vectorises).
+  std::vector<uint64_t> WordThresholds() const;
+
  private:
   std::vector<double> cdf_;
   static constexpr int kBranchlessSize = 8;

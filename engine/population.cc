@@ -12,7 +12,8 @@
 namespace aiotreach {
 namespace {
 
-// Households per block of the size prefix sums.
+// Households per block of the size draws (a task of Build); a multiple of
+// kIndexStride.
 constexpr int64_t kBlock = 4096;
 
 // Household sizes come four to a Philox block: household h is word h % 4 of
@@ -37,26 +38,41 @@ void DrawSizes(const CdfTable& table, uint64_t seed, int64_t begin, int64_t end,
 // types, come from later blocks, each computed once when first read.
 class EntityWords {
  public:
+  // `second_block`, if given, is the entity's block 1 (words 4 to 7),
+  // also from a batch.
   EntityWords(uint64_t seed, uint32_t stream, uint32_t entity,
-              const RngBlock& first_block)
-      : seed_(seed), stream_(stream), entity_(entity), first_(first_block) {}
+              const RngBlock& first_block,
+              const RngBlock* second_block = nullptr)
+      : seed_(seed),
+        stream_(stream),
+        entity_(entity),
+        first_(first_block),
+        second_(second_block) {}
 
-  double UniformAt(uint32_t word) {
-    if (word < 4) return Rng::ToUniform(first_[word]);
+  uint32_t WordAt(uint32_t word) {
+    if (word < 4) return first_[word];
+    if (word < 8 && second_ != nullptr) return (*second_)[word - 4];
+    return LaterWord(word);
+  }
+
+ private:
+  // Out of line: inlined, the compiler interleaved this Philox call with
+  // the loops that never take it, and paid for it on every entity.
+  [[gnu::noinline]] uint32_t LaterWord(uint32_t word) {
     if (word / 4 != later_index_) {
       later_index_ = word / 4;
       later_ = r123::Philox4x32()(
           {{later_index_, entity_, stream_, 0}},
           {{static_cast<uint32_t>(seed_), static_cast<uint32_t>(seed_ >> 32)}});
     }
-    return Rng::ToUniform(later_[word % 4]);
+    return later_[word % 4];
   }
 
- private:
   uint64_t seed_;
   uint32_t stream_;
   uint32_t entity_;
   const RngBlock& first_;
+  const RngBlock* second_;
   uint32_t later_index_ = 0;  // the block in later_; 0: none yet
   RngBlock later_{};
 };
@@ -81,10 +97,11 @@ void IntegerGammaBatch(const RngBlock* blocks, int64_t n, float* out) {
   }
 }
 
-bool Owns(double p, EntityWords& stream, uint32_t word) {
-  if (p <= 0.0) return false;
-  if (p >= 1.0) return true;
-  return stream.UniformAt(word) < p;
+// CdfTable::Sample of the uniform of word w, from its WordThresholds.
+int CountAtOrAbove(uint32_t w, const std::vector<uint64_t>& thresholds) {
+  int i = 0;
+  for (uint64_t t : thresholds) i += w >= t;
+  return i;
 }
 
 }  // namespace
@@ -133,32 +150,59 @@ absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
   // Cut at the household where the count reaches `people`.
   int64_t before = 0;
   int64_t b = 0;
-  pop->block_first_person_.clear();
-  while (before + block_sum[b] < people) {
-    pop->block_first_person_.push_back(before);
-    before += block_sum[b++];
-  }
-  pop->block_first_person_.push_back(before);
+  while (before + block_sum[b] < people) before += block_sum[b++];
   int64_t h = b * kBlock;
   while (before + pop->sizes_[h] < people) before += pop->sizes_[h++];
   pop->sizes_[h] = static_cast<uint8_t>(people - before);
   pop->sizes_.resize(h + 1);
-  pop->sizes_.shrink_to_fit();
+  // The size blocks grew 10% at a time: give back a large excess only (a
+  // copy of the whole array otherwise).
+  if (pop->sizes_.capacity() > pop->sizes_.size() + pop->sizes_.size() / 32)
+    pop->sizes_.shrink_to_fit();
+
+  // The first person of every kIndexStride-th household, block by block
+  // from the blocks' sums (the cut changes no household before it).
+  const int64_t households = h + 1;
+  const int64_t used_blocks = b + 1;
+  std::vector<int64_t> block_first(used_blocks);
+  for (int64_t k = 1; k < used_blocks; ++k)
+    block_first[k] = block_first[k - 1] + block_sum[k - 1];
+  pop->first_person_.resize((households + kIndexStride - 1) / kIndexStride);
+  ParallelFor(used_blocks, threads, [&](int64_t k, int) {
+    int64_t p = block_first[k];
+    const int64_t end = std::min(households, (k + 1) * kBlock);
+    for (int64_t i = k * kBlock; i < end; ++i) {
+      if (i % kIndexStride == 0)
+        pop->first_person_[i / kIndexStride] = static_cast<uint32_t>(p);
+      p += pop->sizes_[i];
+    }
+  });
+  for (size_t k = 0; k < pop->first_person_.size(); k += kIndexStride)
+    pop->coarse_first_person_.push_back(pop->first_person_[k]);
   return std::unique_ptr<const Population>(std::move(pop));
 }
 
 int64_t Population::FirstPerson(int64_t h) const {
-  int64_t p = block_first_person_[h / kBlock];
-  for (int64_t i = (h / kBlock) * kBlock; i < h; ++i) p += sizes_[i];
+  int64_t p = first_person_[h / kIndexStride];
+  for (int64_t i = h - h % kIndexStride; i < h; ++i) p += sizes_[i];
   return p;
 }
 
 int64_t Population::HouseholdOf(int64_t person) const {
-  const auto it = std::upper_bound(block_first_person_.begin(),
-                                   block_first_person_.end(), person);
-  const int64_t b = (it - block_first_person_.begin()) - 1;
-  int64_t h = b * kBlock;
-  int64_t first = block_first_person_[b];
+  // The coarse index (small enough to stay in cache) finds the stretch of
+  // the fine one to search.
+  const uint32_t p = static_cast<uint32_t>(person);
+  const int64_t c = (std::upper_bound(coarse_first_person_.begin(),
+                                      coarse_first_person_.end(), p) -
+                     coarse_first_person_.begin()) -
+                    1;
+  const auto from = first_person_.begin() + c * kIndexStride;
+  const auto to =
+      first_person_.begin() +
+      std::min<int64_t>(first_person_.size(), (c + 1) * kIndexStride);
+  const auto it = std::upper_bound(from, to, p);
+  int64_t h = ((it - first_person_.begin()) - 1) * kIndexStride;
+  int64_t first = *(it - 1);
   while (first + sizes_[h] <= person) first += sizes_[h++];
   return h;
 }
@@ -185,10 +229,25 @@ void Population::Generate(int64_t begin, int64_t end,
 
   // Types every owner has (no draw) and types that need a draw; which
   // streams will be read at all. First blocks of those streams are computed
-  // in batches below, several times faster than one by one.
+  // in batches below, several times faster than one by one. A type that
+  // needs a draw is owned when its word is below the threshold of the
+  // owner's category (Rng::WordThreshold: the same outcome as comparing
+  // the word's uniform with the probability).
   struct Maybe {
     uint32_t type;
     uint32_t word;  // in the owner's stream
+    v1::Attribute by;
+    std::vector<uint64_t> thresholds;  // by category of `by`, or one
+    uint64_t Threshold(int age, int tier) const {
+      switch (by) {
+        case v1::ATTRIBUTE_AGE_BAND:
+          return thresholds[age];
+        case v1::ATTRIBUTE_CITY_TIER:
+          return thresholds[tier];
+        default:
+          return thresholds[0];
+      }
+    }
   };
   uint32_t always_household = 0, always_person = 0;
   std::vector<Maybe> maybe_household, maybe_person;
@@ -207,11 +266,17 @@ void Population::Generate(int64_t begin, int64_t end,
     const bool needed = (needs.device_types >> t) & 1u;
     if (all && needed) (shared ? always_household : always_person) |= 1u << t;
     if (any && !all && needed) {
-      (shared ? maybe_household : maybe_person)
-          .push_back({t, kFirstOwnershipWord + rank});
+      Maybe d{t, kFirstOwnershipWord + rank, types[t].ownership_by, {}};
+      for (double p : types[t].ownership_probability)
+        d.thresholds.push_back(Rng::WordThreshold(p));
+      (shared ? maybe_household : maybe_person).push_back(std::move(d));
     }
     ++rank;
   }
+  const std::vector<uint64_t> tier_thresholds =
+      draw_tier ? eco.city_tier().WordThresholds() : std::vector<uint64_t>();
+  const std::vector<uint64_t> age_thresholds =
+      draw_age ? eco.age_band().WordThresholds() : std::vector<uint64_t>();
   const bool household_draws = draw_tier || !maybe_household.empty();
   const bool person_draws = draw_age || !maybe_person.empty();
 
@@ -258,6 +323,23 @@ void Population::Generate(int64_t begin, int64_t end,
   const RngBlock* activity_blocks =
       batch(draw_activity, streams::kPersonActivity, first_person, people,
             &shard->activity_blocks);
+  // Words 4 to 7 (many uncertain types, as link draws need) in batches too.
+  auto second = [&](const std::vector<Maybe>& maybe, uint32_t stream,
+                    uint32_t first, int64_t count,
+                    RngBlocks* blocks) -> const RngBlock* {
+    if (!std::any_of(maybe.begin(), maybe.end(),
+                     [](const Maybe& d) { return d.word >= 4; }))
+      return nullptr;
+    blocks->resize(count);
+    EntityBlocks(seed_, stream, 0, 1, first, count, blocks->data());
+    return blocks->data();
+  };
+  const RngBlock* hh_blocks2 =
+      second(maybe_household, streams::kHouseholdAttributes, first_hh, n,
+             &shard->household_blocks2);
+  const RngBlock* person_blocks2 =
+      second(maybe_person, streams::kPersonAttributes, first_person, people,
+             &shard->person_blocks2);
 
   // Integer shapes up to 4 read their words from the batched block: the
   // same draw as SampleGamma's exact path, in a loop that vectorises.
@@ -282,15 +364,16 @@ void Population::Generate(int64_t begin, int64_t end,
   for (int64_t i = 0; i < n; ++i) {
     // Read only when household_draws, which computed hh_blocks.
     EntityWords hh(seed_, streams::kHouseholdAttributes, first_hh + i,
-                   household_draws ? hh_blocks[i] : kNoBlock);
+                   household_draws ? hh_blocks[i] : kNoBlock,
+                   hh_blocks2 != nullptr ? &hh_blocks2[i] : nullptr);
     const int tier =
-        draw_tier ? eco.city_tier().Sample(hh.UniformAt(kCityTierWord)) : 0;
+        draw_tier ? CountAtOrAbove(hh.WordAt(kCityTierWord), tier_thresholds)
+                  : 0;
     uint32_t hh_devices = always_household;
     for (const Maybe& d : maybe_household) {
       // No branch on the random outcome: it would be mispredicted.
       hh_devices |=
-          static_cast<uint32_t>(
-              Owns(types[d.type].OwnershipProbability(0, tier), hh, d.word))
+          static_cast<uint32_t>(hh.WordAt(d.word) < d.Threshold(0, tier))
           << d.type;
     }
     shard->city_tier[i] = static_cast<uint8_t>(tier);
@@ -300,14 +383,16 @@ void Population::Generate(int64_t begin, int64_t end,
          ++m) {
       uint32_t devices = always_person;
       if (person_draws) {
-        EntityWords ps(seed_, streams::kPersonAttributes, first_person + m,
-                       person_blocks[m]);
+        EntityWords ps(
+            seed_, streams::kPersonAttributes, first_person + m,
+            person_blocks[m],
+            person_blocks2 != nullptr ? &person_blocks2[m] : nullptr);
         const int age =
-            draw_age ? eco.age_band().Sample(ps.UniformAt(kAgeBandWord)) : 0;
+            draw_age ? CountAtOrAbove(ps.WordAt(kAgeBandWord), age_thresholds)
+                     : 0;
         for (const Maybe& d : maybe_person) {
           devices |=
-              static_cast<uint32_t>(Owns(
-                  types[d.type].OwnershipProbability(age, tier), ps, d.word))
+              static_cast<uint32_t>(ps.WordAt(d.word) < d.Threshold(age, tier))
               << d.type;
         }
         shard->age_band[m] = static_cast<uint8_t>(age);
@@ -378,12 +463,16 @@ void Population::SocialContacts(int64_t person,
 
 template <typename Made>
 void Population::DrawLinks(const PopulationShard& shard, int household_index,
-                           Made&& made, size_t last) const {
+                           Made&& made, size_t last,
+                           const RngBlock* first_block) const {
   const auto& links = ecosystem_->device_links();
   if (links.empty()) return;
   const auto& types = ecosystem_->device_types();
-  const int64_t h = shard.first_household + household_index;
-  Rng rng(seed_, streams::kDeviceLinks, static_cast<uint32_t>(h));
+  const uint32_t h =
+      static_cast<uint32_t>(shard.first_household + household_index);
+  Rng rng = first_block != nullptr
+                ? Rng(seed_, streams::kDeviceLinks, h, 0, *first_block)
+                : Rng(seed_, streams::kDeviceLinks, h);
   const uint32_t hh_devices = shard.household_devices[household_index];
   const uint32_t m0 = shard.member_begin[household_index];
   const uint32_t m1 = shard.member_begin[household_index + 1];
@@ -418,8 +507,17 @@ void Population::CountLinks(const PopulationShard& shard, int household_index,
             [&](int l, int) { ++links_by_kind[links[l].kind]; });
 }
 
+void Population::LinkBlocks(const PopulationShard& shard,
+                            RngBlocks* blocks) const {
+  blocks->resize(shard.households());
+  FirstBlocks(seed_, streams::kDeviceLinks, 0,
+              static_cast<uint32_t>(shard.first_household), shard.households(),
+              blocks->data());
+}
+
 uint32_t Population::LinkedMembers(const PopulationShard& shard,
-                                   int household_index, int link) const {
+                                   int household_index, int link,
+                                   const RngBlock* first_block) const {
   const int size = static_cast<int>(shard.member_begin[household_index + 1] -
                                     shard.member_begin[household_index]);
   uint32_t mask = 0;
@@ -430,7 +528,7 @@ uint32_t Population::LinkedMembers(const PopulationShard& shard,
         mask |=
             member < 0 ? (size >= 32 ? ~0u : (1u << size) - 1) : 1u << member;
       },
-      static_cast<size_t>(link));
+      static_cast<size_t>(link), first_block);
   return mask;
 }
 

@@ -70,6 +70,9 @@ struct PopulationShard {
   RngBlocks household_blocks;
   RngBlocks person_blocks;
   RngBlocks activity_blocks;
+  // Block 1 (words 4 to 7), drawn when a word there is read.
+  RngBlocks household_blocks2;
+  RngBlocks person_blocks2;
 };
 
 class Population {
@@ -119,9 +122,14 @@ class Population {
   // ecosystem's device_links[link] joins (bit k: the k-th member; every
   // member when both ends are household-owned). The same draws as
   // CountLinks; the shard must hold the ownership of every type of links
-  // [0, link] (PopulationNeeds::device_types).
+  // [0, link] (PopulationNeeds::device_types). `first_block`, if given, is
+  // the household's entry of LinkBlocks.
   uint32_t LinkedMembers(const PopulationShard& shard, int household_index,
-                         int link) const;
+                         int link, const RngBlock* first_block = nullptr) const;
+
+  // The first blocks of the link draws of the shard's households, in one
+  // vectorised batch (for LinkedMembers of many of them).
+  void LinkBlocks(const PopulationShard& shard, RngBlocks* blocks) const;
 
   // The household of person p.
   int64_t HouseholdOf(int64_t person) const;
@@ -135,13 +143,19 @@ class Population {
   // `last` (all by default).
   template <typename Made>
   void DrawLinks(const PopulationShard& shard, int household_index, Made&& made,
-                 size_t last = ~size_t{0}) const;
+                 size_t last = ~size_t{0},
+                 const RngBlock* first_block = nullptr) const;
 
   std::shared_ptr<const Ecosystem> ecosystem_;
   uint64_t seed_;
   int64_t people_ = 0;
-  std::vector<uint8_t> sizes_;               // per household
-  std::vector<int64_t> block_first_person_;  // per block of kBlock households
+  std::vector<uint8_t> sizes_;  // per household
+  // The first person of households 0, kIndexStride, 2 kIndexStride, ...:
+  // FirstPerson and HouseholdOf add at most kIndexStride - 1 sizes.
+  static constexpr int64_t kIndexStride = 64;
+  std::vector<uint32_t> first_person_;
+  // Every kIndexStride-th entry of first_person_.
+  std::vector<uint32_t> coarse_first_person_;
 };
 
 }  // namespace aiotreach

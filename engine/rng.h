@@ -16,6 +16,7 @@
 
 #include <Random123/philox.h>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -116,6 +117,17 @@ class Rng {
     return (word + 0.5) * (1.0 / 4294967296.0);
   }
 
+  // The threshold of a probability on words: ToUniform(w) < p exactly when
+  // w < WordThreshold(p), in [0, 2^32]. ToUniform(w) < p is
+  // w + 0.5 < p 2^32 (the scaling by 2^32 is exact), and so is the
+  // subtraction of 0.5 below, so loops can compare words as integers.
+  static uint64_t WordThreshold(double p) {
+    const double x = p * 4294967296.0 - 0.5;
+    if (!(x > 0.0)) return 0;
+    if (x >= 4294967296.0) return uint64_t{1} << 32;
+    return static_cast<uint64_t>(std::ceil(x));
+  }
+
   // Uniform integer in [0, n), n >= 1 (multiply-shift; bias < n / 2^32).
   uint32_t UniformInt(uint32_t n) {
     return static_cast<uint32_t>((uint64_t{NextU32()} * n) >> 32);
@@ -147,6 +159,11 @@ class Rng {
 // vectorises: several times faster than n separate Rng constructions.
 void FirstBlocks(uint64_t seed, uint32_t stream, uint32_t sub, uint32_t first,
                  size_t n, RngBlock* out);
+
+// out[i] = block `block` (words 4 block .. 4 block + 3) of the stream
+// Rng(seed, stream, first + i, sub), for i < n; FirstBlocks is block 0.
+void EntityBlocks(uint64_t seed, uint32_t stream, uint32_t sub, uint32_t block,
+                  uint32_t first, size_t n, RngBlock* out);
 
 }  // namespace aiotreach
 
