@@ -3,8 +3,10 @@
 #define AIOTREACH_ENGINE_LIVE_STREAM_INTERNAL_H_
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "engine/huge_array.h"
 #include "engine/live/stream_spec.h"
 
 namespace aiotreach {
@@ -42,7 +44,8 @@ static_assert(sizeof(Arrival) == 32, "Arrival stays small");
 
 // What the pass over the households finds.
 struct Audience {
-  std::vector<uint8_t> person;  // the byte of each person
+  // The byte of each person; allocated uninitialised, written by the pass.
+  HugeArray<uint8_t> person;
   int64_t target_people = 0;
   int64_t target_households = 0;
   int64_t fans = 0;

@@ -32,7 +32,7 @@ double Minutes(int64_t ticks) {
 }
 
 // How far ahead a cell prefetches the state of its planned arrivals.
-constexpr size_t kPrefetchAhead = 16;
+constexpr size_t kPrefetchAhead = 32;
 
 struct Later {
   bool operator()(const Arrival& a, const Arrival& b) const {
@@ -92,7 +92,6 @@ double Median(const std::vector<const std::vector<float>*>& parts) {
 struct StreamPlay::Cell {
   uint32_t first_person = 0;
   uint32_t end_person = 0;
-  int64_t pool = 0;  // can watch, not fans: discovery's pool
   std::vector<Arrival> planned;
   size_t next_planned = 0;
   std::priority_queue<Arrival, std::vector<Arrival>, Later> queue;
@@ -147,6 +146,7 @@ struct StreamPlay::Worker {
   std::vector<std::pair<uint64_t, uint32_t>> cascade_hits;
   std::vector<Outgoing> outbox;
   std::vector<int64_t> contacts;
+  std::vector<uint32_t> met;  // a cell-minute's discovery encounters
   CancelPoller poller;
 };
 
@@ -186,26 +186,38 @@ class StreamPlay::CellPlay {
 };
 
 void StreamPlay::CellPlay::Discover(double multiplier) {
-  if (cell_.pool == 0 || s_.encounters_per_minute <= 0.0) return;
+  if (s_.encounters_per_minute <= 0.0) return;
+  // Encounters with anyone of the cell at the per-person rate, kept when
+  // the person is of the pool (can watch, not a fan): a Poisson process
+  // thinned to the pool is the pool's Poisson process, with uniform
+  // people. Drawn all first, so that their bytes and viewer states are
+  // fetched from memory together rather than one miss after another.
   const double length = MinuteLength(minute_);
-  const double mean = static_cast<double>(cell_.pool) *
-                      s_.encounters_per_minute * multiplier * length;
+  const uint32_t people = cell_.end_person - cell_.first_person;
+  const double mean = static_cast<double>(people) * s_.encounters_per_minute *
+                      multiplier * length;
   Rng rng(p_.seed_, streams::kStreamDiscovery, static_cast<uint32_t>(minute_),
           static_cast<uint32_t>(s_.index) | (index_ << kIndexBits));
   const int64_t count = SamplePoisson(rng, mean);
-  const uint32_t people = cell_.end_person - cell_.first_person;
-  const std::vector<uint8_t>& bytes = p_.audience_.person;
+  const uint8_t* bytes = p_.audience_.person.get();
+  std::vector<uint32_t>& met = w_.met;
+  met.clear();
   for (int64_t k = 0; k < count; ++k) {
-    // A uniform person of the cell's pool, by rejection.
-    uint32_t q;
-    do {
-      q = cell_.first_person + rng.UniformInt(people);
-      if (w_.poller.Tick()) return;
-    } while ((bytes[q] & kSlotMask) == kNoSlot || (bytes[q] & kFan) != 0);
+    const uint32_t q = cell_.first_person + rng.UniformInt(people);
+    __builtin_prefetch(&bytes[q]);
+    met.push_back(q);
+  }
+  for (uint32_t q : met) {
+    if (w_.poller.Tick()) return;
+    const uint8_t byte = bytes[q];
+    if ((byte & kSlotMask) == kNoSlot || (byte & kFan) != 0) continue;
+    cell_.viewers.prefetch(q);
     Arrival a;
     a.t = minute_ + length * rng.Uniform();
     a.person = q;
     a.channel = Channel::kDiscovery;
+    a.has_byte = true;
+    a.byte = byte;
     cell_.Queue(a);
   }
 }
@@ -213,6 +225,16 @@ void StreamPlay::CellPlay::Discover(double multiplier) {
 void StreamPlay::CellPlay::Serve() {
   const double end = std::min<double>(minute_ + 1, s_.duration);
   std::vector<Arrival>& planned = cell_.planned;
+  // Fetch the state of the minute's planned arrivals ahead of their turn
+  // (a cell's state is out of cache by its next minute): the first
+  // kPrefetchAhead now, then one more as each is served.
+  auto fetch = [&](size_t i) {
+    if (i >= planned.size() || !(planned[i].t < end)) return;
+    cell_.viewers.prefetch(planned[i].person);
+    if (!planned[i].has_byte)
+      __builtin_prefetch(&p_.audience_.person[planned[i].person]);
+  };
+  for (size_t i = 0; i < kPrefetchAhead; ++i) fetch(cell_.next_planned + i);
   while (true) {
     const bool from_plan = cell_.next_planned < planned.size() &&
                            planned[cell_.next_planned].t < end;
@@ -221,12 +243,7 @@ void StreamPlay::CellPlay::Serve() {
     if (from_plan &&
         (!queued || Later()(cell_.queue.top(), planned[cell_.next_planned]))) {
       a = planned[cell_.next_planned++];
-      if (cell_.next_planned + kPrefetchAhead < planned.size()) {
-        const Arrival& ahead = planned[cell_.next_planned + kPrefetchAhead];
-        cell_.viewers.prefetch(ahead.person);
-        if (!ahead.has_byte)
-          __builtin_prefetch(&p_.audience_.person[ahead.person]);
-      }
+      fetch(cell_.next_planned + kPrefetchAhead - 1);
     } else if (queued) {
       a = cell_.queue.top();
       cell_.queue.pop();
@@ -409,21 +426,22 @@ StreamPlay::StreamPlay(const Population& population,
                                ? cells_[c + 1].first_person
                                : static_cast<uint32_t>(population.people());
   }
-  // Each cell's discovery pool, from the pass's bytes.
-  ParallelFor(cells, threads_, [&](int64_t c, int) {
-    int64_t pool = 0;
-    for (uint32_t q = cells_[c].first_person; q < cells_[c].end_person; ++q) {
-      const uint8_t b = audience.person[q];
-      pool += (b & kSlotMask) != kNoSlot && (b & kFan) == 0;
-    }
-    cells_[c].pool = pool;
-  });
   const int devices = static_cast<int>(stream.watch_types.size()) + 1;
   for (int w = 0; w < threads_; ++w)
     workers_.push_back(std::make_unique<Worker>(minutes_, devices, cancel));
 }
 
 StreamPlay::~StreamPlay() = default;
+
+int64_t StreamPlay::cells() const {
+  return static_cast<int64_t>(cells_.size());
+}
+
+void StreamPlay::SetCell(int64_t c, std::vector<Arrival> opens) {
+  Cell& cell = cells_[c];
+  cell.planned = std::move(opens);
+  for (Arrival& a : cell.planned) a.seq = cell.next_seq++;
+}
 
 void StreamPlay::Plan(const Arrival& a) {
   const auto it = std::upper_bound(cell_first_person_.begin(),

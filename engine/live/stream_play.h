@@ -4,7 +4,8 @@
 // The population is cut into cells of kCellHouseholds households. Each
 // cell owns its people's viewer state, its arrivals (planned ones sorted
 // once, ones made during the play in a heap) and its discovery encounters
-// (a Poisson count per cell and minute, keyed by both). Within a minute the
+// (a Poisson count per cell and minute, keyed by both, thinned to the
+// people who can watch and are not fans). Within a minute the
 // cells are independent: co-viewers share a household, hence a cell; a
 // share click to a contact of the same cell is queued at its time, one to
 // another cell waits for the end of the minute if it would land before it
@@ -13,13 +14,16 @@
 // in fixed point) to give the room's heat for discovery. So the report is a
 // function of the cells, never of the threads that played them.
 //
-//   StreamPlay play(population, stream, seed, &audience, threads, cancel);
-//   play.Plan(open);  ...
+//   StreamPlay play(population, stream, seed, audience, threads, cancel);
+//   // The pass, cell by cell (any threads): people's bytes, then
+//   play.SetCell(c, std::move(opens));
+//   play.Plan(promoted_join);  ...
 //   if (!play.Run()) { /* cancelled */ }
 //   play.Fill(&report);
 #ifndef AIOTREACH_ENGINE_LIVE_STREAM_PLAY_H_
 #define AIOTREACH_ENGINE_LIVE_STREAM_PLAY_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,8 +49,20 @@ class StreamPlay {
              const CancelToken* cancel);
   ~StreamPlay();
 
-  // An arrival known before the play (an open, a promoted join). Arrivals
-  // of one person are planned in the order they were made.
+  // Cells and the households each holds: [CellBegin(c), CellBegin(c + 1)).
+  int64_t cells() const;
+  int64_t CellBegin(int64_t c) const {
+    return std::min(c * kCellHouseholds, population_.households());
+  }
+
+  // What the pass found of cell c: its opens (arrivals known before the
+  // play, in the order they were made: by person, then time). Once per
+  // cell, before Plan; cells may be set concurrently.
+  void SetCell(int64_t c, std::vector<Arrival> opens);
+
+  // Another arrival known before the play (a promoted join), after every
+  // SetCell. Arrivals of one person are planned in the order they were
+  // made.
   void Plan(const Arrival& a);
 
   // Plays the stream; false if cancelled.

@@ -21,13 +21,20 @@ using live::kNoSlot;
 using live::kSlotMask;
 using live::kTarget;
 
-// What the pass finds in one shard.
-struct ShardPart {
+// What the pass counts in one cell.
+struct CellCounts {
   int64_t target_people = 0;
   int64_t target_households = 0;
   int64_t fans = 0;
   int64_t can_watch = 0;
-  std::vector<Arrival> opens;
+};
+
+// A thread's scratch space, reused from cell to cell.
+struct PassScratch {
+  PopulationShard shard;
+  RngBlocks fan_blocks;
+  RngBlocks link_blocks;
+  std::vector<Arrival> opens;  // the cell's, before they go to the play
 };
 
 // What the pass draws of each shard: the attributes fans and the target
@@ -57,39 +64,47 @@ PopulationNeeds PassNeeds(const Ecosystem& eco, const CompiledStream& s,
   return needs;
 }
 
-// The pass over households [begin, end).
+// The pass over households [begin, end) (a shard of a cell): writes each
+// person's byte, appends fans' notification opens to `opens` and adds to
+// `counts`.
 void MarkShard(const Population& population, const CompiledStream& s,
                const CompiledTarget& target, const PopulationNeeds& needs,
-               uint64_t seed, int64_t begin, int64_t end,
-               PopulationShard* shard, RngBlocks* fan_blocks,
-               uint8_t* person_bytes, ShardPart* part) {
+               uint64_t seed, int64_t begin, int64_t end, PassScratch* scratch,
+               uint8_t* person_bytes, CellCounts* counts,
+               std::vector<Arrival>* opens) {
   const Ecosystem& eco = population.ecosystem();
-  population.Generate(begin, end, needs, shard);
+  PopulationShard& shard = scratch->shard;
+  population.Generate(begin, end, needs, &shard);
   const auto& types = eco.device_types();
   const uint32_t index = static_cast<uint32_t>(s.index);
-  // Counted here and stored once: parts of neighbouring shards share cache
-  // lines, and two threads adding to them person by person ping-pong them.
-  ShardPart local;
   // Each person's stream of this stream's audience draws: word 0 decides a
   // fan, the next ones a fan's notification opens.
-  fan_blocks->resize(shard->people());
+  RngBlocks& fan_blocks = scratch->fan_blocks;
+  fan_blocks.resize(shard.people());
   FirstBlocks(seed, streams::kStreamAudience, index,
-              static_cast<uint32_t>(shard->first_person), shard->people(),
-              fan_blocks->data());
-  for (int i = 0; i < shard->households(); ++i) {
-    const uint32_t hh_devices = shard->household_devices[i];
+              static_cast<uint32_t>(shard.first_person), shard.people(),
+              fan_blocks.data());
+  if (s.casting) population.LinkBlocks(shard, &scratch->link_blocks);
+  // Which attribute the fan share reads (the same for everyone).
+  const bool fans_by_age = s.fans_by == v1::ATTRIBUTE_AGE_BAND;
+  const bool fans_by_tier = s.fans_by == v1::ATTRIBUTE_CITY_TIER;
+  CellCounts local;
+  for (int i = 0; i < shard.households(); ++i) {
+    const uint32_t hh_devices = shard.household_devices[i];
     // Only a household with the TV can have a casting link to it: others
     // skip drawing their links (most households, on xiaomi-2020).
     const uint32_t linked =
         s.casting && ((hh_devices >> s.tv_type) & 1u)
-            ? population.LinkedMembers(*shard, i, s.cast_link)
+            ? population.LinkedMembers(shard, i, s.cast_link,
+                                       &scratch->link_blocks[i])
             : 0;
-    const uint32_t m0 = shard->member_begin[i];
-    const uint32_t m1 = shard->member_begin[i + 1];
+    const uint32_t m0 = shard.member_begin[i];
+    const uint32_t m1 = shard.member_begin[i + 1];
+    const int tier = shard.city_tier[i];
     bool target_household = false;
     for (uint32_t m = m0; m < m1; ++m) {
-      const int64_t person = shard->first_person + m;
-      const uint32_t own = shard->person_devices[m];
+      const int64_t person = shard.first_person + m;
+      const uint32_t own = shard.person_devices[m];
       uint8_t byte = kNoSlot;
       for (size_t w = 0; w < s.watch_types.size(); ++w) {
         const int t = s.watch_types[w];
@@ -99,13 +114,16 @@ void MarkShard(const Population& population, const CompiledStream& s,
           break;
         }
       }
-      const bool fan = Rng::ToUniform((*fan_blocks)[m][0]) <
-                       s.FanShare(shard->age_band[m], shard->city_tier[i]);
+      const int age = shard.age_band[m];
+      const double share = s.fan_share[fans_by_age    ? age
+                                       : fans_by_tier ? tier
+                                                      : 0];
+      const bool fan = Rng::ToUniform(fan_blocks[m][0]) < share;
       if (fan) byte |= kFan;
       if ((linked >> (m - m0)) & 1u) byte |= kCastLink;
-      if (target.Contains(shard->age_band[m], shard->city_tier[i],
-                          static_cast<int>(m1 - m0), own, hh_devices,
-                          shard->activity[m])) {
+      if (target.everyone ||
+          target.Contains(age, tier, static_cast<int>(m1 - m0), own, hh_devices,
+                          shard.activity[m])) {
         byte |= kTarget;
         ++local.target_people;
         target_household = true;
@@ -116,7 +134,7 @@ void MarkShard(const Population& population, const CompiledStream& s,
       local.can_watch += can_watch;
       if (!fan || !can_watch || !s.notification) continue;
       Rng rng(seed, streams::kStreamAudience, static_cast<uint32_t>(person),
-              index, (*fan_blocks)[m]);
+              index, fan_blocks[m]);
       rng.Skip(1);
       for (double push : s.push_minutes) {
         if (!(rng.Uniform() < s.open_probability)) continue;
@@ -128,12 +146,15 @@ void MarkShard(const Population& population, const CompiledStream& s,
         a.channel = Channel::kNotification;
         a.has_byte = true;
         a.byte = byte;
-        local.opens.push_back(a);
+        opens->push_back(a);
       }
     }
     local.target_households += target_household;
   }
-  *part = std::move(local);
+  counts->target_people += local.target_people;
+  counts->target_households += local.target_households;
+  counts->fans += local.fans;
+  counts->can_watch += local.can_watch;
 }
 
 }  // namespace
@@ -144,41 +165,40 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
   const CompiledStream& s = stream_;
   const int64_t people = population_.people();
   Audience audience;
-  audience.person.resize(people);
-  const int64_t shard_households =
-      std::max<int64_t>(1, options.shard_households);
-  const int64_t shards =
-      (population_.households() + shard_households - 1) / shard_households;
-  std::vector<ShardPart> parts(shards);
+  audience.person = AllocateHuge<uint8_t>(people);
+  live::StreamPlay play(population_, s, seed_, audience, options.threads,
+                        options.cancel);
+  // The pass, cell by cell: each cell's opens go straight to the play; its
+  // households are drawn a shard at a time.
+  const int64_t shard_households = std::max<int64_t>(
+      1, std::min(options.shard_households, live::kCellHouseholds));
   const CancelToken* cancel = options.cancel;
   const PopulationNeeds needs = PassNeeds(population_.ecosystem(), s, target_);
-  ParallelFor(shards, options.threads, [&](int64_t k, int) {
-    if (cancel != nullptr && cancel->Poll()) return;
-    thread_local PopulationShard shard;
-    thread_local RngBlocks fan_blocks;
-    const int64_t begin = k * shard_households;
-    const int64_t end =
-        std::min(population_.households(), begin + shard_households);
-    MarkShard(population_, s, target_, needs, seed_, begin, end, &shard,
-              &fan_blocks, audience.person.data(), &parts[k]);
+  std::vector<CellCounts> cell_counts(play.cells());
+  ParallelFor(play.cells(), options.threads, [&](int64_t c, int) {
+    thread_local PassScratch scratch;
+    std::vector<Arrival>& opens = scratch.opens;
+    opens.clear();
+    const int64_t cell_end = play.CellBegin(c + 1);
+    for (int64_t begin = play.CellBegin(c); begin < cell_end;
+         begin += shard_households) {
+      if (cancel != nullptr && cancel->Poll()) return;
+      MarkShard(population_, s, target_, needs, seed_, begin,
+                std::min(cell_end, begin + shard_households), &scratch,
+                audience.person.get(), &cell_counts[c], &opens);
+    }
+    // A copy of the exact size: the buffer grows once per thread.
+    play.SetCell(c, std::vector<Arrival>(opens.begin(), opens.end()));
   });
   if (cancel != nullptr && cancel->Poll())
     return StoppedStatus(*cancel, "live stream");
-  for (const ShardPart& part : parts) {
-    audience.target_people += part.target_people;
-    audience.target_households += part.target_households;
-    audience.fans += part.fans;
-    audience.can_watch += part.can_watch;
+  for (const CellCounts& n : cell_counts) {
+    audience.target_people += n.target_people;
+    audience.target_households += n.target_households;
+    audience.fans += n.fans;
+    audience.can_watch += n.can_watch;
   }
 
-  live::StreamPlay play(population_, s, seed_, audience, options.threads,
-                        cancel);
-  // Opens go to their cells shard by shard, each shard's freed at once:
-  // at platform scale they are tens of millions.
-  for (ShardPart& part : parts) {
-    for (const Arrival& a : part.opens) play.Plan(a);
-    part.opens = std::vector<Arrival>();
-  }
   if (promotions != nullptr && !promotions->empty()) {
     // Sorted by person and time, so that each person's k-th exposure has
     // its own key whatever order the campaign produced them in.
