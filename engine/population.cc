@@ -97,13 +97,6 @@ void IntegerGammaBatch(const RngBlock* blocks, int64_t n, float* out) {
   }
 }
 
-// CdfTable::Sample of the uniform of word w, from its WordThresholds.
-int CountAtOrAbove(uint32_t w, const std::vector<uint64_t>& thresholds) {
-  int i = 0;
-  for (uint64_t t : thresholds) i += w >= t;
-  return i;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<const Population>> Population::Build(
@@ -359,51 +352,83 @@ void Population::Generate(int64_t begin, int64_t end,
       default:
         IntegerGammaBatch<4>(activity_blocks, people, shard->activity.data());
     }
+  } else if (draw_activity) {
+    for (int64_t m = 0; m < people; ++m) {
+      Rng rng(seed_, streams::kPersonActivity,
+              first_person + static_cast<uint32_t>(m), 0, activity_blocks[m]);
+      shard->activity[m] =
+          static_cast<float>(SampleGamma(rng, shape, 1.0 / shape));
+    }
   }
 
-  for (int64_t i = 0; i < n; ++i) {
-    // Read only when household_draws, which computed hh_blocks.
-    EntityWords hh(seed_, streams::kHouseholdAttributes, first_hh + i,
-                   household_draws ? hh_blocks[i] : kNoBlock,
-                   hh_blocks2 != nullptr ? &hh_blocks2[i] : nullptr);
-    const int tier =
-        draw_tier ? CountAtOrAbove(hh.WordAt(kCityTierWord), tier_thresholds)
-                  : 0;
-    uint32_t hh_devices = always_household;
-    for (const Maybe& d : maybe_household) {
-      // No branch on the random outcome: it would be mispredicted.
-      hh_devices |=
-          static_cast<uint32_t>(hh.WordAt(d.word) < d.Threshold(0, tier))
-          << d.type;
+  // One attribute at a time over the whole shard: loops without calls or
+  // branches on random outcomes, which the compiler unrolls and vectorises.
+  // Words come from the batched blocks; a word past block 1 (more than
+  // seven uncertain types of one owner) from the entity's own later block.
+  auto word_at = [&](const RngBlock* first, const RngBlock* second,
+                     uint32_t stream, uint32_t entity0, int64_t k,
+                     uint32_t word) -> uint32_t {
+    if (word < 4) return first[k][word];
+    if (word < 8 && second != nullptr) return second[k][word - 4];
+    return EntityWords(seed_, stream, entity0 + static_cast<uint32_t>(k),
+                       first[k])
+        .WordAt(word);
+  };
+  // Households: city tier, then each uncertain shared type.
+  uint8_t* tiers = shard->city_tier.data();
+  uint32_t* hh_devices = shard->household_devices.data();
+  std::fill(tiers, tiers + n, uint8_t{0});
+  std::fill(hh_devices, hh_devices + n, always_household);
+  for (uint64_t t : tier_thresholds) {
+    for (int64_t i = 0; i < n; ++i)
+      tiers[i] += hh_blocks[i][kCityTierWord] >= t;
+  }
+  for (const Maybe& d : maybe_household) {
+    const uint64_t* t = d.thresholds.data();
+    const bool by_tier = d.by == v1::ATTRIBUTE_CITY_TIER;
+    for (int64_t i = 0; i < n; ++i) {
+      const uint32_t w =
+          word_at(hh_blocks, hh_blocks2, streams::kHouseholdAttributes,
+                  first_hh, i, d.word);
+      hh_devices[i] |= static_cast<uint32_t>(w < t[by_tier ? tiers[i] : 0])
+                       << d.type;
     }
-    shard->city_tier[i] = static_cast<uint8_t>(tier);
-    shard->household_devices[i] = hh_devices;
-
-    for (uint32_t m = shard->member_begin[i]; m < shard->member_begin[i + 1];
-         ++m) {
-      uint32_t devices = always_person;
-      if (person_draws) {
-        EntityWords ps(
-            seed_, streams::kPersonAttributes, first_person + m,
-            person_blocks[m],
-            person_blocks2 != nullptr ? &person_blocks2[m] : nullptr);
-        const int age =
-            draw_age ? CountAtOrAbove(ps.WordAt(kAgeBandWord), age_thresholds)
-                     : 0;
-        for (const Maybe& d : maybe_person) {
-          devices |=
-              static_cast<uint32_t>(ps.WordAt(d.word) < d.Threshold(age, tier))
-              << d.type;
-        }
-        shard->age_band[m] = static_cast<uint8_t>(age);
-      }
-      shard->person_devices[m] = devices;
-      if (draw_activity && !batch_gamma) {
-        Rng rng(seed_, streams::kPersonActivity, first_person + m, 0,
-                activity_blocks[m]);
-        shard->activity[m] =
-            static_cast<float>(SampleGamma(rng, shape, 1.0 / shape));
-      }
+  }
+  // People: age band, then each uncertain personal type (by the person's
+  // age band or household's tier).
+  uint32_t* devices = shard->person_devices.data();
+  std::fill(devices, devices + people, always_person);
+  if (!person_draws) return;
+  uint8_t* ages = shard->age_band.data();
+  std::fill(ages, ages + people, uint8_t{0});
+  for (uint64_t t : age_thresholds) {
+    for (int64_t m = 0; m < people; ++m)
+      ages[m] += person_blocks[m][kAgeBandWord] >= t;
+  }
+  const bool any_by_tier = std::any_of(
+      maybe_person.begin(), maybe_person.end(),
+      [](const Maybe& d) { return d.by == v1::ATTRIBUTE_CITY_TIER; });
+  std::vector<uint8_t>& person_tier = shard->person_tier;
+  if (any_by_tier) {
+    person_tier.resize(people);
+    for (int64_t i = 0; i < n; ++i) {
+      std::fill(person_tier.begin() + shard->member_begin[i],
+                person_tier.begin() + shard->member_begin[i + 1], tiers[i]);
+    }
+  }
+  for (const Maybe& d : maybe_person) {
+    const uint64_t* t = d.thresholds.data();
+    const uint8_t* category = d.by == v1::ATTRIBUTE_AGE_BAND ? ages
+                              : d.by == v1::ATTRIBUTE_CITY_TIER
+                                  ? person_tier.data()
+                                  : nullptr;
+    for (int64_t m = 0; m < people; ++m) {
+      const uint32_t w =
+          word_at(person_blocks, person_blocks2, streams::kPersonAttributes,
+                  first_person, m, d.word);
+      devices[m] |=
+          static_cast<uint32_t>(w < t[category != nullptr ? category[m] : 0])
+          << d.type;
     }
   }
 }

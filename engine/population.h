@@ -73,6 +73,7 @@ struct PopulationShard {
   // Block 1 (words 4 to 7), drawn when a word there is read.
   RngBlocks household_blocks2;
   RngBlocks person_blocks2;
+  std::vector<uint8_t> person_tier;  // each person's household's tier
 };
 
 class Population {
