@@ -31,6 +31,9 @@ double Minutes(int64_t ticks) {
   return static_cast<double>(ticks) / static_cast<double>(kTicksPerMinute);
 }
 
+// Cells a thread takes at a time in a minute.
+constexpr int64_t kCellsPerTask = 8;
+
 // How far ahead a cell prefetches the state of its planned arrivals.
 constexpr size_t kPrefetchAhead = 32;
 
@@ -89,7 +92,9 @@ double Median(const std::vector<const std::vector<float>*>& parts) {
 
 }  // namespace
 
-struct StreamPlay::Cell {
+// Cache-line aligned: neighbouring cells are played at once by different
+// threads, which would otherwise write to shared lines.
+struct alignas(64) StreamPlay::Cell {
   uint32_t first_person = 0;
   uint32_t end_person = 0;
   std::vector<Arrival> planned;
@@ -114,7 +119,7 @@ struct Outgoing {
 };
 
 // What one thread adds up over the cells it plays: integers only.
-struct StreamPlay::Worker {
+struct alignas(64) StreamPlay::Worker {
   Worker(int minutes, int devices, const CancelToken* cancel)
       : concurrency_diff(minutes + 1),
         full_diff(minutes + 1),
@@ -472,6 +477,7 @@ bool StreamPlay::Run() {
           SamplePoisson(rng, s_.likes_per_minute * Minutes(viewer_ticks_[m]));
     }
   };
+  const int64_t tasks = (cells + kCellsPerTask - 1) / kCellsPerTask;
   std::vector<Outgoing> mail;
   for (int m = 0; m < minutes_; ++m) {
     double multiplier = 1.0;
@@ -486,11 +492,16 @@ bool StreamPlay::Run() {
                      1.0 + s_.amplification * heat / s_.reference_viewers);
       }
     }
-    ParallelFor(cells, threads_, [&](int64_t c, int w) {
-      if (workers_[w]->poller.stopped()) return;
-      CellPlay cell(*this, static_cast<uint32_t>(c), m, workers_[w].get());
-      if (s_.discovery) cell.Discover(multiplier);
-      cell.Serve();
+    // Cells go to the threads kCellsPerTask at a time: one shared counter
+    // update per task, not per cell.
+    ParallelFor(tasks, threads_, [&](int64_t task, int w) {
+      const int64_t end = std::min(cells, (task + 1) * kCellsPerTask);
+      for (int64_t c = task * kCellsPerTask; c < end; ++c) {
+        if (workers_[w]->poller.stopped()) return;
+        CellPlay cell(*this, static_cast<uint32_t>(c), m, workers_[w].get());
+        if (s_.discovery) cell.Discover(multiplier);
+        cell.Serve();
+      }
     });
     for (const auto& w : workers_) {
       if (w->poller.Check()) return false;
