@@ -31,6 +31,19 @@ inline constexpr int kMaxHouseholdSize = 16;
 inline constexpr int kMaxDeviceTypes = 32;
 inline constexpr int kMaxCategories = 64;
 
+// The index of a person's category in a table given by `by`: their age
+// band, their household's city tier, or 0 for a single entry.
+inline int CategoryOf(v1::Attribute by, int age_band, int city_tier) {
+  switch (by) {
+    case v1::ATTRIBUTE_AGE_BAND:
+      return age_band;
+    case v1::ATTRIBUTE_CITY_TIER:
+      return city_tier;
+    default:
+      return 0;
+  }
+}
+
 struct DeviceTypeInfo {
   std::string name;
   bool household_owned = false;
@@ -48,14 +61,7 @@ struct DeviceTypeInfo {
 
   // The chance that an owner with these categories owns one.
   double OwnershipProbability(int age_band, int city_tier) const {
-    switch (ownership_by) {
-      case v1::ATTRIBUTE_AGE_BAND:
-        return ownership_probability[age_band];
-      case v1::ATTRIBUTE_CITY_TIER:
-        return ownership_probability[city_tier];
-      default:
-        return ownership_probability[0];
-    }
+    return ownership_probability[CategoryOf(ownership_by, age_band, city_tier)];
   }
   // True if some owner can own one.
   bool Ownable() const;

@@ -232,14 +232,7 @@ void Population::Generate(int64_t begin, int64_t end,
     v1::Attribute by;
     std::vector<uint64_t> thresholds;  // by category of `by`, or one
     uint64_t Threshold(int age, int tier) const {
-      switch (by) {
-        case v1::ATTRIBUTE_AGE_BAND:
-          return thresholds[age];
-        case v1::ATTRIBUTE_CITY_TIER:
-          return thresholds[tier];
-        default:
-          return thresholds[0];
-      }
+      return thresholds[CategoryOf(by, age, tier)];
     }
   };
   uint32_t always_household = 0, always_person = 0;
@@ -300,39 +293,35 @@ void Population::Generate(int64_t begin, int64_t end,
   }
   const uint32_t first_hh = static_cast<uint32_t>(begin);
   const uint32_t first_person = static_cast<uint32_t>(shard->first_person);
-  auto batch = [&](bool needed, uint32_t stream, uint32_t first, int64_t count,
-                   RngBlocks* blocks) -> const RngBlock* {
+  // Block `block` of each entity's stream, in a batch, when needed.
+  auto batch = [&](bool needed, uint32_t stream, uint32_t block, uint32_t first,
+                   int64_t count, RngBlocks* blocks) -> const RngBlock* {
     if (!needed) return nullptr;
     blocks->resize(count);
-    FirstBlocks(seed_, stream, 0, first, count, blocks->data());
+    EntityBlocks(seed_, stream, 0, block, first, count, blocks->data());
     return blocks->data();
+  };
+  // Words 4 to 7 (many uncertain types, as link draws need) are batched
+  // too when read.
+  auto reads_block1 = [](const std::vector<Maybe>& maybe) {
+    return std::any_of(maybe.begin(), maybe.end(),
+                       [](const Maybe& d) { return d.word >= 4; });
   };
   const RngBlock* hh_blocks =
-      batch(household_draws, streams::kHouseholdAttributes, first_hh, n,
+      batch(household_draws, streams::kHouseholdAttributes, 0, first_hh, n,
             &shard->household_blocks);
   const RngBlock* person_blocks =
-      batch(person_draws, streams::kPersonAttributes, first_person, people,
+      batch(person_draws, streams::kPersonAttributes, 0, first_person, people,
             &shard->person_blocks);
   const RngBlock* activity_blocks =
-      batch(draw_activity, streams::kPersonActivity, first_person, people,
+      batch(draw_activity, streams::kPersonActivity, 0, first_person, people,
             &shard->activity_blocks);
-  // Words 4 to 7 (many uncertain types, as link draws need) in batches too.
-  auto second = [&](const std::vector<Maybe>& maybe, uint32_t stream,
-                    uint32_t first, int64_t count,
-                    RngBlocks* blocks) -> const RngBlock* {
-    if (!std::any_of(maybe.begin(), maybe.end(),
-                     [](const Maybe& d) { return d.word >= 4; }))
-      return nullptr;
-    blocks->resize(count);
-    EntityBlocks(seed_, stream, 0, 1, first, count, blocks->data());
-    return blocks->data();
-  };
   const RngBlock* hh_blocks2 =
-      second(maybe_household, streams::kHouseholdAttributes, first_hh, n,
-             &shard->household_blocks2);
+      batch(reads_block1(maybe_household), streams::kHouseholdAttributes, 1,
+            first_hh, n, &shard->household_blocks2);
   const RngBlock* person_blocks2 =
-      second(maybe_person, streams::kPersonAttributes, first_person, people,
-             &shard->person_blocks2);
+      batch(reads_block1(maybe_person), streams::kPersonAttributes, 1,
+            first_person, people, &shard->person_blocks2);
 
   // Integer shapes up to 4 read their words from the batched block: the
   // same draw as SampleGamma's exact path, in a loop that vectorises.

@@ -85,9 +85,6 @@ void MarkShard(const Population& population, const CompiledStream& s,
               static_cast<uint32_t>(shard.first_person), shard.people(),
               fan_blocks.data());
   if (s.casting) population.LinkBlocks(shard, &scratch->link_blocks);
-  // Which attribute the fan share reads (the same for everyone).
-  const bool fans_by_age = s.fans_by == v1::ATTRIBUTE_AGE_BAND;
-  const bool fans_by_tier = s.fans_by == v1::ATTRIBUTE_CITY_TIER;
   CellCounts local;
   for (int i = 0; i < shard.households(); ++i) {
     const uint32_t hh_devices = shard.household_devices[i];
@@ -115,10 +112,7 @@ void MarkShard(const Population& population, const CompiledStream& s,
         }
       }
       const int age = shard.age_band[m];
-      const double share = s.fan_share[fans_by_age    ? age
-                                       : fans_by_tier ? tier
-                                                      : 0];
-      const bool fan = Rng::ToUniform(fan_blocks[m][0]) < share;
+      const bool fan = Rng::ToUniform(fan_blocks[m][0]) < s.FanShare(age, tier);
       if (fan) byte |= kFan;
       if ((linked >> (m - m0)) & 1u) byte |= kCastLink;
       if (target.everyone ||

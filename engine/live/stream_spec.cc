@@ -64,14 +64,7 @@ double SessionLaw::Sample(Rng& rng) const {
 }
 
 double CompiledStream::FanShare(int age_band, int city_tier) const {
-  switch (fans_by) {
-    case v1::ATTRIBUTE_AGE_BAND:
-      return fan_share[age_band];
-    case v1::ATTRIBUTE_CITY_TIER:
-      return fan_share[city_tier];
-    default:
-      return fan_share[0];
-  }
+  return fan_share[CategoryOf(fans_by, age_band, city_tier)];
 }
 
 const SessionLaw& CompiledStream::SessionOf(Channel c, int promotion) const {
