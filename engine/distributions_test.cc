@@ -134,6 +134,37 @@ TEST(DistributionsTest, CdfTableSampleIsTheInverseCdf) {
   }
 }
 
+// Counting the thresholds at or below a word gives Sample of its uniform,
+// at the words on either side of every threshold and at random words.
+TEST(DistributionsTest, CdfTableWordThresholdsAgreeWithSample) {
+  for (const std::vector<double>& weights :
+       std::vector<std::vector<double>>{{0.18, 0.30, 0.33, 0.19},
+                                        {1, 0, 2},
+                                        {1},
+                                        std::vector<double>(20, 0.05)}) {
+    const CdfTable table(weights);
+    const std::vector<uint64_t> thresholds = table.WordThresholds();
+    ASSERT_EQ(thresholds.size(), weights.size() - 1);
+    auto count = [&](uint32_t w) {
+      int i = 0;
+      for (uint64_t t : thresholds) i += w >= t;
+      return i;
+    };
+    std::vector<uint32_t> words = {0u, 4294967295u};
+    for (uint64_t t : thresholds) {
+      for (int64_t d = -1; d <= 1; ++d) {
+        const int64_t w = static_cast<int64_t>(t) + d;
+        if (w >= 0 && w <= 4294967295)
+          words.push_back(static_cast<uint32_t>(w));
+      }
+    }
+    Rng rng(5, 6, 7);
+    for (int i = 0; i < 1000; ++i) words.push_back(rng.NextU32());
+    for (uint32_t w : words)
+      EXPECT_EQ(count(w), table.Sample(Rng::ToUniform(w))) << w;
+  }
+}
+
 TEST(DistributionsTest, BinomialTableMatchesTheFormula) {
   const CdfTable t = BinomialTable(4, 0.15);
   EXPECT_NEAR(t.Probability(0), std::pow(0.85, 4), 1e-12);

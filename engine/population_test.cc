@@ -3,6 +3,8 @@
 #include <cmath>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
+#include "engine/rng.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 
@@ -171,6 +173,38 @@ TEST(PopulationTest, HouseholdOfInvertsFirstPerson) {
   }
 }
 
+// The index of first persons (every 64th household, and every 4,096th over
+// those) against a running sum of sizes, at every household and person of
+// a population spanning several blocks of both.
+TEST(PopulationTest, PersonIndexAgreesWithTheSizes) {
+  const auto pop = Build(300001);
+  int64_t first = 0;
+  for (int64_t h = 0; h < pop->households(); ++h) {
+    ASSERT_EQ(pop->FirstPerson(h), first) << h;
+    for (int k = 0; k < pop->household_size(h); ++k)
+      ASSERT_EQ(pop->HouseholdOf(first + k), h) << first + k;
+    first += pop->household_size(h);
+  }
+  EXPECT_EQ(first, pop->people());
+}
+
+// Link draws from a batch of first blocks are the draws made one by one.
+TEST(PopulationTest, LinkBlocksGiveTheSameLinks) {
+  const auto pop = Build(20000);
+  PopulationShard s;
+  pop->Generate(100, 2100, PopulationNeeds::All(), &s);
+  RngBlocks blocks;
+  pop->LinkBlocks(s, &blocks);
+  ASSERT_EQ(static_cast<int>(blocks.size()), s.households());
+  int64_t linked = 0;
+  for (int i = 0; i < s.households(); ++i) {
+    const uint32_t alone = pop->LinkedMembers(s, i, 0);
+    EXPECT_EQ(pop->LinkedMembers(s, i, 0, &blocks[i]), alone) << i;
+    linked += __builtin_popcount(alone);
+  }
+  EXPECT_GT(linked, 0);
+}
+
 // Each member owning a phone in a TV household is one candidate link, made
 // with probability 0.5.
 TEST(PopulationTest, LinksJoinDevicesOfOneHousehold) {
@@ -232,6 +266,74 @@ TEST(PopulationTest, AllOrNothingOwnershipByCategory) {
   }
   EXPECT_GT(owners, shard.households() / 3);
   EXPECT_LT(owners, 2 * shard.households() / 3);
+}
+
+// The word layout, read straight from each owner's stream: the age band
+// from word 0 and the k-th personal type from word 1 + k, across the first
+// block, the batched second one and the blocks past it; likewise the tier
+// and shared types of households. Whatever types are asked for.
+TEST(PopulationTest, OwnershipReadsEachTypesOwnWord) {
+  v1::EcosystemSpec spec;
+  spec.add_household_size_weights(1);
+  spec.add_household_size_weights(2);
+  for (const char* band : {"a", "b", "c"}) {
+    v1::Category* c = spec.add_age_bands();
+    c->set_name(band);
+    c->set_weight(1);
+  }
+  for (const char* tier : {"t1", "t2"}) {
+    v1::Category* c = spec.add_city_tiers();
+    c->set_name(tier);
+    c->set_weight(1);
+  }
+  // Ten personal types (words 1 to 10), five shared ones (words 1 to 5).
+  for (int k = 0; k < 15; ++k) {
+    v1::DeviceType* t = spec.add_device_types();
+    t->set_name(absl::StrCat("type", k));
+    t->set_owner(k < 10 ? v1::OWNER_KIND_PERSON : v1::OWNER_KIND_HOUSEHOLD);
+    t->set_ownership_probability(0.1 + 0.05 * k);
+  }
+  absl::StatusOr<std::unique_ptr<const Ecosystem>> eco =
+      Ecosystem::Build(spec, "spec");
+  ASSERT_TRUE(eco.ok()) << eco.status();
+  absl::StatusOr<std::unique_ptr<const Population>> pop =
+      Population::Build(std::move(*eco), 3000, 11, 1);
+  ASSERT_TRUE(pop.ok()) << pop.status();
+  const Ecosystem& e = (*pop)->ecosystem();
+  auto word = [](uint32_t stream, int64_t entity, int w) {
+    Rng rng(11, stream, static_cast<uint32_t>(entity));
+    rng.Skip(w);
+    return Rng::ToUniform(rng.NextU32());
+  };
+  for (uint32_t only : {~0u, 1u << 9, 1u << 14, (1u << 5) | (1u << 12)}) {
+    PopulationNeeds needs;
+    needs.device_types = only;
+    PopulationShard s;
+    (*pop)->Generate(0, (*pop)->households(), needs, &s);
+    for (int i = 0; i < s.households(); ++i) {
+      const int64_t h = s.first_household + i;
+      ASSERT_EQ(s.city_tier[i], e.city_tier().Sample(
+                                    word(streams::kHouseholdAttributes, h, 0)));
+      for (int k = 10; k < 15; ++k) {
+        const bool owns =
+            word(streams::kHouseholdAttributes, h, 1 + k - 10) < 0.1 + 0.05 * k;
+        ASSERT_EQ((s.household_devices[i] >> k) & 1u,
+                  ((only >> k) & 1u) && owns)
+            << h << " " << k;
+      }
+    }
+    for (int m = 0; m < s.people(); ++m) {
+      const int64_t p = s.first_person + m;
+      ASSERT_EQ(s.age_band[m],
+                e.age_band().Sample(word(streams::kPersonAttributes, p, 0)));
+      for (int k = 0; k < 10; ++k) {
+        const bool owns =
+            word(streams::kPersonAttributes, p, 1 + k) < 0.1 + 0.05 * k;
+        ASSERT_EQ((s.person_devices[m] >> k) & 1u, ((only >> k) & 1u) && owns)
+            << p << " " << k;
+      }
+    }
+  }
 }
 
 // The batched sum draws the same counts as one person at a time.

@@ -93,5 +93,39 @@ TEST(RngTest, FirstBlocksMatchFreshStreams) {
   }
 }
 
+TEST(RngTest, EntityBlocksAreTheStreamsLaterWords) {
+  RngBlock blocks[3];
+  EntityBlocks(7, 3, 0, 1, 100, 3, blocks);
+  for (uint32_t i = 0; i < 3; ++i) {
+    Rng rng(7, 3, 100 + i);
+    rng.Skip(4);
+    for (int w = 0; w < 4; ++w) EXPECT_EQ(blocks[i][w], rng.NextU32());
+  }
+}
+
+// ToUniform(w) < p exactly when w < WordThreshold(p): checked at the words
+// on either side of each threshold, for probabilities at the edges, ones
+// not representable in binary, and a spread of random ones.
+TEST(RngTest, WordThresholdIsExact) {
+  std::vector<double> probabilities = {
+      0.0, -0.5, 1.0, 1.5,       1e-300,      1e-12,
+      0.1, 0.3,  0.5, 2.0 / 3.0, 0.999999999, 1.0 - 1e-16};
+  Rng rng(1, 2, 3);
+  for (int i = 0; i < 2000; ++i) probabilities.push_back(rng.Uniform());
+  // Probabilities that sit exactly on a word's uniform.
+  for (uint32_t w : {0u, 1u, 12345u, 4294967295u})
+    probabilities.push_back(Rng::ToUniform(w));
+  for (double p : probabilities) {
+    const uint64_t t = Rng::WordThreshold(p);
+    ASSERT_LE(t, uint64_t{1} << 32) << p;
+    for (int64_t d = -2; d <= 2; ++d) {
+      const int64_t w = static_cast<int64_t>(t) + d;
+      if (w < 0 || w > 4294967295) continue;
+      const uint32_t word = static_cast<uint32_t>(w);
+      EXPECT_EQ(Rng::ToUniform(word) < p, word < t) << p << " " << word;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace aiotreach
