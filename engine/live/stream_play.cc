@@ -50,44 +50,88 @@ struct Viewer {
   uint32_t sessions = 0;
 };
 
-// The median of the values of `parts` taken together (lengths, >= 0), 0
-// for none: the mean of the two middle values for an even count. Exact,
-// without copying them all: a histogram over the top bits of the floats
-// (non-negative floats order as their bits do) finds the bins holding the
-// middle ranks, and only those bins' values are selected from.
-double Median(const std::vector<const std::vector<float>*>& parts) {
-  size_t n = 0;
-  for (const auto* v : parts) n += v->size();
-  if (n == 0) return 0.0;
+// Medians of session lengths (>= 0): of all channels together and of each
+// channel, 0 for none, the mean of the two middle values for an even
+// count. `parts[c]` holds channel c's lengths, one vector per worker.
+// Exact, without copying them all: a histogram over the top bits of the
+// floats (non-negative floats order as their bits do) finds the bins
+// holding the middle ranks, and only those bins' values are selected from.
+// One pass over every value builds the channels' histograms (all
+// channels' is their sum), one more collects every bin wanted.
+struct Medians {
+  double all = 0.0;
+  double channel[kNumChannels] = {};
+};
+Medians SessionMedians(
+    const std::vector<const std::vector<float>*> (&parts)[kNumChannels]) {
   constexpr int kShift = 15;  // 2^17 bins
-  std::vector<int64_t> bins(size_t{1} << (32 - kShift));
+  constexpr size_t kBins = size_t{1} << (32 - kShift);
   auto bin = [](float x) {
     uint32_t bits;
     std::memcpy(&bits, &x, sizeof bits);
     return bits >> kShift;
   };
-  for (const auto* v : parts) {
-    for (float x : *v) ++bins[bin(x)];
+  // Group 0: all channels; group 1 + c: channel c.
+  constexpr int kGroups = kNumChannels + 1;
+  std::vector<std::vector<int64_t>> bins(kGroups, std::vector<int64_t>(kBins));
+  size_t n[kGroups] = {};
+  for (int c = 0; c < kNumChannels; ++c) {
+    std::vector<int64_t>& b = bins[1 + c];
+    for (const auto* v : parts[c]) {
+      for (float x : *v) ++b[bin(x)];
+      n[1 + c] += v->size();
+    }
+    n[0] += n[1 + c];
+    for (size_t i = 0; i < kBins; ++i) bins[0][i] += b[i];
   }
-  // The value of rank r (0-based).
-  auto rank = [&](size_t r) {
-    size_t below = 0;
-    uint32_t b = 0;
-    while (below + bins[b] <= r) below += bins[b++];
-    std::vector<float> in_bin;
-    in_bin.reserve(bins[b]);
-    for (const auto* v : parts) {
+  // Each group's middle ranks (the upper, then the lower for an even
+  // count), as a bin and a rank within it.
+  struct Wanted {
+    uint32_t bin;
+    size_t k;
+    std::vector<float> values;
+  };
+  std::vector<Wanted> wanted[kGroups];
+  for (int g = 0; g < kGroups; ++g) {
+    if (n[g] == 0) continue;
+    std::vector<size_t> ranks = {n[g] / 2};
+    if (n[g] % 2 == 0) ranks.push_back(n[g] / 2 - 1);
+    for (size_t r : ranks) {
+      size_t below = 0;
+      uint32_t b = 0;
+      while (below + bins[g][b] <= r) below += bins[g][b++];
+      wanted[g].push_back({b, r - below, {}});
+    }
+  }
+  for (int c = 0; c < kNumChannels; ++c) {
+    std::vector<Wanted*> here;
+    for (int g : {0, 1 + c}) {
+      for (Wanted& w : wanted[g]) here.push_back(&w);
+    }
+    if (here.empty()) continue;
+    for (const auto* v : parts[c]) {
       for (float x : *v) {
-        if (bin(x) == b) in_bin.push_back(x);
+        const uint32_t b = bin(x);
+        for (Wanted* w : here) {
+          if (w->bin == b) w->values.push_back(x);
+        }
       }
     }
-    const size_t k = r - below;
-    std::nth_element(in_bin.begin(), in_bin.begin() + k, in_bin.end());
-    return static_cast<double>(in_bin[k]);
+  }
+  auto median = [&](int g) {
+    if (wanted[g].empty()) return 0.0;
+    double sum = 0.0;
+    for (Wanted& w : wanted[g]) {
+      std::nth_element(w.values.begin(), w.values.begin() + w.k,
+                       w.values.end());
+      sum += w.values[w.k];
+    }
+    return sum / static_cast<double>(wanted[g].size());
   };
-  const double upper = rank(n / 2);
-  if (n % 2 == 1) return upper;
-  return (upper + rank(n / 2 - 1)) / 2;
+  Medians out;
+  out.all = median(0);
+  for (int c = 0; c < kNumChannels; ++c) out.channel[c] = median(1 + c);
+  return out;
 }
 
 }  // namespace
@@ -572,11 +616,12 @@ void StreamPlay::Fill(v1::StreamReport* r) const {
   r->set_viewer_minutes(Minutes(ticks));
   r->set_mean_session_minutes(
       total.sessions > 0 ? Minutes(ticks) / total.sessions : 0.0);
-  std::vector<const std::vector<float>*> all;
+  std::vector<const std::vector<float>*> lengths[kNumChannels];
   for (const auto& w : workers_) {
-    for (const auto& v : w->lengths) all.push_back(&v);
+    for (int c = 0; c < kNumChannels; ++c) lengths[c].push_back(&w->lengths[c]);
   }
-  r->set_median_session_minutes(Median(all));
+  const Medians medians = SessionMedians(lengths);
+  r->set_median_session_minutes(medians.all);
   int64_t likes = 0;
   for (int64_t l : likes_) likes += l;
   r->set_likes(likes);
@@ -626,9 +671,7 @@ void StreamPlay::Fill(v1::StreamReport* r) const {
                                       ? Minutes(total.channel_ticks[c]) /
                                             total.channel_sessions[c]
                                       : 0.0);
-    std::vector<const std::vector<float>*> lengths;
-    for (const auto& w : workers_) lengths.push_back(&w->lengths[c]);
-    row->set_median_session_minutes(Median(lengths));
+    row->set_median_session_minutes(medians.channel[c]);
   }
   const auto& types = population_.ecosystem().device_types();
   const int devices = static_cast<int>(total.device_sessions.size());
