@@ -57,6 +57,20 @@ std::unique_ptr<const Population> Build(int64_t people, int threads = 2) {
   return std::move(*pop);
 }
 
+// A population of `people` from an ecosystem spec (null on a failure,
+// which the test reports).
+std::unique_ptr<const Population> FromSpec(const v1::EcosystemSpec& spec,
+                                           int64_t people, uint64_t seed) {
+  absl::StatusOr<std::unique_ptr<const Ecosystem>> eco =
+      Ecosystem::Build(spec, "spec");
+  EXPECT_TRUE(eco.ok()) << eco.status();
+  if (!eco.ok()) return nullptr;
+  absl::StatusOr<std::unique_ptr<const Population>> pop =
+      Population::Build(std::move(*eco), people, seed, 1);
+  EXPECT_TRUE(pop.ok()) << pop.status();
+  return pop.ok() ? std::move(*pop) : nullptr;
+}
+
 TEST(PopulationTest, HouseholdsHoldExactlyThePeopleAsked) {
   for (int64_t n : {1, 2, 5, 4097, 100003}) {
     const auto pop = Build(n);
@@ -251,14 +265,10 @@ TEST(PopulationTest, AllOrNothingOwnershipByCategory) {
         }
       )pb",
       &spec));
-  absl::StatusOr<std::unique_ptr<const Ecosystem>> eco =
-      Ecosystem::Build(spec, "spec");
-  ASSERT_TRUE(eco.ok()) << eco.status();
-  absl::StatusOr<std::unique_ptr<const Population>> pop =
-      Population::Build(std::move(*eco), 10000, 5, 1);
-  ASSERT_TRUE(pop.ok()) << pop.status();
+  const auto pop = FromSpec(spec, 10000, 5);
+  ASSERT_NE(pop, nullptr);
   PopulationShard shard;
-  (*pop)->Generate(0, (*pop)->households(), PopulationNeeds::All(), &shard);
+  pop->Generate(0, pop->households(), PopulationNeeds::All(), &shard);
   int owners = 0;
   for (int i = 0; i < shard.households(); ++i) {
     EXPECT_EQ(shard.household_devices[i], shard.city_tier[i] == 0 ? 1u : 0u);
@@ -293,13 +303,9 @@ TEST(PopulationTest, OwnershipReadsEachTypesOwnWord) {
     t->set_owner(k < 10 ? v1::OWNER_KIND_PERSON : v1::OWNER_KIND_HOUSEHOLD);
     t->set_ownership_probability(0.1 + 0.05 * k);
   }
-  absl::StatusOr<std::unique_ptr<const Ecosystem>> eco =
-      Ecosystem::Build(spec, "spec");
-  ASSERT_TRUE(eco.ok()) << eco.status();
-  absl::StatusOr<std::unique_ptr<const Population>> pop =
-      Population::Build(std::move(*eco), 3000, 11, 1);
-  ASSERT_TRUE(pop.ok()) << pop.status();
-  const Ecosystem& e = (*pop)->ecosystem();
+  const auto pop = FromSpec(spec, 3000, 11);
+  ASSERT_NE(pop, nullptr);
+  const Ecosystem& e = pop->ecosystem();
   auto word = [](uint32_t stream, int64_t entity, int w) {
     Rng rng(11, stream, static_cast<uint32_t>(entity));
     rng.Skip(w);
@@ -309,7 +315,7 @@ TEST(PopulationTest, OwnershipReadsEachTypesOwnWord) {
     PopulationNeeds needs;
     needs.device_types = only;
     PopulationShard s;
-    (*pop)->Generate(0, (*pop)->households(), needs, &s);
+    pop->Generate(0, pop->households(), needs, &s);
     for (int i = 0; i < s.households(); ++i) {
       const int64_t h = s.first_household + i;
       ASSERT_EQ(s.city_tier[i], e.city_tier().Sample(
