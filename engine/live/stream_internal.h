@@ -42,6 +42,31 @@ struct Arrival {
 };
 static_assert(sizeof(Arrival) == 32, "Arrival stays small");
 
+// 16 bytes: an arrival known before the play (a notification open, a
+// promoted join), tens of millions of them at platform scale. A cell plays
+// its planned arrivals in time order, in the order they were planned on a
+// tie, and before any arrival queued during the play at the same time.
+struct PlannedArrival {
+  double t = 0.0;
+  uint32_t person = 0;
+  Channel channel = Channel::kNotification;
+  uint8_t promotion = 0;
+  bool has_byte = false;  // as in Arrival
+  uint8_t byte = 0;
+
+  Arrival ToArrival() const {
+    Arrival a;
+    a.t = t;
+    a.person = person;
+    a.channel = channel;
+    a.promotion = promotion;
+    a.has_byte = has_byte;
+    a.byte = byte;
+    return a;
+  }
+};
+static_assert(sizeof(PlannedArrival) == 16, "PlannedArrival stays small");
+
 // What the pass over the households finds.
 struct Audience {
   // The byte of each person; allocated uninitialised, written by the pass.

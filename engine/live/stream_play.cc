@@ -141,7 +141,7 @@ Medians SessionMedians(
 struct alignas(64) StreamPlay::Cell {
   uint32_t first_person = 0;
   uint32_t end_person = 0;
-  std::vector<Arrival> planned;
+  std::vector<PlannedArrival> planned;
   size_t next_planned = 0;
   std::priority_queue<Arrival, std::vector<Arrival>, Later> queue;
   uint32_t next_seq = 0;
@@ -273,7 +273,7 @@ void StreamPlay::CellPlay::Discover(double multiplier) {
 
 void StreamPlay::CellPlay::Serve() {
   const double end = std::min<double>(minute_ + 1, s_.duration);
-  std::vector<Arrival>& planned = cell_.planned;
+  std::vector<PlannedArrival>& planned = cell_.planned;
   // Fetch the state of the minute's planned arrivals ahead of their turn
   // (a cell's state is out of cache by its next minute): the first
   // kPrefetchAhead now, then one more as each is served.
@@ -289,9 +289,11 @@ void StreamPlay::CellPlay::Serve() {
                            planned[cell_.next_planned].t < end;
     const bool queued = !cell_.queue.empty() && cell_.queue.top().t < end;
     Arrival a;
+    // On a tie in time the planned arrival goes first: it was made before
+    // anything queued during the play.
     if (from_plan &&
-        (!queued || Later()(cell_.queue.top(), planned[cell_.next_planned]))) {
-      a = planned[cell_.next_planned++];
+        (!queued || planned[cell_.next_planned].t <= cell_.queue.top().t)) {
+      a = planned[cell_.next_planned++].ToArrival();
       fetch(cell_.next_planned + kPrefetchAhead - 1);
     } else if (queued) {
       a = cell_.queue.top();
@@ -486,26 +488,24 @@ int64_t StreamPlay::cells() const {
   return static_cast<int64_t>(cells_.size());
 }
 
-void StreamPlay::SetCell(int64_t c, std::vector<Arrival> opens) {
-  Cell& cell = cells_[c];
-  cell.planned = std::move(opens);
-  for (Arrival& a : cell.planned) a.seq = cell.next_seq++;
+void StreamPlay::SetCell(int64_t c, std::vector<PlannedArrival> opens) {
+  cells_[c].planned = std::move(opens);
 }
 
-void StreamPlay::Plan(const Arrival& a) {
+void StreamPlay::Plan(const PlannedArrival& a) {
   const auto it = std::upper_bound(cell_first_person_.begin(),
                                    cell_first_person_.end(), a.person);
-  Cell& cell = cells_[(it - cell_first_person_.begin()) - 1];
-  Arrival planned = a;
-  planned.seq = cell.next_seq++;
-  cell.planned.push_back(planned);
+  cells_[(it - cell_first_person_.begin()) - 1].planned.push_back(a);
 }
 
 bool StreamPlay::Run() {
   const int64_t cells = static_cast<int64_t>(cells_.size());
   ParallelFor(cells, threads_, [&](int64_t c, int) {
-    std::sort(cells_[c].planned.begin(), cells_[c].planned.end(),
-              [](const Arrival& a, const Arrival& b) { return Later()(b, a); });
+    // By time, in the order planned on a tie.
+    std::stable_sort(cells_[c].planned.begin(), cells_[c].planned.end(),
+                     [](const PlannedArrival& a, const PlannedArrival& b) {
+                       return a.t < b.t;
+                     });
   });
   auto finish_minute = [&](int m) {
     int64_t partial = 0;

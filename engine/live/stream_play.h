@@ -58,12 +58,12 @@ class StreamPlay {
   // What the pass found of cell c: its opens (arrivals known before the
   // play, in the order they were made: by person, then time). Once per
   // cell, before Plan; cells may be set concurrently.
-  void SetCell(int64_t c, std::vector<Arrival> opens);
+  void SetCell(int64_t c, std::vector<PlannedArrival> opens);
 
   // Another arrival known before the play (a promoted join), after every
   // SetCell. Arrivals of one person are planned in the order they were
   // made.
-  void Plan(const Arrival& a);
+  void Plan(const PlannedArrival& a);
 
   // Plays the stream; false if cancelled.
   bool Run();

@@ -12,7 +12,6 @@
 namespace aiotreach {
 namespace {
 
-using live::Arrival;
 using live::Audience;
 using live::kCastLink;
 using live::kFan;
@@ -20,6 +19,7 @@ using live::kIndexBits;
 using live::kNoSlot;
 using live::kSlotMask;
 using live::kTarget;
+using live::PlannedArrival;
 
 // What the pass counts in one cell.
 struct CellCounts {
@@ -34,7 +34,7 @@ struct PassScratch {
   PopulationShard shard;
   RngBlocks fan_blocks;
   RngBlocks link_blocks;
-  std::vector<Arrival> opens;  // the cell's, before they go to the play
+  std::vector<PlannedArrival> opens;  // the cell's, before the play
 };
 
 // What the pass draws of each shard: the attributes fans and the target
@@ -71,7 +71,7 @@ void MarkShard(const Population& population, const CompiledStream& s,
                const CompiledTarget& target, const PopulationNeeds& needs,
                uint64_t seed, int64_t begin, int64_t end, PassScratch* scratch,
                uint8_t* person_bytes, CellCounts* counts,
-               std::vector<Arrival>* opens) {
+               std::vector<PlannedArrival>* opens) {
   const Ecosystem& eco = population.ecosystem();
   PopulationShard& shard = scratch->shard;
   population.Generate(begin, end, needs, &shard);
@@ -134,7 +134,7 @@ void MarkShard(const Population& population, const CompiledStream& s,
         if (!(rng.Uniform() < s.open_probability)) continue;
         const double at = push + s.open_delay.Sample(rng);
         if (at >= s.duration) continue;
-        Arrival a;
+        PlannedArrival a;
         a.t = at;
         a.person = static_cast<uint32_t>(person);
         a.channel = Channel::kNotification;
@@ -171,7 +171,7 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
   std::vector<CellCounts> cell_counts(play.cells());
   ParallelFor(play.cells(), options.threads, [&](int64_t c, int) {
     thread_local PassScratch scratch;
-    std::vector<Arrival>& opens = scratch.opens;
+    std::vector<PlannedArrival>& opens = scratch.opens;
     opens.clear();
     const int64_t cell_end = play.CellBegin(c + 1);
     for (int64_t begin = play.CellBegin(c); begin < cell_end;
@@ -182,7 +182,7 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
                 audience.person.get(), &cell_counts[c], &opens);
     }
     // A copy of the exact size: the buffer grows once per thread.
-    play.SetCell(c, std::vector<Arrival>(opens.begin(), opens.end()));
+    play.SetCell(c, std::vector<PlannedArrival>(opens.begin(), opens.end()));
   });
   if (cancel != nullptr && cancel->Poll())
     return StoppedStatus(*cancel, "live stream");
@@ -214,7 +214,7 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
               static_cast<uint32_t>(s.index) | (k << kIndexBits));
       if (!(rng.Uniform() < s.promotions[e.promotion].join_probability))
         continue;
-      Arrival a;
+      PlannedArrival a;
       a.t = at;
       a.person = e.person;
       a.channel = Channel::kPromotion;
