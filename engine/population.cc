@@ -84,7 +84,6 @@ class EntityWords {
 constexpr uint32_t kAgeBandWord = 0;
 constexpr uint32_t kCityTierWord = 0;
 constexpr uint32_t kFirstOwnershipWord = 1;
-const RngBlock kNoBlock = {};
 
 // Gamma(K, 1/K) multipliers from the first K words of each block: SampleGamma
 // for an integer shape K <= 4, -Log(U_1 ... U_K) / K.
@@ -231,9 +230,6 @@ void Population::Generate(int64_t begin, int64_t end,
     uint32_t word;  // in the owner's stream
     v1::Attribute by;
     std::vector<uint64_t> thresholds;  // by category of `by`, or one
-    uint64_t Threshold(int age, int tier) const {
-      return thresholds[CategoryOf(by, age, tier)];
-    }
   };
   uint32_t always_household = 0, always_person = 0;
   std::vector<Maybe> maybe_household, maybe_person;
@@ -352,18 +348,26 @@ void Population::Generate(int64_t begin, int64_t end,
 
   // One attribute at a time over the whole shard: loops without calls or
   // branches on random outcomes, which the compiler unrolls and vectorises.
-  // Words come from the batched blocks; a word past block 1 (more than
-  // seven uncertain types of one owner) from the entity's own later block.
-  auto word_at = [&](const RngBlock* first, const RngBlock* second,
-                     uint32_t stream, uint32_t entity0, int64_t k,
-                     uint32_t word) -> uint32_t {
-    if (word < 4) return first[k][word];
-    if (word < 8 && second != nullptr) return second[k][word - 4];
-    return EntityWords(seed_, stream, entity0 + static_cast<uint32_t>(k),
-                       first[k])
-        .WordAt(word);
+  // An uncertain type `d` over `count` owners (entities entity0, ...):
+  // owned when the type's word (from the batched blocks, or the entity's
+  // own later block past block 1) is below the threshold of the owner's
+  // category, read from `category` (null: the single entry).
+  auto mark_owned = [&](const Maybe& d, const RngBlock* first,
+                        const RngBlock* second, uint32_t stream,
+                        uint32_t entity0, int64_t count,
+                        const uint8_t* category, uint32_t* owned) {
+    const uint64_t* t = d.thresholds.data();
+    for (int64_t k = 0; k < count; ++k) {
+      const uint32_t w =
+          EntityWords(seed_, stream, entity0 + static_cast<uint32_t>(k),
+                      first[k], second != nullptr ? &second[k] : nullptr)
+              .WordAt(d.word);
+      owned[k] |=
+          static_cast<uint32_t>(w < t[category != nullptr ? category[k] : 0])
+          << d.type;
+    }
   };
-  // Households: city tier, then each uncertain shared type.
+  // Households: city tier, then each uncertain shared type (by tier).
   uint8_t* tiers = shard->city_tier.data();
   uint32_t* hh_devices = shard->household_devices.data();
   std::fill(tiers, tiers + n, uint8_t{0});
@@ -373,15 +377,9 @@ void Population::Generate(int64_t begin, int64_t end,
       tiers[i] += hh_blocks[i][kCityTierWord] >= t;
   }
   for (const Maybe& d : maybe_household) {
-    const uint64_t* t = d.thresholds.data();
-    const bool by_tier = d.by == v1::ATTRIBUTE_CITY_TIER;
-    for (int64_t i = 0; i < n; ++i) {
-      const uint32_t w =
-          word_at(hh_blocks, hh_blocks2, streams::kHouseholdAttributes,
-                  first_hh, i, d.word);
-      hh_devices[i] |= static_cast<uint32_t>(w < t[by_tier ? tiers[i] : 0])
-                       << d.type;
-    }
+    mark_owned(d, hh_blocks, hh_blocks2, streams::kHouseholdAttributes,
+               first_hh, n, d.by == v1::ATTRIBUTE_CITY_TIER ? tiers : nullptr,
+               hh_devices);
   }
   // People: age band, then each uncertain personal type (by the person's
   // age band or household's tier).
@@ -406,19 +404,12 @@ void Population::Generate(int64_t begin, int64_t end,
     }
   }
   for (const Maybe& d : maybe_person) {
-    const uint64_t* t = d.thresholds.data();
     const uint8_t* category = d.by == v1::ATTRIBUTE_AGE_BAND ? ages
                               : d.by == v1::ATTRIBUTE_CITY_TIER
                                   ? person_tier.data()
                                   : nullptr;
-    for (int64_t m = 0; m < people; ++m) {
-      const uint32_t w =
-          word_at(person_blocks, person_blocks2, streams::kPersonAttributes,
-                  first_person, m, d.word);
-      devices[m] |=
-          static_cast<uint32_t>(w < t[category != nullptr ? category[m] : 0])
-          << d.type;
-    }
+    mark_owned(d, person_blocks, person_blocks2, streams::kPersonAttributes,
+               first_person, people, category, devices);
   }
 }
 
