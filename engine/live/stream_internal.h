@@ -3,8 +3,6 @@
 #define AIOTREACH_ENGINE_LIVE_STREAM_INTERNAL_H_
 
 #include <cstdint>
-#include <memory>
-#include <vector>
 
 #include "engine/huge_array.h"
 #include "engine/live/stream_spec.h"
@@ -67,14 +65,26 @@ struct PlannedArrival {
 };
 static_assert(sizeof(PlannedArrival) == 16, "PlannedArrival stays small");
 
-// What the pass over the households finds.
-struct Audience {
-  // The byte of each person; allocated uninitialised, written by the pass.
-  HugeArray<uint8_t> person;
+// What the pass counts, over a shard, a cell or the whole population.
+struct AudienceCounts {
   int64_t target_people = 0;
   int64_t target_households = 0;
   int64_t fans = 0;
   int64_t can_watch = 0;
+
+  void Add(const AudienceCounts& o) {
+    target_people += o.target_people;
+    target_households += o.target_households;
+    fans += o.fans;
+    can_watch += o.can_watch;
+  }
+};
+
+// What the pass over the households finds.
+struct Audience {
+  // The byte of each person; allocated uninitialised, written by the pass.
+  HugeArray<uint8_t> person;
+  AudienceCounts counts;
 };
 
 }  // namespace live

@@ -252,12 +252,12 @@ void StreamPlay::CellPlay::Discover(double multiplier) {
   std::vector<uint32_t>& met = w_.met;
   met.clear();
   for (int64_t k = 0; k < count; ++k) {
+    if (w_.poller.Tick()) return;
     const uint32_t q = cell_.first_person + rng.UniformInt(people);
     __builtin_prefetch(&bytes[q]);
     met.push_back(q);
   }
   for (uint32_t q : met) {
-    if (w_.poller.Tick()) return;
     const uint8_t byte = bytes[q];
     if ((byte & kSlotMask) == kNoSlot || (byte & kFan) != 0) continue;
     cell_.viewers.prefetch(q);
@@ -607,8 +607,8 @@ void StreamPlay::Fill(v1::StreamReport* r) const {
   r->set_day(s_.day + 1);
   r->set_start_minute(s_.start_minute);
   r->set_duration_minutes(s_.duration);
-  r->set_fans(audience_.fans);
-  r->set_can_watch(audience_.can_watch);
+  r->set_fans(audience_.counts.fans);
+  r->set_can_watch(audience_.counts.can_watch);
   r->set_unique_viewers(total.unique);
   r->set_sessions(total.sessions);
   int64_t ticks = 0;

@@ -13,6 +13,7 @@ namespace aiotreach {
 namespace {
 
 using live::Audience;
+using live::AudienceCounts;
 using live::kCastLink;
 using live::kFan;
 using live::kIndexBits;
@@ -20,14 +21,6 @@ using live::kNoSlot;
 using live::kSlotMask;
 using live::kTarget;
 using live::PlannedArrival;
-
-// What the pass counts in one cell.
-struct CellCounts {
-  int64_t target_people = 0;
-  int64_t target_households = 0;
-  int64_t fans = 0;
-  int64_t can_watch = 0;
-};
 
 // A thread's scratch space, reused from cell to cell.
 struct PassScratch {
@@ -70,7 +63,7 @@ PopulationNeeds PassNeeds(const Ecosystem& eco, const CompiledStream& s,
 void MarkShard(const Population& population, const CompiledStream& s,
                const CompiledTarget& target, const PopulationNeeds& needs,
                uint64_t seed, int64_t begin, int64_t end, PassScratch* scratch,
-               uint8_t* person_bytes, CellCounts* counts,
+               uint8_t* person_bytes, AudienceCounts* counts,
                std::vector<PlannedArrival>* opens) {
   const Ecosystem& eco = population.ecosystem();
   PopulationShard& shard = scratch->shard;
@@ -85,7 +78,7 @@ void MarkShard(const Population& population, const CompiledStream& s,
               static_cast<uint32_t>(shard.first_person), shard.people(),
               fan_blocks.data());
   if (s.casting) population.LinkBlocks(shard, &scratch->link_blocks);
-  CellCounts local;
+  AudienceCounts local;
   for (int i = 0; i < shard.households(); ++i) {
     const uint32_t hh_devices = shard.household_devices[i];
     // Only a household with the TV can have a casting link to it: others
@@ -145,10 +138,7 @@ void MarkShard(const Population& population, const CompiledStream& s,
     }
     local.target_households += target_household;
   }
-  counts->target_people += local.target_people;
-  counts->target_households += local.target_households;
-  counts->fans += local.fans;
-  counts->can_watch += local.can_watch;
+  counts->Add(local);
 }
 
 }  // namespace
@@ -168,7 +158,7 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
       1, std::min(options.shard_households, live::kCellHouseholds));
   const CancelToken* cancel = options.cancel;
   const PopulationNeeds needs = PassNeeds(population_.ecosystem(), s, target_);
-  std::vector<CellCounts> cell_counts(play.cells());
+  std::vector<AudienceCounts> cell_counts(play.cells());
   ParallelFor(play.cells(), options.threads, [&](int64_t c, int) {
     thread_local PassScratch scratch;
     std::vector<PlannedArrival>& opens = scratch.opens;
@@ -186,12 +176,7 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
   });
   if (cancel != nullptr && cancel->Poll())
     return StoppedStatus(*cancel, "live stream");
-  for (const CellCounts& n : cell_counts) {
-    audience.target_people += n.target_people;
-    audience.target_households += n.target_households;
-    audience.fans += n.fans;
-    audience.can_watch += n.can_watch;
-  }
+  for (const AudienceCounts& n : cell_counts) audience.counts.Add(n);
 
   if (promotions != nullptr && !promotions->empty()) {
     // Sorted by person and time, so that each person's k-th exposure has
@@ -228,8 +213,8 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
   }
 
   StreamOutcome out;
-  out.target_people = audience.target_people;
-  out.target_households = audience.target_households;
+  out.target_people = audience.counts.target_people;
+  out.target_households = audience.counts.target_households;
   play.Fill(&out.report);
   // Per worker: followers, fan viewers, target viewers, target viewers the
   // campaign reached (integers: the sums do not depend on the split).
