@@ -9,10 +9,8 @@
 // ServerOptions (services/server/server.h), whose fields document their
 // defaults.
 #include <malloc.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <limits>
@@ -23,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "engine/huge_array.h"
 #include "services/cli/cli.h"
 #include "services/server/serve.h"
 
@@ -254,8 +253,6 @@ int RunOrValidate(const std::string& command, const Args& args) {
   return aiotreach::ValidateFiles(args.positional, std::cout, std::cerr);
 }
 
-}  // namespace
-
 // A batch command keeps the memory it frees for its own reuse instead of
 // handing it back to the kernel and faulting it in again, grows the heap
 // 64 MiB at a time, and puts the first kHeapReserve of its heap on
@@ -275,18 +272,13 @@ void TuneAllocatorForBatch() {
   mallopt(M_MMAP_MAX, 0);
   void* block = std::malloc(kHeapReserve);
   if (block != nullptr) {
-    constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
-    const uintptr_t from =
-        (reinterpret_cast<uintptr_t>(block) + kHugePage - 1) & ~(kHugePage - 1);
-    const uintptr_t to =
-        (reinterpret_cast<uintptr_t>(block) + kHeapReserve) & ~(kHugePage - 1);
-    if (from < to) {
-      madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
-    }
+    aiotreach::AdviseHugePages(block, kHeapReserve);
     std::free(block);
   }
   mallopt(M_MMAP_MAX, 65536);
 }
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::vector<std::string> argv_strings(argv, argv + argc);
