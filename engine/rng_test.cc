@@ -72,12 +72,6 @@ TEST(RngTest, UniformIntCoversRangeEvenly) {
   for (int c : counts) EXPECT_NEAR(c, draws * p, 5 * se);
 }
 
-}  // namespace
-}  // namespace aiotreach
-
-namespace aiotreach {
-namespace {
-
 TEST(RngTest, FirstBlocksMatchFreshStreams) {
   for (uint32_t first : {0u, 75u, 4000000000u}) {
     RngBlock blocks[4];
