@@ -28,6 +28,7 @@ struct PassScratch {
   RngBlocks fan_blocks;
   RngBlocks link_blocks;
   std::vector<PlannedArrival> opens;  // the cell's, before the play
+  std::vector<uint32_t> fans;         // a shard's fans who can watch
 };
 
 // What the pass draws of each shard: the attributes fans and the target
@@ -57,18 +58,55 @@ PopulationNeeds PassNeeds(const Ecosystem& eco, const CompiledStream& s,
   return needs;
 }
 
+// What the pass compares each person against, fixed for a stream: which
+// watch slot a device type gives, and the fan thresholds on words.
+struct PassTables {
+  // Bit w of SlotBits(devices): the person has watch slot w's device type.
+  int slot_type[kMaxWatchDeviceTypes] = {};
+  bool slot_household[kMaxWatchDeviceTypes] = {};
+  int slots = 0;
+  // fan_threshold[age * tiers + tier]: a fan when word 0 of their audience
+  // stream is below it (Rng::WordThreshold of FanShare(age, tier)).
+  std::vector<uint64_t> fan_threshold;
+  int tiers = 1;
+
+  PassTables(const Ecosystem& eco, const CompiledStream& s) {
+    slots = static_cast<int>(s.watch_types.size());
+    for (int w = 0; w < slots; ++w) {
+      slot_type[w] = s.watch_types[w];
+      slot_household[w] = eco.device_types()[s.watch_types[w]].household_owned;
+    }
+    const int ages = std::max<int>(1, eco.age_band_names().size());
+    tiers = std::max<int>(1, eco.city_tier_names().size());
+    fan_threshold.resize(static_cast<size_t>(ages) * tiers);
+    for (int a = 0; a < ages; ++a) {
+      for (int t = 0; t < tiers; ++t)
+        fan_threshold[a * tiers + t] = Rng::WordThreshold(s.FanShare(a, t));
+    }
+  }
+
+  // The watch slots open to an owner of `devices` (household-owned types
+  // read from `household`), as bits in slot order: the lowest is theirs.
+  uint32_t SlotBits(uint32_t devices, uint32_t household) const {
+    uint32_t bits = 0;
+    for (int w = 0; w < slots; ++w) {
+      const uint32_t have = slot_household[w] ? household : devices;
+      bits |= ((have >> slot_type[w]) & 1u) << w;
+    }
+    return bits;
+  }
+};
+
 // The pass over households [begin, end) (a shard of a cell): writes each
 // person's byte, appends fans' notification opens to `opens` and adds to
 // `counts`.
 void MarkShard(const Population& population, const CompiledStream& s,
                const CompiledTarget& target, const PopulationNeeds& needs,
-               uint64_t seed, int64_t begin, int64_t end, PassScratch* scratch,
-               uint8_t* person_bytes, AudienceCounts* counts,
-               std::vector<PlannedArrival>* opens) {
-  const Ecosystem& eco = population.ecosystem();
+               const PassTables& tables, uint64_t seed, int64_t begin,
+               int64_t end, PassScratch* scratch, uint8_t* person_bytes,
+               AudienceCounts* counts, std::vector<PlannedArrival>* opens) {
   PopulationShard& shard = scratch->shard;
   population.Generate(begin, end, needs, &shard);
-  const auto& types = eco.device_types();
   const uint32_t index = static_cast<uint32_t>(s.index);
   // Each person's stream of this stream's audience draws: word 0 decides a
   // fan, the next ones a fan's notification opens.
@@ -78,7 +116,13 @@ void MarkShard(const Population& population, const CompiledStream& s,
               static_cast<uint32_t>(shard.first_person), shard.people(),
               fan_blocks.data());
   if (s.casting) population.LinkBlocks(shard, &scratch->link_blocks);
+  std::vector<uint32_t>& fans = scratch->fans;
+  fans.resize(shard.people());
+  size_t fan_count = 0;
   AudienceCounts local;
+  uint8_t* bytes = person_bytes + shard.first_person;
+  // Without branches on a person's draws: the slot is the lowest set bit
+  // of the slot bits (kNoSlot for none), flags are shifted in.
   for (int i = 0; i < shard.households(); ++i) {
     const uint32_t hh_devices = shard.household_devices[i];
     // Only a household with the TV can have a casting link to it: others
@@ -91,54 +135,52 @@ void MarkShard(const Population& population, const CompiledStream& s,
     const uint32_t m0 = shard.member_begin[i];
     const uint32_t m1 = shard.member_begin[i + 1];
     const int tier = shard.city_tier[i];
-    bool target_household = false;
+    const uint64_t* thresholds = tables.fan_threshold.data() + tier;
+    int64_t targets = 0;
     for (uint32_t m = m0; m < m1; ++m) {
-      const int64_t person = shard.first_person + m;
       const uint32_t own = shard.person_devices[m];
-      uint8_t byte = kNoSlot;
-      for (size_t w = 0; w < s.watch_types.size(); ++w) {
-        const int t = s.watch_types[w];
-        const uint32_t have = types[t].household_owned ? hh_devices : own;
-        if ((have >> t) & 1u) {
-          byte = static_cast<uint8_t>(w);
-          break;
-        }
-      }
+      const uint32_t slots = tables.SlotBits(own, hh_devices);
+      const uint32_t slot =
+          slots != 0 ? static_cast<uint32_t>(__builtin_ctz(slots)) : kNoSlot;
       const int age = shard.age_band[m];
-      const bool fan = Rng::ToUniform(fan_blocks[m][0]) < s.FanShare(age, tier);
-      if (fan) byte |= kFan;
-      if ((linked >> (m - m0)) & 1u) byte |= kCastLink;
-      if (target.everyone ||
+      const uint32_t fan = fan_blocks[m][0] <
+                           thresholds[static_cast<size_t>(age) * tables.tiers];
+      const uint32_t cast = (linked >> (m - m0)) & 1u;
+      const uint32_t in_target =
+          target.everyone ||
           target.Contains(age, tier, static_cast<int>(m1 - m0), own, hh_devices,
-                          shard.activity[m])) {
-        byte |= kTarget;
-        ++local.target_people;
-        target_household = true;
-      }
-      person_bytes[person] = byte;
+                          shard.activity[m]);
+      bytes[m] = static_cast<uint8_t>(slot | fan * kFan | cast * kCastLink |
+                                      in_target * kTarget);
+      targets += in_target;
       local.fans += fan;
-      const bool can_watch = (byte & kSlotMask) != kNoSlot;
-      local.can_watch += can_watch;
-      if (!fan || !can_watch || !s.notification) continue;
-      Rng rng(seed, streams::kStreamAudience, static_cast<uint32_t>(person),
-              index, fan_blocks[m]);
-      rng.Skip(1);
-      for (double push : s.push_minutes) {
-        if (!(rng.Uniform() < s.open_probability)) continue;
-        const double at = push + s.open_delay.Sample(rng);
-        if (at >= s.duration) continue;
-        PlannedArrival a;
-        a.t = at;
-        a.person = static_cast<uint32_t>(person);
-        a.channel = Channel::kNotification;
-        a.has_byte = true;
-        a.byte = byte;
-        opens->push_back(a);
-      }
+      local.can_watch += slots != 0;
+      fans[fan_count] = m;
+      fan_count += fan & (slots != 0);
     }
-    local.target_households += target_household;
+    local.target_people += targets;
+    local.target_households += targets > 0;
   }
   counts->Add(local);
+  if (!s.notification) return;
+  for (size_t f = 0; f < fan_count; ++f) {
+    const uint32_t m = fans[f];
+    const uint32_t person = static_cast<uint32_t>(shard.first_person + m);
+    Rng rng(seed, streams::kStreamAudience, person, index, fan_blocks[m]);
+    rng.Skip(1);
+    for (double push : s.push_minutes) {
+      if (!(rng.Uniform() < s.open_probability)) continue;
+      const double at = push + s.open_delay.Sample(rng);
+      if (at >= s.duration) continue;
+      PlannedArrival a;
+      a.t = at;
+      a.person = person;
+      a.channel = Channel::kNotification;
+      a.has_byte = true;
+      a.byte = bytes[m];
+      opens->push_back(a);
+    }
+  }
 }
 
 }  // namespace
@@ -158,6 +200,7 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
       1, std::min(options.shard_households, live::kCellHouseholds));
   const CancelToken* cancel = options.cancel;
   const PopulationNeeds needs = PassNeeds(population_.ecosystem(), s, target_);
+  const PassTables tables(population_.ecosystem(), s);
   std::vector<AudienceCounts> cell_counts(play.cells());
   ParallelFor(play.cells(), options.threads, [&](int64_t c, int) {
     thread_local PassScratch scratch;
@@ -167,7 +210,7 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
     for (int64_t begin = play.CellBegin(c); begin < cell_end;
          begin += shard_households) {
       if (cancel != nullptr && cancel->Poll()) return;
-      MarkShard(population_, s, target_, needs, seed_, begin,
+      MarkShard(population_, s, target_, needs, tables, seed_, begin,
                 std::min(cell_end, begin + shard_households), &scratch,
                 audience.person.get(), &cell_counts[c], &opens);
     }

@@ -206,6 +206,64 @@ TEST(StreamTheoryTest, NotificationOpensAreBinomialWithTheirDelays) {
   }
 }
 
+// Fans by category: each person is a fan with their category's share,
+// independently. With shares of 1 and 0 by city tier the fans are exactly
+// the people of the first tier (counted by a campaign targeting it); by age
+// band with shares p_y and p_o the count is a sum of Bernoullis, within 5
+// standard errors sqrt(sum p (1 - p)) of its mean.
+TEST(StreamTheoryTest, FansAreDrawnByTheirCategory) {
+  auto run = [](const std::string& fans, const std::string& target) {
+    v1::Scenario s = MakeScenario(
+        {}, absl::StrCat(R"pb(
+                           live_streams { name: "fans" day: 1 start_minute: 600
+                                          duration_minutes: 30
+                                          fans {)pb",
+                         fans, R"pb(}
+                                    session { length { exponential { mean_minutes: 10 } } }
+      }
+      target { )pb",
+                         target, " }"));
+    v1::EcosystemSpec* spec = s.mutable_ecosystem()->mutable_spec();
+    for (const auto& [name, weight] :
+         {std::pair<const char*, double>{"young", 1}, {"old", 2}}) {
+      v1::Category* c = spec->add_age_bands();
+      c->set_name(name);
+      c->set_weight(weight);
+    }
+    for (const auto& [name, weight] :
+         {std::pair<const char*, double>{"big", 1}, {"small", 3}}) {
+      v1::Category* c = spec->add_city_tiers();
+      c->set_name(name);
+      c->set_weight(weight);
+    }
+    RunOptions options;
+    options.threads = 2;
+    absl::StatusOr<v1::Report> report = RunScenario(s, options);
+    EXPECT_TRUE(report.ok()) << report.status();
+    return report.ok() && report->live_streams_size() == 1
+               ? std::make_pair(report->universe().people(),
+                                report->live_streams(0).fans())
+               : std::make_pair(int64_t{-1}, int64_t{-2});
+  };
+  const auto [big, fans_big] = run(
+      R"pb(by: ATTRIBUTE_CITY_TIER
+           share_by_category { key: "big" value: 1 }
+           share_by_category { key: "small" value: 0 })pb",
+      R"pb(city_tiers: "big")pb");
+  EXPECT_EQ(fans_big, big);
+  EXPECT_NEAR(big, 250'000, kSe * std::sqrt(1e6 * 0.25 * 0.75));
+
+  const auto [young, fans_young] = run(
+      R"pb(by: ATTRIBUTE_AGE_BAND
+           share_by_category { key: "young" value: 0.3 }
+           share_by_category { key: "old" value: 0.1 })pb",
+      R"pb(age_bands: "young")pb");
+  const double old = 1e6 - young;
+  const double mean = 0.3 * young + 0.1 * old;
+  EXPECT_NEAR(fans_young, mean,
+              kSe * std::sqrt(0.3 * 0.7 * young + 0.1 * 0.9 * old));
+  EXPECT_NEAR(young, 1e6 / 3, kSe * std::sqrt(1e6 * (1.0 / 3) * (2.0 / 3)));
+}
 // Shares as a Galton-Watson process: each viewer shares with s to
 // Poisson(c) contacts, each clicking with q, so the offspring X of a
 // viewer has mean R = s c q and variance sigma^2 = s (cq + (cq)^2) - R^2.
