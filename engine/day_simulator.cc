@@ -285,7 +285,9 @@ absl::StatusOr<Tally> DaySimulator::Run(const RunOptions& options) const {
                  MakeTallyShape(population_, campaign_), options,
                  2 + int64_t{days} * (any_paced ? 2 : 1));
   AIOT_RETURN_IF_ERROR(run.status());
-  const int64_t shards = run.shards();
+  // This rank's shards, [first, first + shards).
+  const int64_t first = run.first_shard();
+  const int64_t shards = run.end_shard() - first;
   const CapPlan plan(campaign_);
   std::vector<std::unique_ptr<DayWorker>> workers;
   for (int w = 0; w < run.threads(); ++w) {
@@ -296,41 +298,51 @@ absl::StatusOr<Tally> DaySimulator::Run(const RunOptions& options) const {
 
   std::vector<ShardState> states(shards);
   AIOT_RETURN_IF_ERROR(run.ForEachShard([&](int64_t s, int w) {
-    workers[w]->Prepare(s, run.shard_households(), &states[s]);
+    workers[w]->Prepare(s, run.shard_households(), &states[s - first]);
   }));
   std::vector<int64_t> delivered(n_placements, 0);
   std::vector<double> win(n_placements, 0.0);
   std::vector<std::vector<int64_t>> shard_totals(
       shards, std::vector<int64_t>(n_placements, 0));
+  // Pacing's inputs over every rank: exact integers, one sum each.
+  std::vector<int64_t> available(n_placements), day_impressions(n_placements);
   for (int day = 0; day < days; ++day) {
     if (any_paced) {
       for (auto& t : shard_totals) std::fill(t.begin(), t.end(), 0);
       AIOT_RETURN_IF_ERROR(run.ForEachShard([&](int64_t s, int w) {
-        workers[w]->CountOpportunities(day, &states[s], shard_totals[s].data());
+        workers[w]->CountOpportunities(day, &states[s - first],
+                                       shard_totals[s - first].data());
       }));
+      std::fill(available.begin(), available.end(), 0);
+      for (const auto& t : shard_totals) {
+        for (int j = 0; j < n_placements; ++j) available[j] += t[j];
+      }
+      run.SumOverRanks(available.data(), available.size());
       for (int j = 0; j < n_placements; ++j) {
         if (!placements[j].paced()) continue;
-        int64_t available = 0;
-        for (const auto& t : shard_totals) available += t[j];
         const int64_t target =
             placements[j].DayTarget(day, placements[j].goal - delivered[j]);
-        win[j] = available > 0 && target > 0
+        win[j] = available[j] > 0 && target > 0
                      ? std::min(1.0, static_cast<double>(target) /
-                                         static_cast<double>(available))
+                                         static_cast<double>(available[j]))
                      : 0.0;
       }
     }
-    AIOT_RETURN_IF_ERROR(run.ForEachShard(
-        [&](int64_t s, int w) { workers[w]->RunDay(day, win, &states[s]); }));
+    AIOT_RETURN_IF_ERROR(run.ForEachShard([&](int64_t s, int w) {
+      workers[w]->RunDay(day, win, &states[s - first]);
+    }));
+    std::fill(day_impressions.begin(), day_impressions.end(), 0);
     for (const Tally& t : run.tallies()) {
       const int64_t* row =
           t.daily_placement_impressions() + int64_t{day} * n_placements;
-      for (int j = 0; j < n_placements; ++j) delivered[j] += row[j];
+      for (int j = 0; j < n_placements; ++j) day_impressions[j] += row[j];
     }
+    run.SumOverRanks(day_impressions.data(), day_impressions.size());
+    for (int j = 0; j < n_placements; ++j) delivered[j] += day_impressions[j];
   }
   AIOT_RETURN_IF_ERROR(run.ForEachShard([&](int64_t s, int w) {
-    workers[w]->Finish(&states[s]);
-    states[s] = ShardState();
+    workers[w]->Finish(&states[s - first]);
+    states[s - first] = ShardState();
   }));
   for (auto& worker : workers) worker->FoldReach();
   return run.Total();

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -238,6 +239,26 @@ std::unique_ptr<StreamFeed> MakeFeed(const PreparedScenario& prepared,
                                       static_cast<int>(streams.size()));
 }
 
+// What every rank's part of the campaign handed the streams, on every
+// rank: the reached bits or-ed, each stream's exposures in rank order (the
+// stream sorts them by person and time before use).
+void MergeFeed(const Cluster& cluster, StreamFeed* feed) {
+  std::vector<uint64_t> words = feed->reached.Words();
+  cluster.Or(words.data(), words.size());
+  feed->reached.SetWords(words);
+  for (std::vector<PromotionExposure>& list : feed->exposures) {
+    const std::string mine(reinterpret_cast<const char*>(list.data()),
+                           list.size() * sizeof(PromotionExposure));
+    list.clear();
+    for (const std::string& part : cluster.AllGather(mine)) {
+      const size_t n = part.size() / sizeof(PromotionExposure);
+      const size_t at = list.size();
+      list.resize(at + n);
+      std::memcpy(list.data() + at, part.data(), n * sizeof(PromotionExposure));
+    }
+  }
+}
+
 // Plays each stream after the campaign.
 absl::StatusOr<std::vector<StreamOutcome>> PlayStreams(
     const PreparedScenario& prepared, const Population& population,
@@ -310,6 +331,10 @@ absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
           tally, Simulate(population, campaign, seed, timed, run, feed.get()));
     }
     std::vector<StreamOutcome> streams;
+    if (feed != nullptr && options.cluster != nullptr &&
+        !campaign.placements().empty()) {
+      MergeFeed(*options.cluster, feed.get());
+    }
     if (feed != nullptr) {
       AIOT_ASSIGN_OR_RETURN(streams, PlayStreams(prepared, population, seed,
                                                  options, feed.get()));

@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "engine/cancel.h"
+#include "engine/cluster.h"
 
 namespace aiotreach {
 
@@ -27,6 +28,9 @@ struct RunOptions {
   // day-by-day path draws from other streams: the same distribution,
   // other numbers. For cross-checks of the two paths.
   bool day_by_day = false;
+  // The ranks this run is spread over (engine/cluster.h), or null for one
+  // process. Reports do not depend on it.
+  const Cluster* cluster = nullptr;
 };
 
 }  // namespace aiotreach

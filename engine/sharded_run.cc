@@ -1,6 +1,7 @@
 #include "engine/sharded_run.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "engine/parallel.h"
@@ -17,9 +18,14 @@ ShardedRun::ShardedRun(int64_t households, const TallyShape& shape,
   }
   shards_ =
       (households + options.shard_households - 1) / options.shard_households;
+  end_ = shards_;
+  if (options.cluster != nullptr) {
+    std::tie(first_, end_) =
+        RankRange(shards_, options.cluster->rank(), options.cluster->size());
+  }
   threads_ = static_cast<int>(std::max<int64_t>(
-      1, std::min<int64_t>(ResolveThreads(options.threads), shards_)));
-  steps_ = std::max<int64_t>(1, shards_ * passes);
+      1, std::min<int64_t>(ResolveThreads(options.threads), end_ - first_)));
+  steps_ = std::max<int64_t>(1, (end_ - first_) * passes);
   tallies_.assign(threads_, Tally(shape));
 }
 
@@ -28,9 +34,9 @@ absl::Status ShardedRun::ForEachShard(
   const CancelToken* cancel = options_.cancel;
   auto stopped = [cancel] { return cancel != nullptr && cancel->Poll(); };
   if (stopped()) return StoppedStatus(*cancel, "simulation");
-  ParallelFor(shards_, threads_, [&](int64_t s, int w) {
+  ParallelFor(end_ - first_, threads_, [&](int64_t s, int w) {
     if (cancel != nullptr && cancel->cancelled()) return;
-    body(s, w);
+    body(first_ + s, w);
     if (options_.progress) {
       std::lock_guard<std::mutex> lock(progress_mu_);
       options_.progress(static_cast<double>(++done_) / steps_);
@@ -43,7 +49,12 @@ absl::Status ShardedRun::ForEachShard(
 Tally ShardedRun::Total() const {
   Tally total(tallies_.front().shape());
   for (const Tally& t : tallies_) total.Merge(t);
+  SumOverRanks(total.mutable_values().data(), total.values().size());
   return total;
+}
+
+void ShardedRun::SumOverRanks(int64_t* values, size_t n) const {
+  if (options_.cluster != nullptr) options_.cluster->Sum(values, n);
 }
 
 }  // namespace aiotreach

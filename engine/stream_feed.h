@@ -23,16 +23,30 @@ namespace aiotreach {
 class PersonBits {
  public:
   explicit PersonBits(int64_t people)
-      : words_(new std::atomic<uint64_t>[(people + 63) / 64]()) {}
+      : words_(new std::atomic<uint64_t>[(people + 63) / 64]()),
+        size_((people + 63) / 64) {}
   void Set(int64_t p) {
     words_[p >> 6].fetch_or(uint64_t{1} << (p & 63), std::memory_order_relaxed);
   }
   bool Has(int64_t p) const {
     return (words_[p >> 6].load(std::memory_order_relaxed) >> (p & 63)) & 1;
   }
+  // The bits as words (person p: bit p % 64 of word p / 64), to be merged
+  // across processes; not while bits are being set.
+  std::vector<uint64_t> Words() const {
+    std::vector<uint64_t> out(size_);
+    for (size_t i = 0; i < size_; ++i)
+      out[i] = words_[i].load(std::memory_order_relaxed);
+    return out;
+  }
+  void SetWords(const std::vector<uint64_t>& words) {
+    for (size_t i = 0; i < size_ && i < words.size(); ++i)
+      words_[i].store(words[i], std::memory_order_relaxed);
+  }
 
  private:
   std::unique_ptr<std::atomic<uint64_t>[]> words_;
+  size_t size_;
 };
 
 // An exposure to a placement that promotes a stream: who, when (minute of

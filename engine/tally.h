@@ -152,6 +152,8 @@ class Tally {
   void Merge(const Tally& other);
 
   const std::vector<int64_t>& values() const { return values_; }
+  // Every counter, flat (for sums across processes).
+  std::vector<int64_t>& mutable_values() { return values_; }
 
  private:
   enum Scalar {

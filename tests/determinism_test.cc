@@ -1,8 +1,10 @@
 // Same input and seed, identical report, whatever the thread count or shard
 // size (docs/MODEL.md, "Report"): byte-identical serialized reports.
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/thread_cluster.h"
 #include "gtest/gtest.h"
 #include "services/io/scenario_io.h"
 #include "tests/scenario_testing.h"
@@ -44,6 +46,28 @@ TEST_P(DeterminismTest, ReportIsByteIdenticalForAnyThreadsAndShards) {
   }
 }
 
+// Spread over ranks (engine/cluster.h; threads stand in for MPI
+// processes), every rank ends with the single process's report.
+TEST_P(DeterminismTest, ReportIsByteIdenticalOnAnyNumberOfRanks) {
+  const v1::Scenario scenario = SmallVersionOf(GetParam());
+  RunOptions single;
+  single.shard_households = 97;
+  const std::string reference =
+      testing::RunOrDie(scenario, single).SerializeAsString();
+  for (int ranks : {2, 3, 4}) {
+    std::vector<std::string> bytes(ranks);
+    ThreadCluster::Run(ranks, [&](const Cluster& cluster) {
+      RunOptions options = single;
+      options.threads = 1;
+      options.cluster = &cluster;
+      bytes[cluster.rank()] =
+          testing::RunOrDie(scenario, options).SerializeAsString();
+    });
+    for (int r = 0; r < ranks; ++r)
+      EXPECT_EQ(bytes[r], reference) << "rank " << r << " of " << ranks;
+  }
+}
+
 TEST_P(DeterminismTest, DifferentSeedsGiveDifferentReports) {
   v1::Scenario scenario = SmallVersionOf(GetParam());
   const std::string a = testing::RunOrDie(scenario).SerializeAsString();
@@ -58,7 +82,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "sims/field/fashion_ai_boot_ad.textproto",
                       "sims/field/soft_drink_cross_screen.textproto",
                       "sims/field/phone_tv_speaker.textproto",
-                      "tests/golden/mechanics.textproto"));
+                      "tests/golden/mechanics.textproto",
+                      "tests/golden/live.textproto",
+                      "sims/live/launch_promoted_by_tv_boot.textproto"));
 
 }  // namespace
 }  // namespace aiotreach
