@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "absl/strings/str_cat.h"
+
 namespace aiotreach {
 
 std::pair<int64_t, int64_t> RankRange(int64_t count, int rank, int ranks) {
@@ -21,12 +23,17 @@ absl::Status AgreeStatus(const Cluster* cluster, const absl::Status& mine) {
     part.assign(reinterpret_cast<const char*>(&code), sizeof code);
     part.append(mine.message().data(), mine.message().size());
   }
-  for (const std::string& p : cluster->AllGather(part)) {
+  const std::vector<std::string> all = cluster->AllGather(part);
+  for (size_t r = 0; r < all.size(); ++r) {
+    const std::string& p = all[r];
     if (p.size() < sizeof(int32_t)) continue;
     int32_t code;
     std::memcpy(&code, p.data(), sizeof code);
-    return absl::Status(static_cast<absl::StatusCode>(code),
-                        p.substr(sizeof code));
+    // Another rank's own trouble (rank 0 was fine) says where it was.
+    return absl::Status(
+        static_cast<absl::StatusCode>(code),
+        absl::StrCat(r > 0 ? absl::StrCat("rank ", r, ": ") : "",
+                     p.substr(sizeof code)));
   }
   return absl::OkStatus();
 }

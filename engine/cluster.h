@@ -47,7 +47,8 @@ class Cluster {
 std::pair<int64_t, int64_t> RankRange(int64_t count, int rank, int ranks);
 
 // Every rank's status agreed: OK if OK on every rank, else the error of the
-// lowest failing rank (its code and message) on every rank. With a null
+// lowest failing rank (its code and message, after "rank R: " unless R is
+// 0) on every rank. With a null
 // cluster, `mine`. A collective: call it on every rank.
 absl::Status AgreeStatus(const Cluster* cluster, const absl::Status& mine);
 

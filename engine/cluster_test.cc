@@ -57,7 +57,7 @@ TEST(AgreeStatusTest, EveryRankGetsTheLowestFailingRanksError) {
   std::vector<absl::Status> agreed(4);
   ThreadCluster::Run(4, [&](const Cluster& c) {
     const absl::Status mine =
-        c.rank() == 2   ? absl::ResourceExhaustedError("rank 2: no memory")
+        c.rank() == 2   ? absl::ResourceExhaustedError("no memory")
         : c.rank() == 3 ? absl::InvalidArgumentError("rank 3: bad")
                         : absl::OkStatus();
     agreed[c.rank()] = AgreeStatus(&c, mine);
@@ -68,6 +68,12 @@ TEST(AgreeStatusTest, EveryRankGetsTheLowestFailingRanksError) {
     agreed[c.rank()] = AgreeStatus(&c, absl::OkStatus());
   });
   EXPECT_TRUE(agreed[0].ok() && agreed[1].ok());
+  // All failing alike: rank 0's error as it is.
+  ThreadCluster::Run(2, [&](const Cluster& c) {
+    agreed[c.rank()] = AgreeStatus(&c, absl::NotFoundError("same"));
+  });
+  EXPECT_EQ(agreed[0], absl::NotFoundError("same"));
+  EXPECT_EQ(agreed[1], absl::NotFoundError("same"));
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "engine/cluster.h"
 #include "engine/engine.h"
 #include "engine/parallel.h"
 #include "engine/report_builder.h"
@@ -32,6 +33,12 @@
 
 namespace aiotreach {
 namespace {
+
+// Rank 0 of a run over ranks, or the only process: the one that prints and
+// writes.
+bool Leads(const CliOptions& options) {
+  return options.cluster == nullptr || options.cluster->rank() == 0;
+}
 
 bool Wants(const CliOptions& options, const std::string& format) {
   return std::find(options.formats.begin(), options.formats.end(), format) !=
@@ -149,12 +156,16 @@ class MemoryGate {
 absl::StatusOr<v1::Report> RunWithin(const v1::Scenario& scenario,
                                      const CliOptions& options,
                                      const RunOptions& run, MemoryGate* gate) {
-  AIOT_ASSIGN_OR_RETURN(std::unique_ptr<const PreparedScenario> prepared,
-                        PreparedScenario::Prepare(scenario));
-  AIOT_RETURN_IF_ERROR(CheckMemory(*prepared, options));
-  const int64_t bytes = prepared->EstimateRunBytes();
+  absl::StatusOr<std::unique_ptr<const PreparedScenario>> prepared =
+      PreparedScenario::Prepare(scenario);
+  absl::Status status = prepared.status();
+  if (status.ok()) status = CheckMemory(**prepared, options);
+  // Over ranks, all run it or none does (a rank short of memory stops it
+  // for all, with its message).
+  AIOT_RETURN_IF_ERROR(AgreeStatus(options.cluster, status));
+  const int64_t bytes = (*prepared)->EstimateRunBytes();
   gate->Acquire(bytes);
-  absl::StatusOr<v1::Report> report = RunPrepared(*prepared, nullptr, run);
+  absl::StatusOr<v1::Report> report = RunPrepared(**prepared, nullptr, run);
   gate->Release(bytes);
   return report;
 }
@@ -164,6 +175,12 @@ absl::StatusOr<v1::Report> RunWithin(const v1::Scenario& scenario,
 void RunJob(Job* job, const CliOptions& options, int threads,
             const std::function<void(double)>& progress, MemoryGate* gate) {
   const auto start = std::chrono::steady_clock::now();
+  // Over ranks, a file one rank cannot read fails the scenario for all.
+  if (const absl::Status agreed =
+          AgreeStatus(options.cluster, job->scenario.status());
+      !agreed.ok() && job->scenario.ok()) {
+    job->scenario = agreed;
+  }
   if (job->scenario.ok()) {
     RunOptions run = EngineOptions(options, threads);
     run.progress = progress;
@@ -173,20 +190,30 @@ void RunJob(Job* job, const CliOptions& options, int threads,
   } else {
     job->report = job->scenario.status();
   }
-  absl::Status status = MakeDirectories(job->out_dir);
-  if (status.ok() && job->report.ok()) {
-    status = WriteOutputs(*job->report, *job->scenario, OutBase(*job), options);
-    if (status.ok())
-      status = WriteFileAtomically(OutBase(*job) + ".hash", job->hash);
-    if (status.ok()) std::remove((OutBase(*job) + ".error.txt").c_str());
-    if (!status.ok()) job->report = status;
-  } else if (status.ok()) {
-    std::remove((OutBase(*job) + ".hash").c_str());
-    status =
-        WriteFileAtomically(OutBase(*job) + ".error.txt",
-                            absl::StrCat(job->report.status().message(), "\n"));
+  if (Leads(options)) {
+    absl::Status status = MakeDirectories(job->out_dir);
+    if (status.ok() && job->report.ok()) {
+      status =
+          WriteOutputs(*job->report, *job->scenario, OutBase(*job), options);
+      if (status.ok())
+        status = WriteFileAtomically(OutBase(*job) + ".hash", job->hash);
+      if (status.ok()) std::remove((OutBase(*job) + ".error.txt").c_str());
+      if (!status.ok()) job->report = status;
+    } else if (status.ok()) {
+      std::remove((OutBase(*job) + ".hash").c_str());
+      status = WriteFileAtomically(
+          OutBase(*job) + ".error.txt",
+          absl::StrCat(job->report.status().message(), "\n"));
+    }
+    if (!status.ok() && job->report.ok()) job->report = status;
   }
-  if (!status.ok() && job->report.ok()) job->report = status;
+  // Over ranks, every rank learns whether rank 0 could write the outputs
+  // (--fail-fast stops all ranks alike).
+  if (const absl::Status agreed =
+          AgreeStatus(options.cluster, job->report.status());
+      !agreed.ok() && job->report.ok()) {
+    job->report = agreed;
+  }
   job->seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -318,7 +345,11 @@ absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
 }
 
 int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
-             std::ostream& out, std::ostream& err) {
+             std::ostream& lead_out, std::ostream& lead_err) {
+  // Ranks other than 0 print nothing (rank 0 prints the agreed results).
+  std::ostringstream discard;
+  std::ostream& out = Leads(options) ? lead_out : discard;
+  std::ostream& err = Leads(options) ? lead_err : discard;
   for (const std::string& f : options.formats) {
     if (f != "json" && f != "csv" && f != "html") {
       err << "--format: unknown format '" << f
@@ -326,11 +357,13 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
       return 1;
     }
   }
-  if (const absl::Status s = MakeDirectories(options.out_dir); !s.ok()) {
-    err << "--out: " << s.message() << "\n";
-    return 1;
+  if (Leads(options)) {
+    if (const absl::Status s = MakeDirectories(options.out_dir); !s.ok()) {
+      err << "--out: " << s.message() << "\n";
+      return 1;
+    }
+    RemoveStaleTemporaries(options.out_dir);
   }
-  RemoveStaleTemporaries(options.out_dir);
   absl::StatusOr<std::vector<BatchInput>> inputs =
       ExpandInputs(paths, options.out_dir);
   if (!inputs.ok()) {
@@ -364,6 +397,14 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
     job.skipped =
         options.skip_up_to_date && job.scenario.ok() && UpToDate(&job, options);
   }
+  if (options.cluster != nullptr) {
+    // Rank 0 reads the outputs: which scenarios are up to date is its call.
+    std::string skipped;
+    for (const Job& job : jobs) skipped += job.skipped ? '1' : '0';
+    options.cluster->Broadcast(&skipped);
+    for (size_t i = 0; i < jobs.size(); ++i)
+      jobs[i].skipped = skipped[i] == '1';
+  }
 
   // Run the rest, up to --threads scenarios at once. Rows print as
   // scenarios finish.
@@ -372,8 +413,13 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
   for (size_t i = 0; i < jobs.size(); ++i) {
     if (!jobs[i].skipped) todo.push_back(i);
   }
-  const int workers = static_cast<int>(
-      std::max<size_t>(1, std::min<size_t>(todo.size(), total_threads)));
+  // Over ranks, one scenario at a time, in order: every rank meets the
+  // others in the same runs' collectives.
+  const int workers =
+      options.cluster != nullptr
+          ? 1
+          : static_cast<int>(std::max<size_t>(
+                1, std::min<size_t>(todo.size(), total_threads)));
   // Each scenario may use every thread: while several run they share the
   // cores, and the last, often the largest, is not left on one.
   const int engine_threads = total_threads;
@@ -412,8 +458,10 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
     not_run += job.not_run;
     skipped += job.skipped;
   }
-  if (const absl::Status s = WriteFileAtomically(
-          options.out_dir + "/summary.csv", SummaryCsv(jobs));
+  if (const absl::Status s =
+          Leads(options) ? WriteFileAtomically(options.out_dir + "/summary.csv",
+                                               SummaryCsv(jobs))
+                         : absl::OkStatus();
       !s.ok()) {
     err << "error: " << s.message() << "\n";
     ++failed;

@@ -11,6 +11,7 @@ RunOptions EngineOptions(const CliOptions& options, int threads) {
   RunOptions run;
   run.threads = threads;
   run.shard_households = options.shard_households;
+  run.cluster = options.cluster;
   return run;
 }
 

@@ -43,6 +43,9 @@ struct CliOptions {
   // estimate and the budget before anything is allocated; others wait for
   // room. 0: three quarters of this machine's memory.
   int64_t memory_budget_mb = 0;
+  // The ranks of `mpirun -np N aiotreach run` (engine/cluster.h), or null.
+  // Every rank runs every scenario's share; rank 0 alone prints and writes.
+  const Cluster* cluster = nullptr;
 };
 
 // The engine's options for a run of the CLI on `threads` threads.

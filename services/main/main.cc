@@ -15,6 +15,7 @@
 #include <iostream>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "engine/huge_array.h"
+#include "engine/report_builder.h"
 #include "services/cli/cli.h"
+#include "services/mpi/mpi_cluster.h"
 #include "services/server/serve.h"
 
 namespace {
@@ -222,7 +225,8 @@ int Sweep(const Args& args) {
                               options, std::cout, std::cerr);
 }
 
-int RunOrValidate(const std::string& command, const Args& args) {
+int RunOrValidate(const std::string& command, const Args& args,
+                  const aiotreach::Cluster* cluster) {
   const std::string unknown =
       Unknown(args, {"--out", "--format", "--threads", "--shard_households",
                      "--memory_budget_mb", "--fail-fast", "--quiet",
@@ -248,6 +252,7 @@ int RunOrValidate(const std::string& command, const Args& args) {
   if (args.positional.empty())
     return Usage(command + ": no scenario files given");
   if (command == "run") {
+    options.cluster = cluster;
     return aiotreach::RunFiles(args.positional, options, std::cout, std::cerr);
   }
   return aiotreach::ValidateFiles(args.positional, std::cout, std::cerr);
@@ -295,11 +300,30 @@ int main(int argc, char** argv) {
              &args, &error)) {
     return Usage(error);
   }
+  // Started by mpirun (or srun): `run` spreads each scenario over the
+  // ranks (docs/CLUSTER.md); MPI is finalised when `mpi` goes.
+  std::unique_ptr<aiotreach::MpiCluster> mpi =
+      aiotreach::MpiCluster::InitIfLaunched(&argc, &argv);
+  if (mpi != nullptr) {
+    if (const absl::Status same =
+            mpi->CheckSameVersion(aiotreach::kEngineVersion);
+        !same.ok()) {
+      if (mpi->rank() == 0)
+        std::cerr << "aiotreach: " << same.message() << "\n";
+      return 2;
+    }
+    if (command != "run" && mpi->size() > 1) {
+      return mpi->rank() == 0
+                 ? Usage("only `run` runs over MPI ranks (got '" + command +
+                         "' on " + std::to_string(mpi->size()) + " ranks)")
+                 : 2;
+    }
+  }
   if (command == "serve") return Serve(args);
   TuneAllocatorForBatch();
   if (command == "compare") return Compare(args);
   if (command == "sweep") return Sweep(args);
   if (command == "run" || command == "validate")
-    return RunOrValidate(command, args);
+    return RunOrValidate(command, args, mpi.get());
   return Usage("unknown command '" + command + "'");
 }
