@@ -10,7 +10,7 @@
 //   options.cluster = &cluster;  // null: one process
 //   RunScenario(scenario, options);  // on every rank
 //
-// services/mpi implements it over MPI; engine/testing_cluster.h over
+// services/mpi implements it over MPI; engine/thread_cluster.h over
 // threads of one process, for tests.
 #ifndef AIOTREACH_ENGINE_CLUSTER_H_
 #define AIOTREACH_ENGINE_CLUSTER_H_
@@ -48,8 +48,8 @@ std::pair<int64_t, int64_t> RankRange(int64_t count, int rank, int ranks);
 
 // Every rank's status agreed: OK if OK on every rank, else the error of the
 // lowest failing rank (its code and message, after "rank R: " unless R is
-// 0) on every rank. With a null
-// cluster, `mine`. A collective: call it on every rank.
+// 0) on every rank. With a null cluster, `mine`. A collective: call it on
+// every rank.
 absl::Status AgreeStatus(const Cluster* cluster, const absl::Status& mine);
 
 }  // namespace aiotreach

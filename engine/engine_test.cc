@@ -8,6 +8,7 @@
 #include "engine/cancel.h"
 #include "engine/population.h"
 #include "engine/simulator.h"
+#include "engine/thread_cluster.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "tests/status_matchers.h"
@@ -197,6 +198,8 @@ TEST(CancelPollerTest, PollsEveryPollUnitsOfWork) {
 
 // Scale-out: two processes each running half the shards, their tallies
 // added, give the single-process result.
+// Spread over ranks (threads standing in for processes), every rank's
+// total is the single process's tally.
 TEST(EngineTest, ShardRangesAddUpToTheWholeRun) {
   absl::StatusOr<std::unique_ptr<const PreparedScenario>> prepared =
       PreparedScenario::Prepare(Small());
@@ -209,12 +212,17 @@ TEST(EngineTest, ShardRangesAddUpToTheWholeRun) {
   options.shard_households = 300;
   absl::StatusOr<Tally> whole = sim.Run(options);
   ASSERT_TRUE(whole.ok());
-  const int64_t shards = sim.ShardCount(300);
-  Tally first(sim.shape()), second(sim.shape());
-  ASSERT_TRUE(sim.RunShards(0, shards / 3, 300, nullptr, &first).ok());
-  ASSERT_TRUE(sim.RunShards(shards / 3, shards, 300, nullptr, &second).ok());
-  first.Merge(second);
-  EXPECT_EQ(first.values(), whole->values());
+  std::vector<std::vector<int64_t>> totals(3);
+  ThreadCluster::Run(3, [&](const Cluster& cluster) {
+    RunOptions part = options;
+    part.threads = 1;
+    part.cluster = &cluster;
+    absl::StatusOr<Tally> total = sim.Run(part);
+    ASSERT_TRUE(total.ok()) << total.status();
+    totals[cluster.rank()] = total->values();
+  });
+  for (const std::vector<int64_t>& total : totals)
+    EXPECT_EQ(total, whole->values());
   EXPECT_GT(whole->impressions(), 0);
 }
 

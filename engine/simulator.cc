@@ -346,24 +346,6 @@ TallyShape Simulator::shape() const {
   return MakeTallyShape(population_, campaign_);
 }
 
-int64_t Simulator::ShardCount(int64_t shard_households) const {
-  return (population_.households() + shard_households - 1) / shard_households;
-}
-
-absl::Status Simulator::RunShards(int64_t begin, int64_t end,
-                                  int64_t shard_households,
-                                  const CancelToken* cancel,
-                                  Tally* tally) const {
-  ShardWorker worker(population_, campaign_, seed_, cancel, tally);
-  for (int64_t s = begin; s < end; ++s) {
-    if (worker.poll_.Check()) return StoppedStatus(*cancel, "simulation");
-    worker.RunShard(s, shard_households);
-  }
-  if (worker.poll_.Check()) return StoppedStatus(*cancel, "simulation");
-  worker.Finish();
-  return absl::OkStatus();
-}
-
 absl::StatusOr<Tally> Simulator::Run(const RunOptions& options) const {
   ShardedRun run(population_.households(), shape(), options, /*passes=*/1);
   AIOT_RETURN_IF_ERROR(run.status());

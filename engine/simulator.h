@@ -3,16 +3,13 @@
 // A shard is a range of households. Each shard is drawn (Population::
 // Generate), simulated and counted on its own; every random number is keyed
 // by (seed, stream, entity), so the Tally is the same for any thread count,
-// any shard size and any split of shards between processes:
+// any shard size and any split of shards between processes (ranks, with
+// options.cluster: engine/cluster.h):
 //
 //   Simulator sim(*population, *campaign, seed);
 //   absl::StatusOr<Tally> tally = sim.Run(options);
 //
-//   // Scale-out: each process runs its own range, then the Tallies add up.
-//   Tally part(sim.shape());
-//   sim.RunShards(first, last, options.shard_households, nullptr, &part);
-//
-// Thread-safe: Run() and RunShards() are const and may run concurrently.
+// Thread-safe: Run() is const and may run concurrently.
 #ifndef AIOTREACH_ENGINE_SIMULATOR_H_
 #define AIOTREACH_ENGINE_SIMULATOR_H_
 
@@ -41,13 +38,6 @@ class Simulator {
       : population_(population), campaign_(campaign), seed_(seed) {}
 
   TallyShape shape() const;
-
-  int64_t ShardCount(int64_t shard_households) const;
-
-  // Simulates shards [begin, end) on the calling thread, adding to `tally`.
-  // CancelledError if `cancel` fires (the tally is then partial).
-  absl::Status RunShards(int64_t begin, int64_t end, int64_t shard_households,
-                         const CancelToken* cancel, Tally* tally) const;
 
   // Simulates every shard on options.threads threads. InvalidArgument for
   // bad options, CancelledError on cancel.
