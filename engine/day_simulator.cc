@@ -46,6 +46,7 @@ class DayWorker {
     serve_.set_stream_feed(feed);
     count_links_ = !population.ecosystem().device_links().empty();
     count_contacts_ = population.ecosystem().mean_social_contacts() > 0.0;
+    num_types_ = static_cast<int>(population.ecosystem().device_types().size());
   }
 
   // Draws shard s's households and sets up its state.
@@ -68,45 +69,12 @@ class DayWorker {
     pop.household_blocks.swap(scratch_.household_blocks);
     pop.person_blocks.swap(scratch_.person_blocks);
     pop.activity_blocks.swap(scratch_.activity_blocks);
-    const int households = pop.households();
-    const int people = static_cast<int>(pop.person_devices.size());
-    st->in_target.assign(people, 1);
-    st->household_of.resize(people);
-    st->household_target.assign(households, 0);
-    int64_t target_people = 0;
-    int64_t target_households = 0;
-    for (int i = 0; i < households; ++i) {
-      const uint32_t m0 = pop.member_begin[i];
-      const int size = static_cast<int>(pop.member_begin[i + 1] - m0);
-      for (int m = 0; m < size; ++m) {
-        st->household_of[m0 + m] = static_cast<uint32_t>(i);
-        const bool in = target.Contains(
-            needs.age_band ? pop.age_band[m0 + m] : 0,
-            needs.city_tier ? pop.city_tier[i] : 0, size,
-            pop.person_devices[m0 + m], pop.household_devices[i],
-            needs.activity ? pop.activity[m0 + m] : 1.0f);
-        st->in_target[m0 + m] = in;
-        target_people += in;
-        st->household_target[i] |= in;
-      }
-      target_households += st->household_target[i];
-    }
-    tally_.all_people() += people;
-    tally_.all_households() += households;
-    tally_.people() += target_people;
-    tally_.households() += target_households;
-
-    st->count.assign(people, 0);
-    st->first.assign(people, static_cast<int16_t>(campaign_.flight_days()));
-    st->reached_by.assign(people, 0);
-    st->types.assign(people, 0);
-    st->last.assign(people, -1);
-    st->last_source.assign(campaign_.retarget_routes().size() * people,
-                           day::kNeverExposed);
-    st->person_impressions.assign(people, 0);
-    st->household_impressions.assign(households, 0);
-    st->household_follow_ups.assign(households, 0);
-    st->opportunities.resize(campaign_.placements().size());
+    const day::TargetCount in = day::MarkTarget(target, needs, st);
+    tally_.all_people() += pop.people();
+    tally_.all_households() += pop.households();
+    tally_.people() += in.people;
+    tally_.households() += in.households;
+    day::StartShardState(campaign_, num_types_, st);
     serve_.caps().StartShard(st);
   }
 
@@ -119,12 +87,16 @@ class DayWorker {
       if (!p.paced()) continue;
       serve_.draws().DrawCounts(static_cast<int>(j), day, *st);
       // Keep the counts for pass 2, which would draw the same again.
-      serve_.draws().counts(static_cast<int>(j)).swap(st->opportunities[j]);
-      const int32_t* counts = st->opportunities[j].data();
+      const std::vector<int32_t>& counts =
+          serve_.draws().counts(static_cast<int>(j));
       const Owners owners = OwnersOf(p, *st);
       int64_t total = 0;
-      for (int o = 0; o < owners.count; ++o)
-        total += owners.Eligible(o, p.device_type) ? counts[o] : 0;
+      owners.devices->Visit([&](const auto* devices) {
+        const int t = p.device_type;
+        for (int o = 0; o < owners.count; ++o)
+          total += ((devices[o] >> t) & owners.target[o] & 1) ? counts[o] : 0;
+      });
+      st->opportunities[j].AssignFrom(counts.data(), counts.size());
       totals[j] += total;
     }
   }
@@ -137,7 +109,11 @@ class DayWorker {
     for (int j = 0; j < n; ++j) {
       if (placements[j].paced()) {
         serve_.draws().DrawBlocks(j, day, *st);
-        serve_.draws().counts(j).swap(st->opportunities[j]);  // pass 1's draws
+        // Pass 1's draws.
+        const NarrowArray& kept = st->opportunities[j];
+        std::vector<int32_t>& counts = serve_.draws().counts(j);
+        counts.resize(kept.size());
+        kept.CopyTo(counts.data());
         serve_.draws().Thin(j, day, win[j], *st);
       } else {
         serve_.draws().DrawCounts(j, day, *st);
@@ -165,47 +141,52 @@ class DayWorker {
     const int never = campaign_.flight_days();
     const auto& by_type = campaign_.placements_by_type();
     const CompiledConversion& conversion = campaign_.conversion();
-    for (int i = 0; i < st->pop.households(); ++i) {
+    const bool follow_ups = st->household_follow_ups.size() > 0;
+    for (int i = 0; i < st->households(); ++i) {
       const uint32_t m0 = st->pop.member_begin[i];
       const int size = static_cast<int>(st->pop.member_begin[i + 1] - m0);
       // Devices, and those with an impression (or a follow-up).
       const uint64_t hh_imp = st->household_impressions[i];
-      const uint32_t hh_follow = st->household_follow_ups[i];
-      for (uint32_t rest = st->pop.household_devices[i]; rest != 0;
+      const uint64_t hh_follow = follow_ups ? st->household_follow_ups[i] : 0;
+      for (uint64_t rest = st->household_devices[i]; rest != 0;
            rest &= rest - 1) {
-        const int t = __builtin_ctz(rest);
+        const int t = __builtin_ctzll(rest);
         CountDevice(t, hh_imp, (hh_follow >> t) & 1, by_type[t]);
       }
       int household_first = never;
       for (int m = 0; m < size; ++m) {
         const uint32_t pm = m0 + m;
-        for (uint32_t rest = st->pop.person_devices[pm]; rest != 0;
+        for (uint64_t rest = st->person_devices[pm]; rest != 0;
              rest &= rest - 1) {
-          const int t = __builtin_ctz(rest);
+          const int t = __builtin_ctzll(rest);
           CountDevice(t, st->person_impressions[pm], false, by_type[t]);
         }
         if (!st->in_target[pm]) continue;
         serve_.caps().EndFlight(*st, pm);
         CountFunnel(*st, pm);
-        const int32_t count = st->count[pm];
+        const uint64_t count = st->count[pm];
         if (count == 0) continue;
+        const uint64_t types = st->types[pm];
+        const int first = static_cast<int>(st->first[pm]);
+        const uint64_t reached_by = st->reached_by[pm];
         uint64_t type_bits = 0;
-        for (uint32_t rest = st->types[pm]; rest != 0; rest &= rest - 1)
-          type_bits |= reach_.TypeBit(__builtin_ctz(rest));
-        reach_.Person(count, st->first[pm], st->reached_by[pm], type_bits);
+        for (uint64_t rest = types; rest != 0; rest &= rest - 1)
+          type_bits |= reach_.TypeBit(__builtin_ctzll(rest));
+        reach_.Person(count, first, reached_by, type_bits);
         if (feed_ != nullptr) feed_->reached.Set(st->pop.first_person + pm);
-        household_first = std::min<int>(household_first, st->first[pm]);
+        household_first = std::min(household_first, first);
         if (conversion.enabled) {
           const int screens =
-              __builtin_popcount(st->types[pm] & campaign_.screen_types());
+              __builtin_popcountll(types & campaign_.screen_types());
           Rng rng(seed_, streams::kConversion,
                   static_cast<uint32_t>(st->pop.first_person + pm));
           if (rng.Uniform() < conversion.Probability(count, screens))
-            Convert(st->reached_by[pm], st->last[pm]);
+            Convert(reached_by, static_cast<int>(st->last[pm]) - 1);
         }
       }
       if (household_first < never) reach_.Household(household_first);
-      if (count_links_) population_.CountLinks(st->pop, i, tally_.links());
+      if (count_links_)
+        population_.CountLinks(st->DevicesOf(i), tally_.links());
     }
     if (count_contacts_) {
       tally_.social_contacts() += population_.SocialContactTotal(
@@ -216,7 +197,7 @@ class DayWorker {
   // The retargeting funnel of target person pm.
   void CountFunnel(const ShardState& st, uint32_t pm) {
     const auto& routes = campaign_.retarget_routes();
-    const size_t people = st.in_target.size();
+    const size_t people = st.people();
     for (size_t r = 0; r < routes.size(); ++r) {
       if (st.last_source[r * people + pm] == day::kNeverExposed) continue;
       ++tally_.retargeting()[2 * r];
@@ -266,6 +247,7 @@ class DayWorker {
   StreamFeed* const feed_;
   bool count_links_ = false;
   bool count_contacts_ = false;
+  int num_types_ = 0;
   RngBlocks contact_blocks_;
   // Population::Generate's batch scratch, reused shard after shard.
   PopulationShard scratch_;

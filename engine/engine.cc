@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/day/shard_state.h"
 #include "engine/day_simulator.h"
 #include "engine/live/stream_simulator.h"
 #include "engine/population.h"
@@ -143,8 +144,9 @@ bool PreparedScenario::day_loop() const {
 
 int64_t PreparedScenario::EstimateRunBytes() const {
   // Flight-at-once: shards and tallies of a few MiB, and a byte a
-  // household. Day by day: about 55 bytes a person kept for the flight
-  // (docs/ENGINE.md), 64 to be safe.
+  // household. Day by day: the state kept per person for the flight, as
+  // narrow as the scenario allows (day::KeptBytesPerPerson; about 15 bytes
+  // for W2, docs/ENGINE.md).
   const int64_t base = int64_t{32} << 20;
   const int64_t households =
       static_cast<int64_t>(people_ / ecosystem_->mean_household_size()) + 1;
@@ -155,7 +157,9 @@ int64_t PreparedScenario::EstimateRunBytes() const {
   // after another.
   const int64_t streams = streams_.empty() ? 0 : 10 * people_;
   if (!day_loop()) return base + households + streams;
-  return base + households + streams + 64 * people_;
+  const double kept = day::KeptBytesPerPerson(*campaign_, *ecosystem_);
+  return base + households + streams +
+         static_cast<int64_t>(kept * static_cast<double>(people_));
 }
 
 absl::StatusOr<std::unique_ptr<const StoredPopulation>> StoredPopulation::Build(

@@ -51,7 +51,8 @@ class PreparedScenario {
       const v1::Scenario& scenario, const StoredPopulation& stored);
 
   // Peak memory a run takes, in bytes, for budgets: a few MiB on the
-  // flight-at-once path, about 64 bytes a person day by day.
+  // flight-at-once path, 10 to 20 bytes a person day by day (the state
+  // is sized to the scenario: day::KeptBytesPerPerson).
   int64_t EstimateRunBytes() const;
 
   const v1::Scenario& scenario() const { return scenario_; }

@@ -467,20 +467,16 @@ void Population::SocialContacts(int64_t person,
 }
 
 template <typename Made>
-void Population::DrawLinks(const PopulationShard& shard, int household_index,
-                           Made&& made, size_t last,
-                           const RngBlock* first_block) const {
+void Population::DrawLinks(const HouseholdDevices& household, Made&& made,
+                           size_t last, const RngBlock* first_block) const {
   const auto& links = ecosystem_->device_links();
   if (links.empty()) return;
   const auto& types = ecosystem_->device_types();
-  const uint32_t h =
-      static_cast<uint32_t>(shard.first_household + household_index);
+  const uint32_t h = static_cast<uint32_t>(household.household);
   Rng rng = first_block != nullptr
                 ? Rng(seed_, streams::kDeviceLinks, h, 0, *first_block)
                 : Rng(seed_, streams::kDeviceLinks, h);
-  const uint32_t hh_devices = shard.household_devices[household_index];
-  const uint32_t m0 = shard.member_begin[household_index];
-  const uint32_t m1 = shard.member_begin[household_index + 1];
+  const uint32_t hh_devices = household.shared;
   for (size_t l = 0; l < links.size() && l <= last; ++l) {
     const DeviceLinkInfo& link = links[l];
     const bool from_hh = types[link.from_type].household_owned;
@@ -495,21 +491,20 @@ void Population::DrawLinks(const PopulationShard& shard, int household_index,
       continue;
     }
     // At least one side is person-owned: one candidate pair per member.
-    for (uint32_t m = m0; m < m1; ++m) {
-      const uint32_t owned = shard.person_devices[m] | hh_devices;
+    for (int m = 0; m < household.size; ++m) {
+      const uint32_t owned = household.personal[m] | hh_devices;
       if ((owned & from_bit) && (owned & to_bit) &&
           rng.Uniform() < link.probability) {
-        made(static_cast<int>(l), static_cast<int>(m - m0));
+        made(static_cast<int>(l), m);
       }
     }
   }
 }
 
-void Population::CountLinks(const PopulationShard& shard, int household_index,
+void Population::CountLinks(const HouseholdDevices& household,
                             int64_t* links_by_kind) const {
   const auto& links = ecosystem_->device_links();
-  DrawLinks(shard, household_index,
-            [&](int l, int) { ++links_by_kind[links[l].kind]; });
+  DrawLinks(household, [&](int l, int) { ++links_by_kind[links[l].kind]; });
 }
 
 void Population::LinkBlocks(const PopulationShard& shard,
@@ -520,14 +515,12 @@ void Population::LinkBlocks(const PopulationShard& shard,
               blocks->data());
 }
 
-uint32_t Population::LinkedMembers(const PopulationShard& shard,
-                                   int household_index, int link,
+uint32_t Population::LinkedMembers(const HouseholdDevices& household, int link,
                                    const RngBlock* first_block) const {
-  const int size = static_cast<int>(shard.member_begin[household_index + 1] -
-                                    shard.member_begin[household_index]);
+  const int size = household.size;
   uint32_t mask = 0;
   DrawLinks(
-      shard, household_index,
+      household,
       [&](int l, int member) {
         if (l != link) return;
         mask |=

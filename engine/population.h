@@ -63,7 +63,9 @@ struct PopulationShard {
   std::vector<uint32_t> person_devices;
 
   int households() const { return static_cast<int>(member_begin.size()) - 1; }
-  int people() const { return static_cast<int>(activity.size()); }
+  int people() const {
+    return member_begin.empty() ? 0 : static_cast<int>(member_begin.back());
+  }
 
   // Scratch space reused between Generate() calls: the first Philox block
   // of each entity's streams, computed in batches.
@@ -74,6 +76,26 @@ struct PopulationShard {
   RngBlocks household_blocks2;
   RngBlocks person_blocks2;
   std::vector<uint8_t> person_tier;  // each person's household's tier
+};
+
+// One household's devices, as the device-link draws read them.
+struct HouseholdDevices {
+  int64_t household = 0;  // its id
+  uint32_t shared = 0;    // bit t: owns a household-owned device of type t
+  int size = 0;
+  uint32_t personal[kMaxHouseholdSize] = {};  // each member's own types
+
+  // Household i of `shard`.
+  static HouseholdDevices Of(const PopulationShard& shard, int i) {
+    HouseholdDevices d;
+    d.household = shard.first_household + i;
+    d.shared = shard.household_devices[i];
+    const uint32_t m0 = shard.member_begin[i];
+    d.size = static_cast<int>(shard.member_begin[i + 1] - m0);
+    for (int m = 0; m < d.size; ++m)
+      d.personal[m] = shard.person_devices[m0 + m];
+    return d;
+  }
 };
 
 class Population {
@@ -117,16 +139,26 @@ class Population {
   // Device links drawn for household `household_index` of `shard`, counted
   // by LinkKind into links_by_kind[kind] (indexed by the enum's value).
   void CountLinks(const PopulationShard& shard, int household_index,
+                  int64_t* links_by_kind) const {
+    CountLinks(HouseholdDevices::Of(shard, household_index), links_by_kind);
+  }
+  void CountLinks(const HouseholdDevices& household,
                   int64_t* links_by_kind) const;
 
-  // Members of household `household_index` of `shard` whose devices the
-  // ecosystem's device_links[link] joins (bit k: the k-th member; every
-  // member when both ends are household-owned). The same draws as
-  // CountLinks; the shard must hold the ownership of every type of links
-  // [0, link] (PopulationNeeds::device_types). `first_block`, if given, is
-  // the household's entry of LinkBlocks.
+  // Members of the household whose devices the ecosystem's
+  // device_links[link] joins (bit k: the k-th member; every member when
+  // both ends are household-owned). The same draws as CountLinks; the
+  // devices must include every type of links [0, link]
+  // (PopulationNeeds::device_types). `first_block`, if given, is the
+  // household's entry of LinkBlocks.
   uint32_t LinkedMembers(const PopulationShard& shard, int household_index,
-                         int link, const RngBlock* first_block = nullptr) const;
+                         int link,
+                         const RngBlock* first_block = nullptr) const {
+    return LinkedMembers(HouseholdDevices::Of(shard, household_index), link,
+                         first_block);
+  }
+  uint32_t LinkedMembers(const HouseholdDevices& household, int link,
+                         const RngBlock* first_block = nullptr) const;
 
   // The first blocks of the link draws of the shard's households, in one
   // vectorised batch (for LinkedMembers of many of them).
@@ -143,7 +175,7 @@ class Population {
   // link) for each link drawn for the household, in draw order, up to link
   // `last` (all by default).
   template <typename Made>
-  void DrawLinks(const PopulationShard& shard, int household_index, Made&& made,
+  void DrawLinks(const HouseholdDevices& household, Made&& made,
                  size_t last = ~size_t{0},
                  const RngBlock* first_block = nullptr) const;
 

@@ -78,10 +78,15 @@ class CapLedger {
   // Sizes the shard's flight counters (all zero) for `people` and the
   // households of `st.pop`.
   void StartShard(ShardState* st) const {
-    const int households = st->pop.households();
-    st->flight_person.assign(st->pop.person_devices.size() * plan_.flight_caps,
-                             0);
-    if (plan_.flight_device_caps == 0) return;
+    const int households = st->households();
+    // One byte a counter to start with; the counters widen as they grow.
+    st->flight_person.Assign(
+        static_cast<size_t>(st->people()) * plan_.flight_caps, 0, 0);
+    if (plan_.flight_device_caps == 0) {
+      st->device_begin.clear();
+      st->flight_device.Clear();
+      return;
+    }
     st->device_begin.assign(households + 1, 0);
     for (int i = 0; i < households; ++i) {
       const int size = static_cast<int>(st->pop.member_begin[i + 1] -
@@ -89,8 +94,8 @@ class CapLedger {
       st->device_begin[i + 1] =
           st->device_begin[i] + slots_.Slot(*st, i, kMaxDeviceTypes, size);
     }
-    st->flight_device.assign(
-        size_t{st->device_begin[households]} * plan_.flight_device_caps, 0);
+    st->flight_device.Assign(
+        size_t{st->device_begin[households]} * plan_.flight_device_caps, 0, 0);
   }
 
   // The first cap covering placement j that `member` (person caps) or the
@@ -99,7 +104,7 @@ class CapLedger {
                int slot) const {
     for (int c : plan_.covering[j]) {
       const CompiledCap& cap = caps_[c];
-      uint32_t n;
+      uint64_t n;
       if (cap.per_person) {
         n = cap.daily ? day_person_[c * kMaxHouseholdSize + member]
                       : st.flight_person[(m0 + member) * plan_.flight_caps +
@@ -110,7 +115,7 @@ class CapLedger {
                                              plan_.flight_device_caps +
                                          plan_.flight_device_index[c]];
       }
-      if (n >= static_cast<uint32_t>(cap.limit)) return c;
+      if (n >= static_cast<uint64_t>(cap.limit)) return c;
     }
     return -1;
   }
@@ -126,9 +131,9 @@ class CapLedger {
       if (caps_[c].daily) {
         ++day_device_[c * kMaxDeviceSlots + slot];
       } else {
-        ++st->flight_device[(st->device_begin[i] + slot) *
-                                plan_.flight_device_caps +
-                            plan_.flight_device_index[c]];
+        st->flight_device.Increment((st->device_begin[i] + slot) *
+                                        plan_.flight_device_caps +
+                                    plan_.flight_device_index[c]);
       }
     }
   }
@@ -140,7 +145,8 @@ class CapLedger {
       if (caps_[c].daily) {
         ++day_person_[c * kMaxHouseholdSize + m];
       } else {
-        ++st->flight_person[pm * plan_.flight_caps + plan_.flight_index[c]];
+        st->flight_person.Increment(pm * plan_.flight_caps +
+                                    plan_.flight_index[c]);
       }
     }
   }
@@ -171,8 +177,8 @@ class CapLedger {
     for (size_t c = 0; c < caps_.size(); ++c) {
       const int k = plan_.flight_index[c];
       if (k < 0) continue;
-      const uint32_t n = st.flight_person[pm * plan_.flight_caps + k];
-      if (n > static_cast<uint32_t>(caps_[c].limit)) {
+      const uint64_t n = st.flight_person[pm * plan_.flight_caps + k];
+      if (n > static_cast<uint64_t>(caps_[c].limit)) {
         counters_.exposures_over_limit[c] += n - caps_[c].limit;
         ++counters_.people_over_limit[c];
       }

@@ -80,16 +80,21 @@ void DailyDraws::ListWon(int j, const ShardState& st) {
   list.resize(owners.count + 1);
   uint32_t* out = list.data();
   int n = 0;
-  for (int o = 0; o < owners.count; ++o) {
-    out[n] = static_cast<uint32_t>(o);
-    n += (counts[o] > 0) & owners.Eligible(o, p.device_type);
-  }
+  owners.devices->Visit([&](const auto* devices) {
+    const int t = p.device_type;
+    for (int o = 0; o < owners.count; ++o) {
+      out[n] = static_cast<uint32_t>(o);
+      n += (counts[o] > 0) & (devices[o] >> t) & owners.target[o] & 1;
+    }
+  });
   list.resize(n);
   std::vector<uint32_t>& households = won_household_[j];
   households.resize(n);
-  for (int k = 0; k < n; ++k) {
-    households[k] = p.household_device ? list[k] : st.household_of[list[k]];
+  if (p.household_device) {
+    std::copy(list.begin(), list.end(), households.begin());
+    return;
   }
+  for (int k = 0; k < n; ++k) households[k] = st.HouseholdOf(list[k]);
 }
 
 void DailyDraws::Thin(int j, int day, double win, const ShardState& st) {

@@ -3,6 +3,7 @@
 // nothing at win 0 and everything at win 1.
 #include "engine/day/daily_draws.h"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -43,10 +44,10 @@ class DailyDrawsTest : public ::testing::Test {
   void SetUp() override {
     shard_ = MakeTestShard(kScenario, 4);
     ASSERT_NE(shard_.prepared, nullptr);
-    // The target: the "old" age band.
-    const CompiledTarget& target = shard_.campaign().target();
-    for (int m = 0; m < st_.pop.people(); ++m)
-      st_.in_target[m] = target.Contains(st_.pop.age_band[m], 0, 1, 0, 0, 1);
+    // The target, the "old" age band, holds some people and not others.
+    const int in = std::count(st_.in_target.begin(), st_.in_target.end(), 1);
+    ASSERT_GT(in, 0);
+    ASSERT_LT(in, st_.people());
     draws_ = std::make_unique<DailyDraws>(shard_.campaign(), 4);
   }
 
@@ -79,7 +80,7 @@ TEST_F(DailyDrawsTest, WonListHoldsEligibleOwnersWithACount) {
   const std::vector<int32_t>& counts = draws_->counts(0);
   size_t expected = 0;
   for (size_t o = 0; o < counts.size(); ++o) {
-    const bool owns = (st_.pop.person_devices[o] & 1u) != 0;
+    const bool owns = (st_.person_devices[o] & 1u) != 0;
     expected += counts[o] > 0 && owns && st_.in_target[o];
   }
   ASSERT_EQ(draws_->won(0).size(), expected);
@@ -88,9 +89,23 @@ TEST_F(DailyDrawsTest, WonListHoldsEligibleOwnersWithACount) {
     const uint32_t o = draws_->won(0)[k];
     EXPECT_GT(counts[o], 0);
     EXPECT_TRUE(st_.in_target[o]);
-    EXPECT_EQ(draws_->won_household(0)[k], st_.household_of[o]);
+    const uint32_t i = draws_->won_household(0)[k];
+    EXPECT_GE(o, st_.pop.member_begin[i]);  // o is one of household i's
+    EXPECT_LT(o, st_.pop.member_begin[i + 1]);
     if (k > 0) EXPECT_GT(o, previous);  // owner order
     previous = o;
+  }
+}
+
+// The rank over household starts finds every person's household (the
+// shard holds more than 64 people, so several words and their counts).
+TEST_F(DailyDrawsTest, HouseholdOfFindsEveryMembersHousehold) {
+  ASSERT_GT(st_.people(), 200);
+  for (int i = 0; i < st_.households(); ++i) {
+    for (uint32_t m = st_.pop.member_begin[i]; m < st_.pop.member_begin[i + 1];
+         ++m) {
+      ASSERT_EQ(st_.HouseholdOf(m), i) << m;
+    }
   }
 }
 

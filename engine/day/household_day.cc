@@ -75,11 +75,12 @@ inline void HouseholdDay::Expose(int day, int j, int t, ShardState* st,
   }
   if (((source_placements_ >> j) & 1) | ((source_types_ >> t) & 1))
     RecordSource(day, j, t, st, pm);
-  ++st->count[pm];
-  st->first[pm] = std::min<int16_t>(st->first[pm], static_cast<int16_t>(day));
-  st->reached_by[pm] |= uint64_t{1} << j;
-  st->types[pm] |= 1u << t;
-  st->last[pm] = static_cast<int8_t>(j);
+  // Days go in order: the first exposure's day is the first day.
+  if (st->count[pm] == 0) st->first.Set(pm, static_cast<uint64_t>(day));
+  st->count.Increment(pm);
+  st->reached_by.Or(pm, uint64_t{1} << j);
+  st->types.Or(pm, uint64_t{1} << t);
+  if (st->last.size() > 0) st->last.Set(pm, static_cast<uint64_t>(j) + 1);
   ++tally_.daily_exposures()[day];
   ++placements_.exposures[j];
   ++types_.exposures[t];
@@ -133,8 +134,9 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
     cast = Rng(seed_, p.stream, d.owner_id, DaySub(day) | kCastSubBit,
                d.next_word - words);
     if (cast.Uniform() < p.cast_probability &&
-        ((st->pop.household_devices[i] >> p.cast_type) & 1u) &&
-        ((population_.LinkedMembers(st->pop, i, p.cast_link) >> d.member) &
+        ((st->household_devices[i] >> p.cast_type) & 1u) &&
+        ((population_.LinkedMembers(st->DevicesOf(i), p.cast_link) >>
+          d.member) &
          1u)) {
       shown = p.cast_type;
       ++delivery_.casts[j];
@@ -147,9 +149,9 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
   ++tally_.daily_placement_impressions()[day * placements_.rows + j];
   ++tally_.hourly_impressions()[std::min(23, static_cast<int>(e.time))];
   if (d.member < 0) {
-    st->household_impressions[i] |= uint64_t{1} << j;
+    st->household_impressions.Or(i, uint64_t{1} << j);
   } else {
-    st->person_impressions[m0 + d.member] |= uint64_t{1} << j;
+    st->person_impressions.Or(m0 + d.member, uint64_t{1} << j);
   }
   caps_.CountImpression(j, st, i, d.slot);
   viewers_.clear();
@@ -174,14 +176,15 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
   if (p.follow_up > 0.0) {
     const double u = rng.Uniform();
     const uint32_t pick = rng.NextU32();
-    const int voice = VoiceType(st->pop.household_devices[i]);
+    const int voice =
+        VoiceType(static_cast<uint32_t>(st->household_devices[i]));
     const int asker = viewers_[(uint64_t{pick} * viewers_.size()) >> 32];
     if (voice >= 0 && u < p.follow_up &&
         FollowUpLinked(*st, i, d.type, voice, asker)) {
       ++delivery_.follow_ups[j];
       ++delivery_.interactions[j];
       ++tally_.cross_device()[j * types_.rows + voice];
-      st->household_follow_ups[i] |= 1u << voice;
+      st->household_follow_ups.Or(i, uint64_t{1} << voice);
       Expose(day, j, voice, st, m0, asker);
     }
   }
@@ -197,8 +200,8 @@ void HouseholdDay::RecordSource(int day, int j, int t, ShardState* st,
                                 uint32_t pm) {
   const auto& routes = campaign_.retarget_routes();
   const auto& types = population_.ecosystem().device_types();
-  const size_t people = st->in_target.size();
-  const uint32_t i = st->household_of[pm];
+  const size_t people = st->people();
+  const uint32_t i = static_cast<uint32_t>(st->HouseholdOf(pm));
   const uint32_t member = pm - st->pop.member_begin[i];
   for (size_t r = 0; r < routes.size(); ++r) {
     const RetargetRoute& route = routes[r];
@@ -217,7 +220,8 @@ void HouseholdDay::RecordSource(int day, int j, int t, ShardState* st,
 bool HouseholdDay::Retargeted(const CompiledPlacement& p, int day,
                               const ShardState& st, uint32_t pm) const {
   const RetargetRoute& route = campaign_.retarget_routes()[p.retarget];
-  const uint16_t last = st.last_source[p.retarget * st.in_target.size() + pm];
+  const uint16_t last =
+      st.last_source[p.retarget * static_cast<size_t>(st.people()) + pm];
   return last != kNeverExposed && day - last <= route.within_days;
 }
 
@@ -238,8 +242,10 @@ void HouseholdDay::HandPromotions() {
 
 bool HouseholdDay::MemberLinked(const ShardState& st, int i, int member,
                                 const std::vector<int>& links) const {
+  if (links.empty()) return false;
+  const HouseholdDevices devices = st.DevicesOf(i);
   for (int l : links) {
-    if ((population_.LinkedMembers(st.pop, i, l) >> member) & 1u) return true;
+    if ((population_.LinkedMembers(devices, l) >> member) & 1u) return true;
   }
   return false;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/campaign.h"
+#include "engine/narrow_array.h"
 #include "engine/population.h"
 
 namespace aiotreach {
@@ -31,61 +32,111 @@ inline uint32_t FirstTimeWord(const CompiledPlacement& p) {
 
 inline constexpr uint16_t kNeverExposed = 0xFFFF;
 
-// Everything kept about one shard from one day to the next.
+// Everything kept about one shard from one day to the next, each array as
+// narrow as the scenario allows (NarrowArray: a mask of three placements
+// takes a byte): docs/ENGINE.md, "Memory".
 struct ShardState {
+  // The shard's households: member_begin and (if the campaign reads it)
+  // activity; the devices are moved into the narrow arrays below and the
+  // attributes the target read are dropped.
   PopulationShard pop;
+  NarrowArray person_devices;             // per person: bit t, owns type t
+  NarrowArray household_devices;          // per household
   std::vector<uint8_t> in_target;         // per person
   std::vector<uint8_t> household_target;  // per household: a target member
-  std::vector<uint32_t> household_of;     // per person: shard household
   // Per person (target people only change them).
-  std::vector<int32_t> count;        // exposures so far
-  std::vector<int16_t> first;        // day of the first exposure
-  std::vector<uint64_t> reached_by;  // bit j: placement j exposed them
-  std::vector<uint32_t> types;       // bit t: a device of type t exposed them
-  std::vector<int8_t> last;          // placement of the last exposure
+  NarrowArray count;       // exposures so far
+  NarrowArray first;       // day of the first exposure; flight days if none
+  NarrowArray reached_by;  // bit j: placement j exposed them
+  NarrowArray types;       // bit t: a device of type t exposed them
+  NarrowArray last;        // 1 + placement of the last exposure (conversions)
   // [route * people + person]: the last day the person was exposed to the
   // route's source by a device its placement's screen is tied to;
   // kNeverExposed if never (Campaign::retarget_routes()).
   std::vector<uint16_t> last_source;
   // Bit j: an impression of placement j on the person's own device, or on
   // the household's device; bit t: a follow-up on the household's type t.
-  std::vector<uint64_t> person_impressions;
-  std::vector<uint64_t> household_impressions;
-  std::vector<uint32_t> household_follow_ups;
+  NarrowArray person_impressions;
+  NarrowArray household_impressions;
+  NarrowArray household_follow_ups;
   // Flight-cap counters (CapLedger): [person * flight caps + k], and per
   // device [slot * flight device caps + k], slots from device_begin per
   // household.
-  std::vector<uint32_t> flight_person;
+  NarrowArray flight_person;
   std::vector<uint32_t> device_begin;
-  std::vector<uint32_t> flight_device;
+  NarrowArray flight_device;
   // [paced placement][owner]: the day's opportunities drawn in pass 1,
   // handed to pass 2.
-  std::vector<std::vector<int32_t>> opportunities;
+  std::vector<NarrowArray> opportunities;
+
+  int people() const { return pop.people(); }
+  int households() const { return pop.households(); }
+  // The shard household of shard person pm: the number of households
+  // starting at or before pm, less one, from a bit per person (set for the
+  // first member of each household) and a count before every word.
+  std::vector<uint64_t> household_starts;
+  std::vector<uint32_t> starts_before;  // per word of household_starts
+  int HouseholdOf(uint32_t pm) const {
+    const uint64_t word = household_starts[pm >> 6];
+    const uint64_t upto = word & (~uint64_t{0} >> (63 - (pm & 63)));
+    return static_cast<int>(starts_before[pm >> 6]) +
+           __builtin_popcountll(upto) - 1;
+  }
+  // Household i's devices, for the link draws.
+  HouseholdDevices DevicesOf(int i) const {
+    HouseholdDevices d;
+    d.household = pop.first_household + i;
+    d.shared = static_cast<uint32_t>(household_devices[i]);
+    const uint32_t m0 = pop.member_begin[i];
+    d.size = static_cast<int>(pop.member_begin[i + 1] - m0);
+    for (int m = 0; m < d.size; ++m)
+      d.personal[m] = static_cast<uint32_t>(person_devices[m0 + m]);
+    return d;
+  }
+  // Bytes held by the shard's arrays.
+  size_t MemoryBytes() const;
 };
+
+// Fills st->in_target and st->household_target from st->pop (drawn with
+// `needs`, which must cover what the target reads).
+struct TargetCount {
+  int64_t people = 0;
+  int64_t households = 0;
+};
+TargetCount MarkTarget(const CompiledTarget& target,
+                       const PopulationNeeds& needs, ShardState* st);
+
+// Sets up st's day-to-day state for `campaign` once st->pop is drawn and
+// in_target and household_target are filled: moves the devices into narrow
+// arrays, drops what the days do not read (age band, city tier; activity
+// unless a placement scales by it), and zeroes the counters. The flight-cap
+// counters are the CapLedger's (CapLedger::StartShard).
+void StartShardState(const Campaign& campaign, int device_types,
+                     ShardState* st);
+
+// An upper estimate of the bytes a person the day loop keeps for
+// `campaign` (ShardState::MemoryBytes over the people), for the memory
+// check before a run.
+double KeptBytesPerPerson(const Campaign& campaign, const Ecosystem& ecosystem);
 
 // The owners of a placement's devices in a shard: its households for a
 // household device, its people for a personal one.
 struct Owners {
   int count;
-  uint32_t first;           // the first owner's id (the key of its streams)
-  const uint32_t* devices;  // each owner's device mask
+  uint32_t first;              // the first owner's id (the key of its streams)
+  const NarrowArray* devices;  // each owner's device mask
   // 1 if the owner can take the placement: a person in the target, a
   // household with a target member.
   const uint8_t* target;
-
-  // 1 if owner o has a device of type t and is in the target.
-  uint32_t Eligible(int o, int t) const {
-    return (devices[o] >> t) & target[o] & 1;
-  }
 };
 
 inline Owners OwnersOf(const CompiledPlacement& p, const ShardState& st) {
   if (p.household_device) {
-    return {st.pop.households(), static_cast<uint32_t>(st.pop.first_household),
-            st.pop.household_devices.data(), st.household_target.data()};
+    return {st.households(), static_cast<uint32_t>(st.pop.first_household),
+            &st.household_devices, st.household_target.data()};
   }
-  return {st.pop.people(), static_cast<uint32_t>(st.pop.first_person),
-          st.pop.person_devices.data(), st.in_target.data()};
+  return {st.people(), static_cast<uint32_t>(st.pop.first_person),
+          &st.person_devices, st.in_target.data()};
 }
 
 // Numbers a household's devices that carry a placement: shared ones first,
@@ -105,17 +156,21 @@ struct DeviceSlots {
   // number of devices.
   int Slot(const ShardState& st, int i, int t, int member) const {
     const uint32_t below = t >= kMaxDeviceTypes ? ~0u : (uint32_t{1} << t) - 1;
-    const uint32_t shared = st.pop.household_devices[i] & placed;
+    const uint32_t shared =
+        static_cast<uint32_t>(st.household_devices[i]) & placed;
     if (member < 0) return __builtin_popcount(shared & below);
     const uint32_t m0 = st.pop.member_begin[i];
     int slot = __builtin_popcount(shared);
     for (int m = 0; m < member; ++m) {
-      if (st.in_target[m0 + m])
-        slot += __builtin_popcount(st.pop.person_devices[m0 + m] & placed);
+      if (st.in_target[m0 + m]) {
+        slot += __builtin_popcount(
+            static_cast<uint32_t>(st.person_devices[m0 + m]) & placed);
+      }
     }
     if (t >= kMaxDeviceTypes) return slot;
-    return slot + __builtin_popcount(st.pop.person_devices[m0 + member] &
-                                     placed & below);
+    return slot + __builtin_popcount(
+                      static_cast<uint32_t>(st.person_devices[m0 + member]) &
+                      placed & below);
   }
 };
 

@@ -20,7 +20,7 @@ namespace day {
 struct TestShard {
   std::unique_ptr<const PreparedScenario> prepared;
   std::unique_ptr<const Population> population;
-  ShardState st;  // every household, everyone in the target
+  ShardState st;  // every household, its target marked, its state started
   const Campaign& campaign() const { return prepared->campaign(); }
 };
 
@@ -40,14 +40,10 @@ inline TestShard MakeTestShard(const char* scenario_text, uint64_t seed) {
   t.population = *std::move(population);
   t.population->Generate(0, t.population->households(), PopulationNeeds::All(),
                          &t.st.pop);
-  t.st.in_target.assign(t.st.pop.people(), 1);
-  t.st.household_of.resize(t.st.pop.people());
-  for (int i = 0; i < t.st.pop.households(); ++i) {
-    for (uint32_t m = t.st.pop.member_begin[i];
-         m < t.st.pop.member_begin[i + 1]; ++m) {
-      t.st.household_of[m] = static_cast<uint32_t>(i);
-    }
-  }
+  MarkTarget(t.campaign().target(), PopulationNeeds::All(), &t.st);
+  StartShardState(
+      t.campaign(),
+      static_cast<int>(t.prepared->ecosystem()->device_types().size()), &t.st);
   return t;
 }
 

@@ -31,8 +31,8 @@ TEST(RunnerTest, RunsAndValidates) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("flight_days")));
   EXPECT_THAT(runner.Validate(TestCity(2000), "eco-9"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("eco-9")));
-  // Day by day, ~64 bytes a person: 10 million never fit 256 MiB.
-  v1::Scenario big = TestCity(10'000'000);
+  // Day by day, ~15 bytes a person: 40 million never fit 256 MiB.
+  v1::Scenario big = TestCity(40'000'000);
   big.add_frequency_caps()->set_scope(v1::CAP_SCOPE_PERSON);
   big.mutable_frequency_caps(0)->set_period(v1::CAP_PERIOD_DAY);
   big.mutable_frequency_caps(0)->set_limit(1);

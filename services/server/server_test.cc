@@ -280,8 +280,8 @@ TEST_F(ServerTest, MemoryBudgetIsResourceExhausted) {
   EXPECT_NE(eco.error_message().find("needs about"), std::string::npos);
   EXPECT_NE(eco.error_message().find("256.0 MiB"), std::string::npos);
 
-  // Day by day, a run keeps ~64 bytes a person: 10 million need 640 MB.
-  v1::Scenario big = SmallCity(10'000'000);
+  // Day by day, a run keeps ~15 bytes a person: 40 million need 600 MB.
+  v1::Scenario big = SmallCity(40'000'000);
   big.add_frequency_caps()->set_scope(v1::CAP_SCOPE_PERSON);
   big.mutable_frequency_caps(0)->set_period(v1::CAP_PERIOD_DAY);
   big.mutable_frequency_caps(0)->set_limit(1);
