@@ -226,6 +226,24 @@ TEST(EngineTest, ShardRangesAddUpToTheWholeRun) {
   EXPECT_GT(whole->impressions(), 0);
 }
 
+// More ranks than households: every rank refuses alike (no rank waits in
+// a collective for one that stopped), naming the ranks and the households.
+TEST(EngineTest, MoreRanksThanHouseholdsIsAClearError) {
+  v1::Scenario tiny = Small();
+  tiny.set_population(2);  // one or two households
+  std::vector<absl::Status> status(4);
+  ThreadCluster::Run(4, [&](const Cluster& cluster) {
+    RunOptions options;
+    options.threads = 1;
+    options.cluster = &cluster;
+    status[cluster.rank()] = RunScenario(tiny, options).status();
+  });
+  for (const absl::Status& s : status) {
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
+                            HasSubstr("ranks: 4 MPI ranks for")));
+  }
+}
+
 TEST(EngineTest, RejectsBadShardSize) {
   RunOptions options;
   options.shard_households = 0;

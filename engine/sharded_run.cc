@@ -16,6 +16,13 @@ ShardedRun::ShardedRun(int64_t households, const TallyShape& shape,
         "shard_households: must be >= 1, got ", options.shard_households));
     return;
   }
+  if (options.cluster != nullptr && options.cluster->size() > households) {
+    status_ = absl::InvalidArgumentError(
+        absl::StrCat("ranks: ", options.cluster->size(), " MPI ranks for ",
+                     households, " households; use at most ", households,
+                     " (each rank simulates whole households)"));
+    return;
+  }
   shards_ =
       (households + options.shard_households - 1) / options.shard_households;
   end_ = shards_;

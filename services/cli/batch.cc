@@ -297,7 +297,8 @@ void RemoveStaleTemporaries(const std::string& dir) {
 }  // namespace
 
 absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
-    const std::vector<std::string>& paths, const std::string& skip_dir) {
+    const std::vector<std::string>& paths, const std::string& skip_dir,
+    const std::vector<std::string>& exclude) {
   std::error_code ignored;
   const std::filesystem::path skip =
       skip_dir.empty() ? std::filesystem::path()
@@ -316,6 +317,11 @@ absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
       if (it->is_directory() && !skip.empty() &&
           std::filesystem::weakly_canonical(it->path(), ignored) == skip) {
         it.disable_recursion_pending();  // our own outputs
+        continue;
+      }
+      if (std::find(exclude.begin(), exclude.end(),
+                    it->path().filename().string()) != exclude.end()) {
+        if (it->is_directory()) it.disable_recursion_pending();
         continue;
       }
       if (!it->is_regular_file()) continue;
@@ -365,7 +371,7 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
     RemoveStaleTemporaries(options.out_dir);
   }
   absl::StatusOr<std::vector<BatchInput>> inputs =
-      ExpandInputs(paths, options.out_dir);
+      ExpandInputs(paths, options.out_dir, options.exclude);
   if (!inputs.ok()) {
     err << "error: " << inputs.status().message() << "\n";
     return 1;

@@ -30,10 +30,12 @@ struct BatchInput {
 
 // Files as given; folders searched recursively for *.textproto, *.txtpb,
 // *.pbtxt and *.json, sorted by path, leaving out `skip_dir` (the output
-// folder, when it lies inside an input folder). InvalidArgument for an
-// unreadable folder or one without scenario files.
+// folder, when it lies inside an input folder) and the files and folders
+// inside them named as one of `exclude` (run --exclude). InvalidArgument
+// for an unreadable folder or one without scenario files.
 absl::StatusOr<std::vector<BatchInput>> ExpandInputs(
-    const std::vector<std::string>& paths, const std::string& skip_dir = "");
+    const std::vector<std::string>& paths, const std::string& skip_dir = "",
+    const std::vector<std::string>& exclude = {});
 
 // `aiotreach run`: runs every scenario of the files and folders in
 // `paths` (ExpandInputs), several at once within options.threads, and

@@ -37,11 +37,13 @@ struct CliOptions {
   // Skip scenarios whose input, engine version and formats are unchanged
   // since their outputs were written (a content hash beside them).
   bool skip_up_to_date = false;
+  // Files and folders of these names are left out when searching folders.
+  std::vector<std::string> exclude;
   // Memory the scenarios running at once may take together, MiB (each
-  // one's estimate: a few MiB on the flight-at-once path, about 64 bytes a
-  // person day by day). A scenario that could never fit fails with the
-  // estimate and the budget before anything is allocated; others wait for
-  // room. 0: three quarters of this machine's memory.
+  // one's estimate: a few MiB on the flight-at-once path, 10 to 20 bytes
+  // a person day by day, by the scenario). A scenario that could never fit
+  // fails with the estimate and the budget before anything is allocated; others
+  // wait for room. 0: three quarters of this machine's memory.
   int64_t memory_budget_mb = 0;
   // The ranks of `mpirun -np N aiotreach run` (engine/cluster.h), or null.
   // Every rank runs every scenario's share; rank 0 alone prints and writes.

@@ -353,6 +353,28 @@ TEST(BudgetsTest, ParseAmounts) {
               HasSubstr("--steps: must be >= 2, got 1"));
 }
 
+// --exclude leaves out folders and files of those names, at any depth,
+// and nothing else.
+TEST_F(CliTest, ExcludeLeavesOutNamedFoldersAndFiles) {
+  fs::create_directories(dir_ / "in" / "platform");
+  fs::create_directories(dir_ / "in" / "tv" / "platform");
+  Write("in/a.textproto", kGood);
+  Write("in/skip.textproto", kGood);
+  Write("in/platform/big.textproto", kGood);
+  Write("in/tv/platform/big2.textproto", kGood);
+  Write("in/tv/b.textproto", kGood);
+  absl::StatusOr<std::vector<BatchInput>> inputs = ExpandInputs(
+      {(dir_ / "in").string()}, "", {"platform", "skip.textproto"});
+  ASSERT_TRUE(inputs.ok()) << inputs.status();
+  std::vector<std::string> names;
+  for (const BatchInput& in : *inputs)
+    names.push_back(fs::path(in.path).filename().string());
+  EXPECT_EQ(names, (std::vector<std::string>{"a.textproto", "b.textproto"}));
+  inputs = ExpandInputs({(dir_ / "in").string()});
+  ASSERT_TRUE(inputs.ok());
+  EXPECT_EQ(inputs->size(), 5u);
+}
+
 // A folder without scenarios is an error naming it, not an empty success.
 TEST_F(CliTest, EmptyFolderIsAnError) {
   fs::create_directories(dir_ / "nothing");

@@ -33,13 +33,14 @@ namespace {
 constexpr char kUsage[] = R"(usage:
   aiotreach run PATH... [--out DIR] [--format json,csv,html] [--threads N]
                 [--memory_budget_mb N] [--fail-fast] [--quiet]
-                [--skip-up-to-date]
+                [--skip-up-to-date] [--exclude NAME,...]
       Runs each scenario file (.textproto/.txtpb/.pbtxt or .json) and every
       one found in folders (recursively), several at once within --threads;
       writes DIR/<relative folder>/<name>.json and CSV tables (default DIR:
       reports), <name>.error.txt for a bad one, DIR/summary.csv, and prints
       a summary. --skip-up-to-date redoes only scenarios whose file or the
-      engine version changed. Scenarios running at once share
+      engine version changed; --exclude leaves out files and folders of those
+      names inside the folders given. Scenarios running at once share
       --memory_budget_mb (default: 3/4 of this machine's memory); one that
       could never fit fails with its estimate before anything is allocated.
   aiotreach compare BASE VARIANT... [--out DIR] [--threads N]
@@ -230,7 +231,7 @@ int RunOrValidate(const std::string& command, const Args& args,
   const std::string unknown =
       Unknown(args, {"--out", "--format", "--threads", "--shard_households",
                      "--memory_budget_mb", "--fail-fast", "--quiet",
-                     "--skip-up-to-date"});
+                     "--skip-up-to-date", "--exclude"});
   if (!unknown.empty()) return Usage("unknown flag " + unknown);
   aiotreach::CliOptions options;
   if (const auto it = args.flags.find("--out"); it != args.flags.end())
@@ -240,6 +241,8 @@ int RunOrValidate(const std::string& command, const Args& args,
   options.fail_fast = args.flags.count("--fail-fast") > 0;
   options.quiet = args.flags.count("--quiet") > 0;
   options.skip_up_to_date = args.flags.count("--skip-up-to-date") > 0;
+  if (const auto it = args.flags.find("--exclude"); it != args.flags.end())
+    options.exclude = absl::StrSplit(it->second, ',', absl::SkipEmpty());
   options.progress_bar = isatty(STDOUT_FILENO) != 0;
   std::string error;
   if (!IntFlag(args, "--threads", 0, &options.threads, &error) ||
