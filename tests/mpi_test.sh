@@ -3,7 +3,8 @@
 # byte-identical to the single process's for 2 and 3 ranks (oversubscribed
 # on 2 cores), on the flight-at-once path, the day path (caps, goals,
 # budgets, retargeting) and live streams promoted by placements; a bad
-# scenario fails alone and the batch goes on; only `run` runs over ranks.
+# scenario fails alone and the batch goes on; compare and sweep give the
+# single process's tables; validate refuses.
 set -euo pipefail
 
 bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/main/aiotreach"
@@ -58,11 +59,38 @@ for ranks in 2 3; do
   done
 done
 
-# Only `run` goes over ranks.
+# compare and sweep over ranks: the same tables as one process's.
+field="$root/sims/field"
+"$bin" compare "$field/budget_split_even.textproto" \
+  "$field/budget_split_phone_heavy.textproto" --out "$TEST_TMPDIR/cmp1" \
+  --threads 2 >"$TEST_TMPDIR/cmp1.txt" 2>&1 || fail "compare: $(cat "$TEST_TMPDIR/cmp1.txt")"
+"$bin" sweep "$field/budget_split_even.textproto" --placement tv_boot \
+  --budgets 500,1000,2000 --out "$TEST_TMPDIR/cmp1" --threads 2 \
+  >"$TEST_TMPDIR/sweep1.txt" 2>&1 || fail "sweep: $(cat "$TEST_TMPDIR/sweep1.txt")"
+mpirun --oversubscribe -np 2 "$bin" compare "$field/budget_split_even.textproto" \
+  "$field/budget_split_phone_heavy.textproto" --out "$TEST_TMPDIR/cmp2" \
+  --threads 1 >"$TEST_TMPDIR/cmp2.txt" 2>&1 ||
+  fail "compare over 2 ranks: $(cat "$TEST_TMPDIR/cmp2.txt")"
+mpirun --oversubscribe -np 2 "$bin" sweep "$field/budget_split_even.textproto" \
+  --placement tv_boot --budgets 500,1000,2000 --out "$TEST_TMPDIR/cmp2" \
+  --threads 1 >"$TEST_TMPDIR/sweep2.txt" 2>&1 ||
+  fail "sweep over 2 ranks: $(cat "$TEST_TMPDIR/sweep2.txt")"
+for f in compare_budget_split_even.csv compare_budget_split_even.json \
+  budget_split_even.sweep.csv budget_split_even.sweep.json; do
+  cmp -s "$TEST_TMPDIR/cmp1/$f" "$TEST_TMPDIR/cmp2/$f" ||
+    fail "$f over 2 ranks differs from the single process's"
+done
+[ "$(grep -c '^compare:' "$TEST_TMPDIR/cmp2.txt")" = 1 ] || fail "compare printed twice"
+cmp -s <(grep -v '^written:' "$TEST_TMPDIR/sweep1.txt") \
+  <(grep -v '^written:' "$TEST_TMPDIR/sweep2.txt") || fail "sweep tables differ"
+
+# validate and serve do not go over ranks.
 if mpirun --oversubscribe -np 2 "$bin" validate "$in/live.textproto" \
   >"$TEST_TMPDIR/validate.txt" 2>&1; then
   fail "validate over 2 ranks should refuse"
 fi
-grep -q "only \`run\` runs over MPI ranks" "$TEST_TMPDIR/validate.txt" ||
+grep -q "only run, compare and sweep run over MPI ranks" "$TEST_TMPDIR/validate.txt" ||
   fail "no clear refusal: $(cat "$TEST_TMPDIR/validate.txt")"
+[ "$(grep -c 'only run, compare' "$TEST_TMPDIR/validate.txt")" = 1 ] ||
+  fail "the refusal is printed by more than rank 0"
 echo PASS

@@ -34,12 +34,6 @@
 namespace aiotreach {
 namespace {
 
-// Rank 0 of a run over ranks, or the only process: the one that prints and
-// writes.
-bool Leads(const CliOptions& options) {
-  return options.cluster == nullptr || options.cluster->rank() == 0;
-}
-
 bool Wants(const CliOptions& options, const std::string& format) {
   return std::find(options.formats.begin(), options.formats.end(), format) !=
          options.formats.end();
@@ -223,7 +217,7 @@ std::string SummaryCsv(const std::vector<Job>& jobs) {
   std::string out =
       "scenario,path,status,target_people,reach_people,reach_pct,"
       "average_frequency,grp,spend,cost_per_reached_person,interactions,"
-      "conversions,seconds,error\n";
+      "conversions,units,reach_people_se,seconds,error\n";
   for (const Job& j : jobs) {
     const char* status = j.not_run       ? "not_run"
                          : j.skipped     ? "up_to_date"
@@ -232,13 +226,15 @@ std::string SummaryCsv(const std::vector<Job>& jobs) {
     absl::StrAppend(&out, CsvField(j.name), ",", CsvField(j.path), ",", status);
     if (j.report.ok() && !j.not_run) {
       const v1::Report& r = *j.report;
-      absl::StrAppendFormat(&out, ",%d,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%d,%.3f,",
-                            r.universe().people(), r.reach_people(),
-                            r.reach_pct(), r.average_frequency(), r.grp(),
-                            r.spend(), r.cost_per_reached_person(),
-                            r.interactions(), r.conversions(), j.seconds);
+      const Headline h = HeadlineOf(r);
+      absl::StrAppendFormat(
+          &out, ",%.0f,%.0f,%.6g,%.6g,%.6g,%.2f,%.6g,%.0f,%.0f,%s,%.0f,%.3f,",
+          h.target_people, h.reach_people, r.reach_pct(), r.average_frequency(),
+          r.grp(), h.spend, h.cost_per_reached_person(), h.interactions,
+          h.conversions, h.platform ? "platform" : "sample", h.reach_people_se,
+          j.seconds);
     } else {
-      absl::StrAppend(&out, ",,,,,,,,,,", absl::StrFormat("%.3f", j.seconds),
+      absl::StrAppend(&out, ",,,,,,,,,,,,", absl::StrFormat("%.3f", j.seconds),
                       ",");
       if (!j.report.ok())
         absl::StrAppend(&out,
@@ -262,13 +258,15 @@ void PrintRow(const Job& job, std::ostream& out, std::ostream& err) {
     return;
   }
   const v1::Report& r = *job.report;
+  // With platform units, the people, spend and counts are the platform's.
+  const Headline h = HeadlineOf(r);
+  auto whole = [](double v) { return std::llround(v); };
   out << absl::StrFormat(
-      kRowFormat, job.name, Thousands(r.universe().people()),
-      Thousands(r.reach_people()), absl::StrFormat("%.2f", r.reach_pct()),
-      absl::StrFormat("%.2f", r.average_frequency()), Money(r.spend()),
-      r.spend() > 0 ? absl::StrFormat("%.2f", r.cost_per_reached_person())
-                    : "-",
-      Count(r.interactions()), Count(r.conversions()),
+      kRowFormat, job.name, Thousands(whole(h.target_people)),
+      Thousands(whole(h.reach_people)), absl::StrFormat("%.2f", r.reach_pct()),
+      absl::StrFormat("%.2f", r.average_frequency()), Money(h.spend),
+      h.spend > 0 ? absl::StrFormat("%.2f", h.cost_per_reached_person()) : "-",
+      Count(whole(h.interactions)), Count(whole(h.conversions)),
       job.skipped ? "cached" : absl::StrFormat("%.2f", job.seconds));
   if (!job.skipped) Notes(r, out);
 }

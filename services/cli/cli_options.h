@@ -53,6 +53,12 @@ struct CliOptions {
 // The engine's options for a run of the CLI on `threads` threads.
 RunOptions EngineOptions(const CliOptions& options, int threads);
 
+// Rank 0 of a run over ranks, or the only process: the one that prints and
+// writes.
+inline bool Leads(const CliOptions& options) {
+  return options.cluster == nullptr || options.cluster->rank() == 0;
+}
+
 // options.memory_budget_mb in bytes, or three quarters of the machine's
 // physical memory when it is 0.
 int64_t MemoryBudgetBytes(const CliOptions& options);

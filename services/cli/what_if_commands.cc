@@ -1,11 +1,13 @@
 // `aiotreach compare` and `aiotreach sweep` (cli.h): the engine's what-if
 // functions (engine/what_if.h) from the command line.
 #include <algorithm>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/cluster.h"
 #include "engine/engine.h"
 #include "engine/what_if.h"
 #include "services/cli/cli.h"
@@ -39,27 +41,28 @@ absl::Status CheckMemoryOf(const v1::Scenario& scenario,
 
 int CompareFiles(const std::string& base_path,
                  const std::vector<std::string>& variant_paths,
-                 const CliOptions& options, std::ostream& out,
-                 std::ostream& err) {
+                 const CliOptions& options, std::ostream& lead_out,
+                 std::ostream& lead_err) {
+  // Over ranks, every rank runs the same scenarios; rank 0 prints and
+  // writes.
+  std::ostringstream discard;
+  std::ostream& out = Leads(options) ? lead_out : discard;
+  std::ostream& err = Leads(options) ? lead_err : discard;
   absl::StatusOr<v1::Scenario> base = LoadScenarioFile(base_path);
-  if (!base.ok()) {
-    err << "error: " << base.status().message() << "\n";
-    return 1;
-  }
   std::vector<v1::Scenario> variants;
-  for (const std::string& path : variant_paths) {
-    absl::StatusOr<v1::Scenario> v = LoadScenarioFile(path);
-    if (!v.ok()) {
-      err << "error: " << v.status().message() << "\n";
-      return 1;
-    }
-    variants.push_back(*std::move(v));
+  absl::Status ready = base.status();
+  for (size_t i = 0; i < variant_paths.size() && ready.ok(); ++i) {
+    absl::StatusOr<v1::Scenario> v = LoadScenarioFile(variant_paths[i]);
+    ready = v.status();
+    if (v.ok()) variants.push_back(*std::move(v));
   }
-  absl::Status fits = CheckMemoryOf(*base, options, base_path);
-  for (size_t i = 0; i < variants.size() && fits.ok(); ++i)
-    fits = CheckMemoryOf(variants[i], options, variant_paths[i]);
-  if (!fits.ok()) {
-    err << "error: " << fits.message() << "\n";
+  if (ready.ok()) ready = CheckMemoryOf(*base, options, base_path);
+  for (size_t i = 0; i < variants.size() && ready.ok(); ++i)
+    ready = CheckMemoryOf(variants[i], options, variant_paths[i]);
+  // A file one rank cannot read stops every rank alike.
+  ready = AgreeStatus(options.cluster, ready);
+  if (!ready.ok()) {
+    err << "error: " << ready.message() << "\n";
     return 1;
   }
   absl::StatusOr<v1::Comparison> c = CompareScenarios(
@@ -101,6 +104,7 @@ int CompareFiles(const std::string& base_path,
           d.variant_upper());
     }
   }
+  if (!Leads(options)) return 0;
   const std::string stem =
       absl::StrCat(options.out_dir, "/compare_", SafeFileName(base->name()));
   absl::Status s = MakeDirectories(options.out_dir);
@@ -116,15 +120,16 @@ int CompareFiles(const std::string& base_path,
 
 int SweepFile(const std::string& file, const std::string& placement,
               const std::vector<double>& budgets, const CliOptions& options,
-              std::ostream& out, std::ostream& err) {
+              std::ostream& lead_out, std::ostream& lead_err) {
+  std::ostringstream discard;
+  std::ostream& out = Leads(options) ? lead_out : discard;
+  std::ostream& err = Leads(options) ? lead_err : discard;
   absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(file);
-  if (!scenario.ok()) {
-    err << "error: " << scenario.status().message() << "\n";
-    return 1;
-  }
-  if (const absl::Status fits = CheckMemoryOf(*scenario, options, file);
-      !fits.ok()) {
-    err << "error: " << fits.message() << "\n";
+  absl::Status ready = scenario.status();
+  if (ready.ok()) ready = CheckMemoryOf(*scenario, options, file);
+  ready = AgreeStatus(options.cluster, ready);
+  if (!ready.ok()) {
+    err << "error: " << ready.message() << "\n";
     return 1;
   }
   absl::StatusOr<v1::SweepCurve> curve = SweepBudget(
@@ -153,6 +158,7 @@ int SweepFile(const std::string& file, const std::string& placement,
                           p.average_frequency(), p.spend(), p.impressions(),
                           p.under_delivery());
   }
+  if (!Leads(options)) return 0;
   const std::string stem = absl::StrCat(
       options.out_dir, "/", SafeFileName(scenario->name()), ".sweep");
   absl::Status s = MakeDirectories(options.out_dir);

@@ -66,7 +66,11 @@ constexpr char kUsage[] = R"(usage:
 Exit status: 0 if every file succeeded, 1 if any failed, 2 on bad usage.
 )";
 
+// Set on MPI ranks other than 0: rank 0 alone prints usage errors.
+bool quiet_usage = false;
+
 int Usage(const std::string& error) {
+  if (quiet_usage) return 2;
   if (!error.empty()) std::cerr << "aiotreach: " << error << "\n";
   std::cerr << kUsage;
   return 2;
@@ -181,7 +185,7 @@ bool WhatIfOptions(const Args& args, aiotreach::CliOptions* options,
                           &options->memory_budget_mb, error);
 }
 
-int Compare(const Args& args) {
+int Compare(const Args& args, const aiotreach::Cluster* cluster) {
   const std::string unknown =
       Unknown(args, {"--out", "--threads", "--memory_budget_mb"});
   if (!unknown.empty()) return Usage("compare: unknown flag " + unknown);
@@ -190,6 +194,7 @@ int Compare(const Args& args) {
   aiotreach::CliOptions options;
   std::string error;
   if (!WhatIfOptions(args, &options, &error)) return Usage(error);
+  options.cluster = cluster;
   return aiotreach::CompareFiles(
       args.positional[0],
       std::vector<std::string>(args.positional.begin() + 1,
@@ -197,7 +202,7 @@ int Compare(const Args& args) {
       options, std::cout, std::cerr);
 }
 
-int Sweep(const Args& args) {
+int Sweep(const Args& args, const aiotreach::Cluster* cluster) {
   const std::string unknown =
       Unknown(args, {"--out", "--threads", "--memory_budget_mb", "--placement",
                      "--budgets", "--from", "--to", "--steps"});
@@ -207,6 +212,7 @@ int Sweep(const Args& args) {
   aiotreach::CliOptions options;
   std::string error;
   if (!WhatIfOptions(args, &options, &error)) return Usage(error);
+  options.cluster = cluster;
   const auto placement = args.flags.find("--placement");
   if (placement == args.flags.end())
     return Usage("sweep: --placement is required");
@@ -315,17 +321,18 @@ int main(int argc, char** argv) {
         std::cerr << "aiotreach: " << same.message() << "\n";
       return 2;
     }
-    if (command != "run" && mpi->size() > 1) {
-      return mpi->rank() == 0
-                 ? Usage("only `run` runs over MPI ranks (got '" + command +
-                         "' on " + std::to_string(mpi->size()) + " ranks)")
-                 : 2;
+    // Usage errors are rank 0's to print.
+    if (mpi->rank() != 0) quiet_usage = true;
+    if (command != "run" && command != "compare" && command != "sweep" &&
+        mpi->size() > 1) {
+      return Usage("only run, compare and sweep run over MPI ranks (got '" +
+                   command + "' on " + std::to_string(mpi->size()) + " ranks)");
     }
   }
   if (command == "serve") return Serve(args);
   TuneAllocatorForBatch();
-  if (command == "compare") return Compare(args);
-  if (command == "sweep") return Sweep(args);
+  if (command == "compare") return Compare(args, mpi.get());
+  if (command == "sweep") return Sweep(args, mpi.get());
   if (command == "run" || command == "validate")
     return RunOrValidate(command, args, mpi.get());
   return Usage("unknown command '" + command + "'");
