@@ -201,7 +201,8 @@ absl::Status CompileDayparts(const v1::Placement& p, const DeviceTypeInfo& type,
 }
 
 absl::Status CompileBuying(const v1::Placement& p, int flight_days,
-                           absl::string_view path, CompiledPlacement* out) {
+                           double money_scale, absl::string_view path,
+                           CompiledPlacement* out) {
   const std::string cpm_path = FieldPath(path, "cpm");
   AIOT_RETURN_IF_ERROR(CheckNonNegative(p.cpm(), cpm_path));
   out->cpm = p.cpm();
@@ -223,6 +224,8 @@ absl::Status CompileBuying(const v1::Placement& p, int flight_days,
                                        "thousand impressions, got ",
                                        FormatValue(out->cpm)));
       }
+      // In platform units, the sample spends its share of the budget.
+      out->budget *= money_scale;
       const double goal = std::floor(out->budget / out->cpm * 1000.0);
       if (goal > 1e15) {
         return FieldError(FieldPath(path, "budget"),
@@ -238,12 +241,17 @@ absl::Status CompileBuying(const v1::Placement& p, int flight_days,
       out->goal = p.impression_goal();
       AIOT_RETURN_IF_ERROR(CheckIntInRange(out->goal, 1, int64_t{1} << 50,
                                            FieldPath(path, "impression_goal")));
+      if (money_scale != 1.0) {
+        out->goal = static_cast<int64_t>(
+            std::llround(static_cast<double>(out->goal) * money_scale));
+      }
       break;
     case v1::Placement::kPricePerDay:
       out->buying = Buying::kPricePerDay;
       out->price_per_day = p.price_per_day();
       AIOT_RETURN_IF_ERROR(CheckNonNegative(out->price_per_day,
                                             FieldPath(path, "price_per_day")));
+      out->price_per_day *= money_scale;
       if (out->cpm != 0.0) {
         return FieldError(cpm_path,
                           absl::StrCat("does not apply to a price_per_day "
@@ -666,8 +674,11 @@ absl::StatusOr<CastRoute> FindCastRoute(const Ecosystem& eco, int from_type,
 }
 
 absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
-    const v1::Scenario& scenario, const Ecosystem& ecosystem) {
+    const v1::Scenario& scenario, const Ecosystem& ecosystem,
+    double money_scale) {
   std::unique_ptr<Campaign> c(new Campaign());
+  c->platform_units_ = scenario.platform_units();
+  c->money_scale_ = money_scale;
   AIOT_RETURN_IF_ERROR(CheckIntInRange(scenario.flight_days(), 1,
                                        kMaxFlightDays, "flight_days"));
   c->flight_days_ = scenario.flight_days();
@@ -731,7 +742,8 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
                                      "' (its ownership probability is 0)"));
     }
     cp.household_device = type.household_owned;
-    AIOT_RETURN_IF_ERROR(CompileBuying(p, c->flight_days_, path, &cp));
+    AIOT_RETURN_IF_ERROR(
+        CompileBuying(p, c->flight_days_, money_scale, path, &cp));
     AIOT_RETURN_IF_ERROR(CompileDayparts(p, type, path, &cp.clock));
     AIOT_RETURN_IF_ERROR(
         CompileOpportunity(p, type, c->flight_days_, c->start_dow_,

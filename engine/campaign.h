@@ -260,13 +260,22 @@ class Campaign {
   //    sizes, connected devices or activity bounds out of range;
   //  - conversion: a rate outside [0, 1], a saturation frequency not
   //    positive, a negative screen synergy.
+  //
+  // `money_scale` multiplies budgets, impression goals and per-day prices:
+  // the sample fraction when the scenario states them in platform units
+  // (Scenario.platform_units), else 1.
   static absl::StatusOr<std::unique_ptr<const Campaign>> Build(
-      const v1::Scenario& scenario, const Ecosystem& ecosystem);
+      const v1::Scenario& scenario, const Ecosystem& ecosystem,
+      double money_scale = 1.0);
 
   Campaign(const Campaign&) = delete;
   Campaign& operator=(const Campaign&) = delete;
 
   int flight_days() const { return flight_days_; }
+  // True if the scenario states money in platform units; money_scale() is
+  // then the sample fraction its budgets, goals and prices were scaled by.
+  bool platform_units() const { return platform_units_; }
+  double money_scale() const { return money_scale_; }
   int start_day_of_week() const { return start_dow_; }  // 0 = Monday
   int max_frequency() const { return max_frequency_; }
   const std::vector<CompiledPlacement>& placements() const {
@@ -302,6 +311,8 @@ class Campaign {
  private:
   Campaign() = default;
 
+  bool platform_units_ = false;
+  double money_scale_ = 1.0;
   int flight_days_ = 0;
   int start_dow_ = 0;
   int max_frequency_ = kDefaultMaxFrequency;

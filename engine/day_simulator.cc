@@ -59,22 +59,17 @@ class DayWorker {
     needs.activity = campaign_.uses_activity() || target.needs_activity();
     needs.age_band = target.needs_age_band();
     needs.city_tier = target.needs_city_tier();
-    // Generate's batch scratch stays with the worker from shard to shard:
-    // reallocating it would fault its pages in again every time.
-    PopulationShard& pop = st->pop;
-    pop.household_blocks.swap(scratch_.household_blocks);
-    pop.person_blocks.swap(scratch_.person_blocks);
-    pop.activity_blocks.swap(scratch_.activity_blocks);
-    population_.Generate(begin, end, needs, &pop);
-    pop.household_blocks.swap(scratch_.household_blocks);
-    pop.person_blocks.swap(scratch_.person_blocks);
-    pop.activity_blocks.swap(scratch_.activity_blocks);
-    const day::TargetCount in = day::MarkTarget(target, needs, st);
+    // The households are drawn into the worker's scratch, reused shard
+    // after shard (its pages stay faulted in, its arrays are not freed and
+    // reallocated), and only what the days read is kept.
+    population_.Generate(begin, end, needs, &scratch_);
+    const PopulationShard& pop = scratch_;
+    const day::TargetCount in = day::MarkTarget(target, needs, pop, st);
     tally_.all_people() += pop.people();
     tally_.all_households() += pop.households();
     tally_.people() += in.people;
     tally_.households() += in.households;
-    day::StartShardState(campaign_, num_types_, st);
+    day::StartShardState(campaign_, num_types_, pop, st);
     serve_.caps().StartShard(st);
   }
 
@@ -154,6 +149,7 @@ class DayWorker {
         CountDevice(t, hh_imp, (hh_follow >> t) & 1, by_type[t]);
       }
       int household_first = never;
+      int64_t target_people = 0, reached = 0, converted = 0;
       for (int m = 0; m < size; ++m) {
         const uint32_t pm = m0 + m;
         for (uint64_t rest = st->person_devices[pm]; rest != 0;
@@ -162,10 +158,12 @@ class DayWorker {
           CountDevice(t, st->person_impressions[pm], false, by_type[t]);
         }
         if (!st->in_target[pm]) continue;
+        ++target_people;
         serve_.caps().EndFlight(*st, pm);
         CountFunnel(*st, pm);
         const uint64_t count = st->count[pm];
         if (count == 0) continue;
+        ++reached;
         const uint64_t types = st->types[pm];
         const int first = static_cast<int>(st->first[pm]);
         const uint64_t reached_by = st->reached_by[pm];
@@ -180,11 +178,23 @@ class DayWorker {
               __builtin_popcountll(types & campaign_.screen_types());
           Rng rng(seed_, streams::kConversion,
                   static_cast<uint32_t>(st->pop.first_person + pm));
-          if (rng.Uniform() < conversion.Probability(count, screens))
+          if (rng.Uniform() < conversion.Probability(count, screens)) {
             Convert(reached_by, static_cast<int>(st->last[pm]) - 1);
+            ++converted;
+          }
         }
       }
       if (household_first < never) reach_.Household(household_first);
+      if (int64_t* sampling = tally_.sampling(); sampling != nullptr) {
+        int64_t* row =
+            Tally::SamplingRow(sampling, st->pop.first_household + i);
+        row[kSamplePeople] += size;
+        ++row[kSampleHouseholds];
+        row[kSampleTargetPeople] += target_people;
+        row[kSampleReachPeople] += reached;
+        row[kSampleReachHouseholds] += household_first < never;
+        row[kSampleConversions] += converted;
+      }
       if (count_links_)
         population_.CountLinks(st->DevicesOf(i), tally_.links());
     }
@@ -249,7 +259,8 @@ class DayWorker {
   bool count_contacts_ = false;
   int num_types_ = 0;
   RngBlocks contact_blocks_;
-  // Population::Generate's batch scratch, reused shard after shard.
+  // Population::Generate's output and batch scratch, reused shard after
+  // shard.
   PopulationShard scratch_;
 };
 

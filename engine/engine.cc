@@ -26,6 +26,7 @@ namespace {
 struct Resolved {
   std::shared_ptr<const Ecosystem> ecosystem;
   int64_t people = 0;
+  int64_t platform_people = 0;  // the preset's people at scale 1; 0: a spec
 };
 
 absl::StatusOr<Resolved> Resolve(const v1::Ecosystem& eco, int64_t population,
@@ -64,6 +65,7 @@ absl::StatusOr<Resolved> Resolve(const v1::Ecosystem& eco, int64_t population,
                          " people, more than the limit of ", kMaxPopulation));
       }
       default_people = std::max<int64_t>(1, static_cast<int64_t>(people));
+      r.platform_people = (*preset)->population;
       AIOT_ASSIGN_OR_RETURN(
           r.ecosystem,
           Ecosystem::Build(
@@ -99,11 +101,34 @@ PreparedScenario::Prepare(const v1::Scenario& scenario) {
   p->people_ = resolved.people;
   p->population_seed_ =
       eco.population_seed() != 0 ? eco.population_seed() : scenario.seed();
-  AIOT_ASSIGN_OR_RETURN(p->campaign_,
-                        Campaign::Build(scenario, *p->ecosystem_));
-  AIOT_ASSIGN_OR_RETURN(
-      p->streams_, CompileStreams(scenario, *p->ecosystem_, *p->campaign_));
+  p->platform_people_ = resolved.platform_people;
+  AIOT_RETURN_IF_ERROR(p->BuildCampaign());
   return std::unique_ptr<const PreparedScenario>(std::move(p));
+}
+
+absl::Status PreparedScenario::BuildCampaign() {
+  double money_scale = 1.0;
+  if (scenario_.platform_units()) {
+    if (platform_people_ <= 0) {
+      return FieldError("platform_units",
+                        "needs a preset ecosystem: the platform is the preset "
+                        "at scale 1, and an inline spec has no such size");
+    }
+    if (people_ > platform_people_) {
+      return FieldError(
+          "platform_units",
+          absl::StrCat("the sample (", people_,
+                       " people) is larger than the platform (",
+                       platform_people_, " people, the preset at scale 1)"));
+    }
+    money_scale =
+        static_cast<double>(people_) / static_cast<double>(platform_people_);
+  }
+  AIOT_ASSIGN_OR_RETURN(campaign_,
+                        Campaign::Build(scenario_, *ecosystem_, money_scale));
+  AIOT_ASSIGN_OR_RETURN(streams_,
+                        CompileStreams(scenario_, *ecosystem_, *campaign_));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<const PreparedScenario>>
@@ -127,10 +152,8 @@ PreparedScenario::PrepareOn(const v1::Scenario& scenario,
   p->ecosystem_ = stored.ecosystem();
   p->people_ = stored.population().people();
   p->population_seed_ = stored.population().seed();
-  AIOT_ASSIGN_OR_RETURN(p->campaign_,
-                        Campaign::Build(scenario, *p->ecosystem_));
-  AIOT_ASSIGN_OR_RETURN(
-      p->streams_, CompileStreams(scenario, *p->ecosystem_, *p->campaign_));
+  p->platform_people_ = stored.platform_people();
+  AIOT_RETURN_IF_ERROR(p->BuildCampaign());
   return std::unique_ptr<const PreparedScenario>(std::move(p));
 }
 
@@ -171,6 +194,7 @@ absl::StatusOr<std::unique_ptr<const StoredPopulation>> StoredPopulation::Build(
   std::unique_ptr<StoredPopulation> s(new StoredPopulation());
   s->source_ = source;
   s->ecosystem_ = resolved.ecosystem;
+  s->platform_people_ = resolved.platform_people;
   AIOT_ASSIGN_OR_RETURN(
       s->population_,
       Population::Build(resolved.ecosystem, resolved.people, seed, threads));

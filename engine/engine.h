@@ -67,9 +67,14 @@ class PreparedScenario {
   bool day_loop() const;
   int64_t people() const { return people_; }
   uint64_t population_seed() const { return population_seed_; }
+  // The preset's people at scale 1 (the platform); 0 for an inline spec.
+  int64_t platform_people() const { return platform_people_; }
 
  private:
   PreparedScenario() = default;
+  // The campaign and streams of scenario_ on ecosystem_, money scaled to
+  // the sample with platform_units.
+  absl::Status BuildCampaign();
 
   v1::Scenario scenario_;
   std::shared_ptr<const Ecosystem> ecosystem_;
@@ -77,6 +82,7 @@ class PreparedScenario {
   std::vector<CompiledStream> streams_;
   int64_t people_ = 0;
   uint64_t population_seed_ = 0;
+  int64_t platform_people_ = 0;
 };
 
 // A population drawn once and kept, to run many scenarios on (the
@@ -100,6 +106,8 @@ class StoredPopulation {
     return ecosystem_;
   }
   const Population& population() const { return *population_; }
+  // The preset's people at scale 1; 0 for an inline spec.
+  int64_t platform_people() const { return platform_people_; }
   // Bytes it holds.
   int64_t MemoryBytes() const;
   // Bytes Build(ecosystem, population, ...) would hold, without building
@@ -112,6 +120,7 @@ class StoredPopulation {
   v1::Ecosystem source_;
   std::shared_ptr<const Ecosystem> ecosystem_;
   std::unique_ptr<const Population> population_;
+  int64_t platform_people_ = 0;
 };
 
 // Checks the scenario without running it.

@@ -109,6 +109,87 @@ void AddCaps(const Campaign& campaign, const Tally& tally, v1::Report* report) {
   }
 }
 
+// A sample figure projected to the platform: value / f, and the standard
+// error of the ratio estimator over the sampling blocks (Cochran, Sampling
+// Techniques, 3rd ed., 6.3): the sample is drawn to a fixed number of
+// people, so each block's total y_b is taken against its people x_b,
+// residuals d_b = y_b - R x_b with R = sum y / sum x, and
+//   Var = (1 - f) / f^2 * n / (n - 1) * sum d_b^2
+// over n blocks. Zero for the people themselves, as the design fixes them.
+// y_b is metric `metric` less metric `fixed` (a part that does not vary
+// from sample to sample), if fixed >= 0; `unit` divides the error.
+void Project(const Tally& tally, double f, double sample_value, int metric,
+             int fixed, double unit, v1::ProjectedFigure* out) {
+  const int64_t n = tally.shape().sampling_blocks;
+  const int64_t* s = tally.sampling();
+  double se = 0.0;
+  if (s != nullptr && n >= 2 && f < 1.0) {
+    auto y = [&](int64_t b) {
+      const int64_t* row = s + b * kSamplingMetrics;
+      return static_cast<double>(row[metric] - (fixed >= 0 ? row[fixed] : 0));
+    };
+    auto x = [&](int64_t b) {
+      return static_cast<double>(s[b * kSamplingMetrics + kSamplePeople]);
+    };
+    double sum_y = 0.0, sum_x = 0.0;
+    for (int64_t b = 0; b < n; ++b) {
+      sum_y += y(b);
+      sum_x += x(b);
+    }
+    const double r = sum_x > 0.0 ? sum_y / sum_x : 0.0;
+    double sum_d2 = 0.0;
+    for (int64_t b = 0; b < n; ++b) {
+      const double d = y(b) - r * x(b);
+      sum_d2 += d * d;
+    }
+    const double var = (1.0 - f) / (f * f) * static_cast<double>(n) /
+                       static_cast<double>(n - 1) * sum_d2;
+    se = std::sqrt(std::max(0.0, var)) / unit;
+  }
+  const double value = sample_value / f;
+  out->set_value(value);
+  out->set_standard_error(se);
+  out->set_lower(value - 1.96 * se);
+  out->set_upper(value + 1.96 * se);
+}
+
+// Report.platform: the sample's totals projected to the whole platform.
+void AddPlatform(const Campaign& campaign, const Tally& tally,
+                 v1::Report* report) {
+  const double f = campaign.money_scale();
+  v1::PlatformProjection* p = report->mutable_platform();
+  p->set_sample_fraction(f);
+  p->set_platform_people(
+      std::llround(static_cast<double>(tally.all_people()) / f));
+  // Paced buys that met their goals delivered the goal whatever the
+  // sample: their impressions and spend are fixed, not sampled. "Met":
+  // short by less than 1% (the last day's draws can leave a few
+  // impressions); a larger shortfall is the inventory's, which varies.
+  bool goals_met = true;
+  for (const v1::PlacementDelivery& d : report->delivery())
+    goals_met = goals_met && d.under_delivery_pct() < 1.0;
+  const int paced_impressions = goals_met ? kSamplePacedImpressions : -1;
+  const int paced_spend = goals_met ? kSamplePacedSpend : -1;
+  Project(tally, f, tally.all_households(), kSampleHouseholds, -1, 1.0,
+          p->mutable_households());
+  Project(tally, f, tally.people(), kSampleTargetPeople, -1, 1.0,
+          p->mutable_target_people());
+  Project(tally, f, tally.reach_people(), kSampleReachPeople, -1, 1.0,
+          p->mutable_reach_people());
+  Project(tally, f, tally.reach_households(), kSampleReachHouseholds, -1, 1.0,
+          p->mutable_reach_households());
+  Project(tally, f, tally.impressions(), kSampleImpressions, paced_impressions,
+          1.0, p->mutable_impressions());
+  Project(tally, f, tally.exposures(), kSampleExposures, -1, 1.0,
+          p->mutable_exposures());
+  Project(tally, f, report->spend(), kSampleSpend, paced_spend, 1e6,
+          p->mutable_spend());
+  Project(tally, f, report->interactions(), kSampleInteractions, -1, 1.0,
+          p->mutable_interactions());
+  Project(tally, f, tally.conversions(), kSampleConversions, -1, 1.0,
+          p->mutable_conversions());
+}
+
 }  // namespace
 
 v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
@@ -252,6 +333,7 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
     l->set_links(tally.links()[k]);
   }
   pop->set_social_contacts(tally.social_contacts());
+  if (campaign.platform_units()) AddPlatform(campaign, tally, &report);
   return report;
 }
 

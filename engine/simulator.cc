@@ -33,14 +33,17 @@ class ShardWorker {
         daily_placement_impressions_(tally->daily_placement_impressions()),
         daily_exposures_(tally->daily_exposures()),
         impressions_(tally->impressions()),
+        sampling_(tally->sampling()),
         perm_(campaign.flight_days()),
         blocks_(campaign.placements().size()),
         counts_(campaign.placements().size()),
         reach_(campaign, tally),
         reached_(reached) {
     std::iota(perm_.begin(), perm_.end(), 0);
-    for (const CompiledPlacement& p : campaign.placements())
+    for (const CompiledPlacement& p : campaign.placements()) {
       type_bit_.push_back(reach_.TypeBit(p.device_type));
+      micro_cpm_.push_back(MicroYuanPerImpression(p.cpm));
+    }
     needs_.activity = campaign.uses_activity();
     needs_.age_band = false;
     needs_.city_tier = false;
@@ -186,6 +189,7 @@ class ShardWorker {
       device_exposures_ = 0;
       const int64_t n = draw(j);
       impressions_ += n;
+      household_spend_ += n * micro_cpm_[j];
       placements_.impressions[j] += n;
       types_.impressions[t] += n;
       placements_.exposures[j] += device_exposures_;
@@ -229,6 +233,8 @@ class ShardWorker {
     ++tally_.all_households();
     tally_.people() += size;
     tally_.all_people() += size;
+    const int64_t impressions_before = impressions_;
+    household_spend_ = 0;
 
     // Shared devices.
     const uint32_t hh_devices = shard_.household_devices[i];
@@ -275,11 +281,14 @@ class ShardWorker {
 
     // Count people, the household and devices reached.
     int household_first = never;
+    int64_t exposed = 0, reached = 0;
     for (int m = 0; m < size; ++m) {
       for (uint32_t rest = dmask_[m]; rest != 0; rest &= rest - 1) {
         ++types_.devices_reached[__builtin_ctz(rest)];
       }
       if (count_[m] == 0) continue;
+      exposed += count_[m];
+      ++reached;
       reach_.Person(count_[m], first_[m], pmask_[m], tmask_[m]);
       if (reached_ != nullptr) reached_->Set(first_person + m);
       household_first = std::min(household_first, first_[m]);
@@ -289,6 +298,17 @@ class ShardWorker {
     }
     if (household_first < never) reach_.Household(household_first);
     if (count_links_) population_.CountLinks(shard_, i, tally_.links());
+    if (sampling_ != nullptr) {
+      int64_t* row = Tally::SamplingRow(sampling_, household);
+      row[kSamplePeople] += size;
+      ++row[kSampleHouseholds];
+      row[kSampleTargetPeople] += size;
+      row[kSampleReachPeople] += reached;
+      row[kSampleReachHouseholds] += household_first < never;
+      row[kSampleImpressions] += impressions_ - impressions_before;
+      row[kSampleExposures] += exposed;
+      row[kSampleSpend] += household_spend_;
+    }
   }
 
   const Population& population_;
@@ -300,6 +320,11 @@ class ShardWorker {
   int64_t* const daily_placement_impressions_;  // [day * placements + j]
   int64_t* const daily_exposures_;
   int64_t& impressions_;
+  // Sampling blocks (platform units), or null; the household's spend in
+  // millionths of a yuan, and each placement's price an impression.
+  int64_t* const sampling_;
+  int64_t household_spend_ = 0;
+  std::vector<int64_t> micro_cpm_;
   PopulationNeeds needs_;
   bool count_links_ = false;
   bool count_contacts_ = false;
@@ -339,6 +364,11 @@ TallyShape MakeTallyShape(const Population& population,
   s.max_frequency = campaign.max_frequency();
   s.caps = static_cast<int>(campaign.caps().size());
   s.retargets = static_cast<int>(campaign.retarget_routes().size());
+  if (campaign.platform_units()) {
+    s.sampling_blocks =
+        (population.households() + kSamplingBlockHouseholds - 1) >>
+        kSamplingBlockShift;
+  }
   return s;
 }
 

@@ -28,6 +28,8 @@ Tally::Tally(const TallyShape& shape) : shape_(shape) {
   size += static_cast<size_t>(shape.placements) * shape.device_types;
   retarget_ = size;
   size += 2 * static_cast<size_t>(shape.retargets);
+  sampling_ = size;
+  size += static_cast<size_t>(shape.sampling_blocks) * kSamplingMetrics;
   values_.assign(size, 0);
 }
 

@@ -24,7 +24,41 @@ struct TallyShape {
   int link_kinds = 4;  // LinkKind values, 0 unused
   int caps = 0;
   int retargets = 0;  // retargeting routes
+  // Sampling blocks (households by id, kSamplingBlockHouseholds each),
+  // counted with platform units for the sampling error; 0: none.
+  int64_t sampling_blocks = 0;
 };
+
+// The sampling error of a projection to the platform (Report.platform)
+// comes from the spread of totals over blocks of households: households
+// [b * kSamplingBlockHouseholds, (b + 1) * kSamplingBlockHouseholds) form
+// block b, whichever shard, thread or rank counted them.
+inline constexpr int kSamplingBlockShift = 10;
+inline constexpr int64_t kSamplingBlockHouseholds = int64_t{1}
+                                                    << kSamplingBlockShift;
+// What each block counts: Tally::sampling()[block * kSamplingMetrics + m].
+enum SamplingMetric {
+  kSamplePeople,      // everyone: the ratio estimator's base (the sample is
+  kSampleHouseholds,  // drawn to a number of people)
+  kSampleTargetPeople,
+  kSampleReachPeople,
+  kSampleReachHouseholds,
+  kSampleImpressions,
+  kSampleExposures,
+  kSampleInteractions,
+  kSampleConversions,
+  kSampleSpend,  // millionths of a yuan, impressions priced by cpm
+  // Of those, the placements paced to a goal or budget: their totals are
+  // fixed by the goal when it is met.
+  kSamplePacedImpressions,
+  kSamplePacedSpend,
+  kSamplingMetrics
+};
+
+// A placement's cpm as millionths of a yuan an impression (kSampleSpend).
+inline int64_t MicroYuanPerImpression(double cpm) {
+  return static_cast<int64_t>(cpm * 1000.0 + 0.5);
+}
 
 // Per-placement delivery counters (the day-by-day simulation's).
 struct DeliveryCounters {
@@ -131,6 +165,17 @@ class Tally {
   // Per retargeting route r: [2 r] source people, [2 r + 1] retargeted.
   int64_t* retargeting() { return &values_[retarget_]; }
   const int64_t* retargeting() const { return &values_[retarget_]; }
+  // [block * kSamplingMetrics + metric], or null without sampling blocks.
+  int64_t* sampling() {
+    return shape_.sampling_blocks > 0 ? &values_[sampling_] : nullptr;
+  }
+  const int64_t* sampling() const {
+    return shape_.sampling_blocks > 0 ? &values_[sampling_] : nullptr;
+  }
+  // The row of the block holding household `household` (an id).
+  static int64_t* SamplingRow(int64_t* sampling, int64_t household) {
+    return sampling + (household >> kSamplingBlockShift) * kSamplingMetrics;
+  }
   // Device-device links by LinkKind value.
   int64_t* links() { return &values_[links_]; }
   const int64_t* links() const { return &values_[links_]; }
@@ -186,6 +231,7 @@ class Tally {
   size_t hourly_ = 0;
   size_t cross_device_ = 0;
   size_t retarget_ = 0;
+  size_t sampling_ = 0;
   std::vector<int64_t> values_;
 };
 

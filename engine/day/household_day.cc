@@ -27,7 +27,10 @@ HouseholdDay::HouseholdDay(const Population& population,
       tally_(*tally),
       placements_(tally->placements()),
       types_(tally->device_types()),
-      delivery_(tally->delivery()) {
+      delivery_(tally->delivery()),
+      sampling_(tally->sampling()) {
+  for (const CompiledPlacement& p : campaign.placements())
+    micro_cpm_.push_back(MicroYuanPerImpression(p.cpm));
   const auto& types = population.ecosystem().device_types();
   const auto& links = population.ecosystem().device_links();
   num_types_ = static_cast<int>(types.size());
@@ -82,6 +85,7 @@ inline void HouseholdDay::Expose(int day, int j, int t, ShardState* st,
   st->types.Or(pm, uint64_t{1} << t);
   if (st->last.size() > 0) st->last.Set(pm, static_cast<uint64_t>(j) + 1);
   ++tally_.daily_exposures()[day];
+  if (sampling_row_ != nullptr) ++sampling_row_[kSampleExposures];
   ++placements_.exposures[j];
   ++types_.exposures[t];
   caps_.CountExposure(j, st, pm, m);
@@ -148,6 +152,14 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
   ++types_.impressions[shown];
   ++tally_.daily_placement_impressions()[day * placements_.rows + j];
   ++tally_.hourly_impressions()[std::min(23, static_cast<int>(e.time))];
+  if (sampling_row_ != nullptr) {
+    ++sampling_row_[kSampleImpressions];
+    sampling_row_[kSampleSpend] += micro_cpm_[j];
+    if (p.paced()) {
+      ++sampling_row_[kSamplePacedImpressions];
+      sampling_row_[kSamplePacedSpend] += micro_cpm_[j];
+    }
+  }
   if (d.member < 0) {
     st->household_impressions.Or(i, uint64_t{1} << j);
   } else {
@@ -171,8 +183,10 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
       Expose(day, j, d.type, st, m0, m);
     });
   }
-  if (p.interaction_rate > 0.0 && rng.Uniform() < p.interaction_rate)
+  if (p.interaction_rate > 0.0 && rng.Uniform() < p.interaction_rate) {
     ++delivery_.interactions[j];
+    if (sampling_row_ != nullptr) ++sampling_row_[kSampleInteractions];
+  }
   if (p.follow_up > 0.0) {
     const double u = rng.Uniform();
     const uint32_t pick = rng.NextU32();
@@ -183,6 +197,7 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
         FollowUpLinked(*st, i, d.type, voice, asker)) {
       ++delivery_.follow_ups[j];
       ++delivery_.interactions[j];
+      if (sampling_row_ != nullptr) ++sampling_row_[kSampleInteractions];
       ++tally_.cross_device()[j * types_.rows + voice];
       st->household_follow_ups.Or(i, uint64_t{1} << voice);
       Expose(day, j, voice, st, m0, asker);
@@ -272,6 +287,10 @@ void HouseholdDay::Serve(int day, ShardState* st, int i, int* next) {
   }
   const uint32_t m0 = st->pop.member_begin[i];
   const int size = static_cast<int>(st->pop.member_begin[i + 1] - m0);
+  sampling_row_ =
+      sampling_ != nullptr
+          ? Tally::SamplingRow(sampling_, st->pop.first_household + i)
+          : nullptr;
   devices_.clear();
   events_.clear();
   for (size_t j = 0; j < placements.size(); ++j) {

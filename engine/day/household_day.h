@@ -146,6 +146,12 @@ class HouseholdDay {
   StreamFeed* feed_ = nullptr;
   uint64_t promoting_ = 0;  // feed_->promoting, or 0
   std::vector<std::vector<PromotionExposure>> promotions_;  // by stream
+  // Sampling blocks (platform units), or null; the row of the household
+  // being served; each placement's price an impression (millionths of a
+  // yuan).
+  int64_t* const sampling_;
+  int64_t* sampling_row_ = nullptr;
+  std::vector<int64_t> micro_cpm_;
 };
 
 }  // namespace day

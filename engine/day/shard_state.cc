@@ -22,8 +22,8 @@ size_t Bytes(const std::vector<T>& v) {
 }  // namespace
 
 TargetCount MarkTarget(const CompiledTarget& target,
-                       const PopulationNeeds& needs, ShardState* st) {
-  const PopulationShard& pop = st->pop;
+                       const PopulationNeeds& needs, const PopulationShard& pop,
+                       ShardState* st) {
   const int households = pop.households();
   st->in_target.assign(pop.people(), 1);
   st->household_target.assign(households, 0);
@@ -47,8 +47,17 @@ TargetCount MarkTarget(const CompiledTarget& target,
 }
 
 void StartShardState(const Campaign& campaign, int device_types,
-                     ShardState* st) {
-  PopulationShard& pop = st->pop;
+                     const PopulationShard& pop, ShardState* st) {
+  // Kept from the drawn shard: where households start and (if read) the
+  // activity, copied to exact size.
+  st->pop.first_household = pop.first_household;
+  st->pop.first_person = pop.first_person;
+  st->pop.member_begin.assign(pop.member_begin.begin(), pop.member_begin.end());
+  if (campaign.uses_activity()) {
+    st->pop.activity.assign(pop.activity.begin(), pop.activity.end());
+  } else {
+    Free(&st->pop.activity);
+  }
   const int people = st->people();
   const int households = st->households();
   // The devices, narrowed to the widest mask the shard holds.
@@ -74,12 +83,6 @@ void StartShardState(const Campaign& campaign, int device_types,
     st->starts_before[w] = before;
     before += __builtin_popcountll(st->household_starts[w]);
   }
-  Free(&pop.person_devices);
-  Free(&pop.household_devices);
-  Free(&pop.age_band);
-  Free(&pop.city_tier);
-  Free(&pop.person_tier);
-  if (!campaign.uses_activity()) Free(&pop.activity);
 
   const int placements = static_cast<int>(campaign.placements().size());
   const uint64_t placement_bits = LowBits(placements);

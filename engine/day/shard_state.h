@@ -36,9 +36,8 @@ inline constexpr uint16_t kNeverExposed = 0xFFFF;
 // narrow as the scenario allows (NarrowArray: a mask of three placements
 // takes a byte): docs/ENGINE.md, "Memory".
 struct ShardState {
-  // The shard's households: member_begin and (if the campaign reads it)
-  // activity; the devices are moved into the narrow arrays below and the
-  // attributes the target read are dropped.
+  // The shard's households: first ids, member_begin and (if the campaign
+  // reads it) activity; nothing else of a PopulationShard is kept.
   PopulationShard pop;
   NarrowArray person_devices;             // per person: bit t, owns type t
   NarrowArray household_devices;          // per household
@@ -97,22 +96,27 @@ struct ShardState {
   size_t MemoryBytes() const;
 };
 
-// Fills st->in_target and st->household_target from st->pop (drawn with
-// `needs`, which must cover what the target reads).
+// Fills st->in_target and st->household_target from the shard's drawn
+// households `pop` (drawn with `needs`, which must cover what the target
+// reads).
 struct TargetCount {
   int64_t people = 0;
   int64_t households = 0;
 };
 TargetCount MarkTarget(const CompiledTarget& target,
-                       const PopulationNeeds& needs, ShardState* st);
+                       const PopulationNeeds& needs, const PopulationShard& pop,
+                       ShardState* st);
 
-// Sets up st's day-to-day state for `campaign` once st->pop is drawn and
-// in_target and household_target are filled: moves the devices into narrow
-// arrays, drops what the days do not read (age band, city tier; activity
-// unless a placement scales by it), and zeroes the counters. The flight-cap
-// counters are the CapLedger's (CapLedger::StartShard).
+// Sets up st's day-to-day state for `campaign` from the shard's drawn
+// households `pop`, once in_target and household_target are filled (
+// MarkTarget): keeps where households start and (if a placement scales by
+// it) the activity, the devices as narrow masks, and zeroes the counters.
+// The rest of `pop` (age band, city tier, the devices as drawn) is not
+// kept: `pop` is the worker's scratch, reused shard after shard, so the
+// arrays only read once never fragment the heap. The flight-cap counters
+// are the CapLedger's (CapLedger::StartShard).
 void StartShardState(const Campaign& campaign, int device_types,
-                     ShardState* st);
+                     const PopulationShard& pop, ShardState* st);
 
 // An upper estimate of the bytes a person the day loop keeps for
 // `campaign` (ShardState::MemoryBytes over the people), for the memory

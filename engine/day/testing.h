@@ -38,12 +38,14 @@ inline TestShard MakeTestShard(const char* scenario_text, uint64_t seed) {
   EXPECT_TRUE(population.ok()) << population.status();
   if (!population.ok()) return t;
   t.population = *std::move(population);
+  PopulationShard drawn;
   t.population->Generate(0, t.population->households(), PopulationNeeds::All(),
-                         &t.st.pop);
-  MarkTarget(t.campaign().target(), PopulationNeeds::All(), &t.st);
+                         &drawn);
+  MarkTarget(t.campaign().target(), PopulationNeeds::All(), drawn, &t.st);
   StartShardState(
       t.campaign(),
-      static_cast<int>(t.prepared->ecosystem()->device_types().size()), &t.st);
+      static_cast<int>(t.prepared->ecosystem()->device_types().size()), drawn,
+      &t.st);
   return t;
 }
 

@@ -353,6 +353,23 @@ TEST(BudgetsTest, ParseAmounts) {
               HasSubstr("--steps: must be >= 2, got 1"));
 }
 
+// With platform units the row and summary.csv give the platform's figures
+// (projected from the sample) and say so, with the reach's error.
+TEST_F(CliTest, PlatformUnitsShowThePlatformsFigures) {
+  const std::string path = Write("platform.textproto",
+                                 absl::StrCat(kGood, "platform_units: true\n"));
+  ASSERT_EQ(RunFiles({path}, options_, out_, err_), 0) << err_.str();
+  // 2,000 of small-city's 50,000 people: the target is the platform's.
+  EXPECT_THAT(out_.str(), HasSubstr("50,000"));
+  EXPECT_THAT(out_.str(), HasSubstr("platform units: projected from a sample "
+                                    "of 2,000 of 50,000 people (1/25)"));
+  absl::StatusOr<std::string> summary = ReadFile(Out("summary.csv"));
+  ASSERT_TRUE(summary.ok());
+  EXPECT_THAT(*summary, HasSubstr(",units,reach_people_se,"));
+  EXPECT_THAT(*summary, HasSubstr("platform.textproto,ok,50000,"));
+  EXPECT_THAT(*summary, HasSubstr(",platform,"));
+}
+
 // --exclude leaves out folders and files of those names, at any depth,
 // and nothing else.
 TEST_F(CliTest, ExcludeLeavesOutNamedFoldersAndFiles) {

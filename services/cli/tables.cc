@@ -22,7 +22,45 @@ std::string Money(double yuan) {
 }
 std::string Count(int64_t n) { return n > 0 ? Thousands(n) : "-"; }
 
+Headline HeadlineOf(const v1::Report& r) {
+  Headline h;
+  if (r.has_platform()) {
+    const v1::PlatformProjection& p = r.platform();
+    h.platform = true;
+    h.target_people = p.target_people().value();
+    h.reach_people = p.reach_people().value();
+    h.reach_people_se = p.reach_people().standard_error();
+    h.spend = p.spend().value();
+    h.interactions = p.interactions().value();
+    h.conversions = p.conversions().value();
+    return h;
+  }
+  h.target_people = static_cast<double>(r.universe().people());
+  h.reach_people = static_cast<double>(r.reach_people());
+  h.spend = r.spend();
+  h.interactions = static_cast<double>(r.interactions());
+  h.conversions = static_cast<double>(r.conversions());
+  return h;
+}
+
 void Notes(const v1::Report& r, std::ostream& out) {
+  // A projection from a sample (at scale 1 the report is the platform's).
+  if (r.has_platform() && r.platform().sample_fraction() < 1.0) {
+    const v1::PlatformProjection& p = r.platform();
+    out << absl::StrFormat(
+        "  platform units: projected from a sample of %s of %s people "
+        "(1/%.0f); reach %s +/- %s (95%%)",
+        Thousands(r.universe().all_people()), Thousands(p.platform_people()),
+        1.0 / p.sample_fraction(),
+        Thousands(std::llround(p.reach_people().value())),
+        Thousands(std::llround(1.96 * p.reach_people().standard_error())));
+    if (p.spend().value() > 0) {
+      out << absl::StrFormat(
+          ", spend %s +/- %s yuan", Money(p.spend().value()),
+          Thousands(std::llround(1.96 * p.spend().standard_error())));
+    }
+    out << "\n";
+  }
   for (const v1::PlacementDelivery& d : r.delivery()) {
     if (d.under_delivery_pct() >= 1.0) {
       out << absl::StrFormat(

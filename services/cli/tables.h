@@ -34,6 +34,22 @@ std::string Figure(double v);
 // per live stream.
 void Notes(const v1::Report& r, std::ostream& out);
 
+// The figures of a summary row: the sample's, or with platform units
+// (Report.platform) the whole platform's, projected.
+struct Headline {
+  bool platform = false;
+  double target_people = 0;
+  double reach_people = 0;
+  double reach_people_se = 0;  // platform units only
+  double spend = 0;
+  double interactions = 0;
+  double conversions = 0;
+  double cost_per_reached_person() const {
+    return reach_people > 0 ? spend / reach_people : 0.0;
+  }
+};
+Headline HeadlineOf(const v1::Report& r);
+
 }  // namespace aiotreach
 
 #endif  // AIOTREACH_SERVICES_CLI_TABLES_H_
