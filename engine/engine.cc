@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -165,7 +166,7 @@ bool PreparedScenario::day_loop() const {
          (!streams_.empty() && !campaign_->placements().empty());
 }
 
-int64_t PreparedScenario::EstimateRunBytes() const {
+int64_t PreparedScenario::EstimateRunBytes(int ranks) const {
   // Flight-at-once: shards and tallies of a few MiB, and a byte a
   // household. Day by day: the state kept per person for the flight, as
   // narrow as the scenario allows (day::KeptBytesPerPerson; about 15 bytes
@@ -182,7 +183,8 @@ int64_t PreparedScenario::EstimateRunBytes() const {
   if (!day_loop()) return base + households + streams;
   const double kept = day::KeptBytesPerPerson(*campaign_, *ecosystem_);
   return base + households + streams +
-         static_cast<int64_t>(kept * static_cast<double>(people_));
+         static_cast<int64_t>(kept * static_cast<double>(people_) /
+                              std::max(1, ranks));
 }
 
 absl::StatusOr<std::unique_ptr<const StoredPopulation>> StoredPopulation::Build(

@@ -52,8 +52,10 @@ class PreparedScenario {
 
   // Peak memory a run takes, in bytes, for budgets: a few MiB on the
   // flight-at-once path, 10 to 20 bytes a person day by day (the state
-  // is sized to the scenario: day::KeptBytesPerPerson).
-  int64_t EstimateRunBytes() const;
+  // is sized to the scenario: day::KeptBytesPerPerson). Over `ranks` MPI
+  // ranks, one rank's: the day state divides, the household layout and a
+  // stream's state do not.
+  int64_t EstimateRunBytes(int ranks = 1) const;
 
   const v1::Scenario& scenario() const { return scenario_; }
   const std::shared_ptr<const Ecosystem>& ecosystem() const {

@@ -244,6 +244,26 @@ TEST(EngineTest, MoreRanksThanHouseholdsIsAClearError) {
   }
 }
 
+// The memory estimate: the day path's state grows with the people and
+// divides over ranks; the flight-at-once path's hardly grows.
+TEST(EngineTest, MemoryEstimateFollowsPathPeopleAndRanks) {
+  v1::Scenario day = OnPath(true);
+  day.set_population(10'000'000);
+  v1::Scenario flight = OnPath(false);
+  flight.set_population(10'000'000);
+  auto d = PreparedScenario::Prepare(day);
+  auto f = PreparedScenario::Prepare(flight);
+  ASSERT_TRUE(d.ok() && f.ok());
+  const int64_t one = (*d)->EstimateRunBytes();
+  const int64_t two = (*d)->EstimateRunBytes(2);
+  // 10 million people at 10 to 20 bytes a person, plus a few MiB.
+  EXPECT_GT(one, int64_t{100} << 20);
+  EXPECT_LT(one, int64_t{250} << 20);
+  EXPECT_LT(two, one * 6 / 10);
+  EXPECT_GT(two, one * 4 / 10);
+  EXPECT_LT((*f)->EstimateRunBytes(), int64_t{64} << 20);
+}
+
 TEST(EngineTest, RejectsBadShardSize) {
   RunOptions options;
   options.shard_households = 0;

@@ -157,7 +157,7 @@ absl::StatusOr<v1::Report> RunWithin(const v1::Scenario& scenario,
   // Over ranks, all run it or none does (a rank short of memory stops it
   // for all, with its message).
   AIOT_RETURN_IF_ERROR(AgreeStatus(options.cluster, status));
-  const int64_t bytes = (*prepared)->EstimateRunBytes();
+  const int64_t bytes = (*prepared)->EstimateRunBytes(Ranks(options));
   gate->Acquire(bytes);
   absl::StatusOr<v1::Report> report = RunPrepared(**prepared, nullptr, run);
   gate->Release(bytes);

@@ -23,19 +23,28 @@ int64_t MemoryBudgetBytes(const CliOptions& options) {
   return pages * page / 4 * 3;
 }
 
+int Ranks(const CliOptions& options) {
+  return options.cluster != nullptr ? options.cluster->size() : 1;
+}
+
 absl::Status CheckMemory(const PreparedScenario& prepared,
                          const CliOptions& options) {
-  const int64_t bytes = prepared.EstimateRunBytes();
+  const int64_t bytes = prepared.EstimateRunBytes(Ranks(options));
   const int64_t budget = MemoryBudgetBytes(options);
   if (bytes <= budget) return absl::OkStatus();
   return absl::ResourceExhaustedError(absl::StrCat(
-      "the run needs about ", Mib(bytes), " and the memory budget is ",
-      Mib(budget),
+      "the run needs about ", Mib(bytes),
+      Ranks(options) > 1
+          ? absl::StrCat(" a rank over ", Ranks(options), " ranks")
+          : "",
+      " and the memory budget is ", Mib(budget),
       options.memory_budget_mb > 0
           ? " (--memory_budget_mb)"
           : " (three quarters of this machine's memory; --memory_budget_mb "
             "sets it)",
-      "; use a smaller population"));
+      Ranks(options) > 1 ? "; use a smaller population or more ranks"
+                         : "; use a smaller population (or MPI ranks: "
+                           "docs/CLUSTER.md)"));
 }
 
 }  // namespace aiotreach

@@ -53,6 +53,9 @@ struct CliOptions {
 // The engine's options for a run of the CLI on `threads` threads.
 RunOptions EngineOptions(const CliOptions& options, int threads);
 
+// The MPI ranks a run spreads over (1 without a cluster).
+int Ranks(const CliOptions& options);
+
 // Rank 0 of a run over ranks, or the only process: the one that prints and
 // writes.
 inline bool Leads(const CliOptions& options) {
