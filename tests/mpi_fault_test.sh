@@ -7,12 +7,7 @@
 # than households is a clear error on every rank.
 set -euo pipefail
 
-bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/main/aiotreach"
-root="$TEST_SRCDIR/$TEST_WORKSPACE"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-export OMPI_MCA_btl=self,vader OMPI_MCA_plm_rsh_agent=false
-command -v mpirun >/dev/null || fail "mpirun not found (run tools/setup)"
+source "$TEST_SRCDIR/$TEST_WORKSPACE/tests/mpi_env.sh"
 
 in="$TEST_TMPDIR/in"
 out="$TEST_TMPDIR/out"

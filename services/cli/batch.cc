@@ -438,6 +438,7 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
   std::atomic<bool> stop{false};
   MemoryGate gate(MemoryBudgetBytes(options));
   ProgressBar bar(options.progress_bar && !options.quiet, todo.size(), out);
+  if (options.progress_lines) bar.set_lines(&err);
   ParallelFor(static_cast<int64_t>(todo.size()), workers, [&](int64_t k, int) {
     Job& job = jobs[todo[k]];
     if (options.fail_fast && stop.load()) {

@@ -34,6 +34,9 @@ struct CliOptions {
   // elapsed and remaining time) between the rows: for a terminal. Without
   // it, one plain line per scenario.
   bool progress_bar = false;
+  // Writes "progress <fraction>" lines to stderr as the batch goes (rank 0
+  // only): for programs that run batches (the service's --launcher).
+  bool progress_lines = false;
   // Skip scenarios whose input, engine version and formats are unchanged
   // since their outputs were written (a content hash beside them).
   bool skip_up_to_date = false;

@@ -4,10 +4,21 @@
 
 namespace aiotreach {
 
-void ProgressBar::DrawLocked() {
+double ProgressBar::OverallLocked() const {
   double sum = 0.0;
   for (double f : fractions_) sum += f;
-  const double p = total_ > 0 ? sum / total_ : 1.0;
+  return total_ > 0 ? sum / total_ : 1.0;
+}
+
+void ProgressBar::LineLocked() {
+  const double p = OverallLocked();
+  if (p < lined_ + 0.01) return;
+  lined_ = p;
+  *lines_ << absl::StrFormat("progress %.4f\n", p) << std::flush;
+}
+
+void ProgressBar::DrawLocked() {
+  const double p = OverallLocked();
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
           .count();

@@ -27,11 +27,18 @@ class ProgressBar {
         start_(std::chrono::steady_clock::now()),
         fractions_(total, 0.0) {}
 
+  // Also writes "progress <fraction of all jobs>" lines to `lines` each
+  // time the fraction moves by 1% (for a program reading the batch's
+  // output: the service's launcher).
+  void set_lines(std::ostream* lines) { lines_ = lines; }
+
   // Job `i` (named `name`) reports `fraction` of its work done.
   void Update(size_t i, const std::string& name, double fraction) {
-    if (!enabled_) return;
+    if (!enabled_ && lines_ == nullptr) return;
     std::lock_guard<std::mutex> lock(mu_);
     fractions_[i] = fraction;
+    if (lines_ != nullptr) LineLocked();
+    if (!enabled_) return;
     current_ = name;
     current_fraction_ = fraction;
     const auto now = std::chrono::steady_clock::now();
@@ -59,6 +66,8 @@ class ProgressBar {
 
  private:
   void DrawLocked();
+  void LineLocked();
+  double OverallLocked() const;
 
   // "1:05".
   static std::string Clock(double seconds);
@@ -73,6 +82,8 @@ class ProgressBar {
   std::string current_;
   double current_fraction_ = 0.0;
   std::chrono::steady_clock::time_point drawn_{};
+  std::ostream* lines_ = nullptr;
+  double lined_ = -1.0;  // the fraction last written to lines_
 };
 
 }  // namespace aiotreach

@@ -33,14 +33,15 @@ namespace {
 constexpr char kUsage[] = R"(usage:
   aiotreach run PATH... [--out DIR] [--format json,csv,html] [--threads N]
                 [--memory_budget_mb N] [--fail-fast] [--quiet]
-                [--skip-up-to-date] [--exclude NAME,...]
+                [--skip-up-to-date] [--exclude NAME,...] [--progress_lines]
       Runs each scenario file (.textproto/.txtpb/.pbtxt or .json) and every
       one found in folders (recursively), several at once within --threads;
       writes DIR/<relative folder>/<name>.json and CSV tables (default DIR:
       reports), <name>.error.txt for a bad one, DIR/summary.csv, and prints
       a summary. --skip-up-to-date redoes only scenarios whose file or the
       engine version changed; --exclude leaves out files and folders of those
-      names inside the folders given. Scenarios running at once share
+      names inside the folders given; --progress_lines writes "progress F"
+      lines to stderr for a program to read. Scenarios running at once share
       --memory_budget_mb (default: 3/4 of this machine's memory); one that
       could never fit fails with its estimate before anything is allocated.
   aiotreach compare BASE VARIANT... [--out DIR] [--threads N]
@@ -57,11 +58,14 @@ constexpr char kUsage[] = R"(usage:
                   [--max_queued_runs N] [--memory_budget_mb N]
                   [--max_message_mb N] [--grace_seconds S] [--data_dir DIR]
                   [--tls_cert FILE --tls_key FILE] [--auth_token_file FILE]
+                  [--launcher "mpirun -np {ranks}"]
       Serves aiotreach.v1.ReachService, gRPC health and reflection on
       HOST:PORT (default 127.0.0.1:50051; port 0 picks a free one and prints
       it) until SIGTERM or SIGINT. Runs started with StartRun are kept in
       DIR and survive a restart. With TLS files the server speaks TLS; with
-      a token file every call needs "authorization: Bearer <token>".
+      a token file every call needs "authorization: Bearer <token>". With
+      --launcher, StartRun with ranks >= 2 runs the scenario as a job over
+      that many MPI ranks (`<launcher> aiotreach run ...`).
   aiotreach help
 Exit status: 0 if every file succeeded, 1 if any failed, 2 on bad usage.
 )";
@@ -84,7 +88,7 @@ struct Args {
 // Flags that take no value.
 bool IsSwitch(const std::string& flag) {
   return flag == "--fail-fast" || flag == "--quiet" ||
-         flag == "--skip-up-to-date";
+         flag == "--skip-up-to-date" || flag == "--progress_lines";
 }
 
 // Splits "--flag value", "--flag=value", switches and positional
@@ -138,11 +142,11 @@ std::string Unknown(const Args& args, const std::vector<std::string>& known) {
 }
 
 int Serve(const Args& args) {
-  const std::string unknown =
-      Unknown(args, {"--listen", "--threads", "--max_concurrent_runs",
-                     "--max_queued_runs", "--memory_budget_mb",
-                     "--max_message_mb", "--grace_seconds", "--data_dir",
-                     "--tls_cert", "--tls_key", "--auth_token_file"});
+  const std::string unknown = Unknown(
+      args, {"--listen", "--threads", "--max_concurrent_runs",
+             "--max_queued_runs", "--memory_budget_mb", "--max_message_mb",
+             "--grace_seconds", "--data_dir", "--tls_cert", "--tls_key",
+             "--auth_token_file", "--launcher"});
   if (!unknown.empty()) return Usage("serve: unknown flag " + unknown);
   if (!args.positional.empty())
     return Usage("serve: unexpected argument '" + args.positional[0] + "'");
@@ -153,7 +157,8 @@ int Serve(const Args& args) {
        {std::pair{"--data_dir", &options.data_dir},
         std::pair{"--tls_cert", &options.tls_cert},
         std::pair{"--tls_key", &options.tls_key},
-        std::pair{"--auth_token_file", &options.auth_token_file}}) {
+        std::pair{"--auth_token_file", &options.auth_token_file},
+        std::pair{"--launcher", &options.launcher}}) {
     if (const auto it = args.flags.find(flag); it != args.flags.end())
       *field = it->second;
   }
@@ -237,7 +242,7 @@ int RunOrValidate(const std::string& command, const Args& args,
   const std::string unknown =
       Unknown(args, {"--out", "--format", "--threads", "--shard_households",
                      "--memory_budget_mb", "--fail-fast", "--quiet",
-                     "--skip-up-to-date", "--exclude"});
+                     "--skip-up-to-date", "--exclude", "--progress_lines"});
   if (!unknown.empty()) return Usage("unknown flag " + unknown);
   aiotreach::CliOptions options;
   if (const auto it = args.flags.find("--out"); it != args.flags.end())
@@ -247,6 +252,7 @@ int RunOrValidate(const std::string& command, const Args& args,
   options.fail_fast = args.flags.count("--fail-fast") > 0;
   options.quiet = args.flags.count("--quiet") > 0;
   options.skip_up_to_date = args.flags.count("--skip-up-to-date") > 0;
+  options.progress_lines = args.flags.count("--progress_lines") > 0;
   if (const auto it = args.flags.find("--exclude"); it != args.flags.end())
     options.exclude = absl::StrSplit(it->second, ',', absl::SkipEmpty());
   options.progress_bar = isatty(STDOUT_FILENO) != 0;

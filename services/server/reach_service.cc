@@ -97,8 +97,8 @@ grpc::Status ReachServiceImpl::StartRun(grpc::ServerContext* context,
                                         const v1::StartRunRequest* request,
                                         v1::StartRunResponse* response) {
   if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
-  absl::StatusOr<v1::RunInfo> run =
-      runs_->Start(request->scenario(), request->ecosystem_id());
+  absl::StatusOr<v1::RunInfo> run = runs_->Start(
+      request->scenario(), request->ecosystem_id(), request->ranks());
   if (run.ok()) *response->mutable_run() = *std::move(run);
   return ToGrpcStatus(run.status());
 }

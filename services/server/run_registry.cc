@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "engine/engine.h"
 #include "services/io/file_util.h"
 
 namespace aiotreach {
@@ -149,10 +150,28 @@ absl::Status RunRegistry::Load() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::RunInfo> RunRegistry::Start(
-    const v1::Scenario& scenario, const std::string& ecosystem_id) {
-  if (const absl::Status s = runner_->Validate(scenario, ecosystem_id);
-      !s.ok()) {
+absl::StatusOr<v1::RunInfo> RunRegistry::Start(const v1::Scenario& scenario,
+                                               const std::string& ecosystem_id,
+                                               int ranks) {
+  if (ranks < 0 || ranks > 65536) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ranks: must be in [0, 65536], got ", ranks));
+  }
+  if (ranks >= 2) {
+    if (launcher_ == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("ranks: this server runs every run itself; start it "
+                       "with --launcher \"mpirun -np {ranks}\" to run over ",
+                       ranks, " ranks"));
+    }
+    if (!ecosystem_id.empty()) {
+      return absl::InvalidArgumentError(
+          "ranks: a run over ranks takes its scenario's own ecosystem; the "
+          "stored one (ecosystem_id) lives in this server");
+    }
+    if (const absl::Status s = ValidateScenario(scenario); !s.ok()) return s;
+  } else if (const absl::Status s = runner_->Validate(scenario, ecosystem_id);
+             !s.ok()) {
     return s;
   }
   // The run's place, held until it is admitted: OK means it will run.
@@ -175,6 +194,8 @@ absl::StatusOr<v1::RunInfo> RunRegistry::Start(
     run->info.set_created_unix_ms(NowMs());
     run->scenario = scenario;
     run->ecosystem_id = ecosystem_id;
+    run->ranks = ranks >= 2 ? ranks : 0;
+    run->info.set_ranks(run->ranks);
     info = run->info;
     runs_.emplace(number, std::move(owned));
   }
@@ -196,21 +217,34 @@ void RunRegistry::Update(Run* run,
 }
 
 void RunRegistry::Execute(Run* run) {
-  CallControl call;
-  call.reserved = true;
-  call.cancelled = [run] { return run->cancel.cancelled(); };
-  call.on_admitted = [this, run] {
+  auto running = [this, run](const char* phase) {
     v1::RunInfo info;
-    Update(run, [&info](v1::RunInfo* i) {
+    Update(run, [&info, phase](v1::RunInfo* i) {
       i->set_state(v1::RUN_STATE_RUNNING);
-      i->set_phase("simulating");
+      i->set_phase(phase);
       info = *i;
     });
     Persist(info, nullptr, nullptr);
   };
-  call.progress = [this, run](double f) {
+  auto progress = [this, run](double f) {
     Update(run, [f](v1::RunInfo* info) { info->set_fraction(f); });
   };
+  auto cancelled = [run] { return run->cancel.cancelled(); };
+  if (run->ranks >= 2) {
+    // A job over ranks: it keeps the place it reserved until it ends (the
+    // engine runs in the job, not under the runner's admission).
+    running("simulating over ranks");
+    absl::StatusOr<v1::Report> report = launcher_->Run(
+        run->scenario, run->ranks, run->info.id(), cancelled, progress);
+    runner_->Unreserve();
+    Finish(run, std::move(report));
+    return;
+  }
+  CallControl call;
+  call.reserved = true;
+  call.cancelled = cancelled;
+  call.on_admitted = [running] { running("simulating"); };
+  call.progress = progress;
   Finish(run, runner_->Run(run->scenario, run->ecosystem_id, call));
 }
 

@@ -35,6 +35,7 @@
 #include "absl/time/time.h"
 #include "aiotreach/v1/service.pb.h"
 #include "engine/cancel.h"
+#include "services/server/launcher.h"
 #include "services/server/runner.h"
 #include "services/server/worker_pool.h"
 
@@ -65,8 +66,18 @@ class RunRegistry {
   // an unknown ecosystem), reserves its place, records the run as QUEUED
   // and starts it in the background. ResourceExhausted if the server has
   // no room for it (queue full, or a memory estimate beyond the budget).
+  //
+  // With ranks >= 2 the run is a job handed to the launcher
+  // (set_launcher): InvalidArgument for a stored ecosystem or ranks
+  // outside [0, 65536], FailedPrecondition without a launcher. Its memory
+  // is the job's, not the server's budget.
   absl::StatusOr<v1::RunInfo> Start(const v1::Scenario& scenario,
-                                    const std::string& ecosystem_id);
+                                    const std::string& ecosystem_id,
+                                    int ranks = 0);
+
+  // Runs over ranks go to `launcher` (must outlive the registry); null:
+  // none.
+  void set_launcher(Launcher* launcher) { launcher_ = launcher; }
 
   // The run and, if it succeeded, its report. NotFound for an unknown id.
   absl::StatusOr<v1::GetRunResponse> Get(const std::string& id) const;
@@ -100,6 +111,7 @@ class RunRegistry {
     v1::RunInfo info;
     v1::Scenario scenario;
     std::string ecosystem_id;
+    int ranks = 0;
     std::shared_ptr<const v1::Report> report;
     CancelToken cancel;
   };
@@ -116,6 +128,7 @@ class RunRegistry {
   std::string PathOf(const std::string& id, const char* kind) const;
 
   Runner* runner_;
+  Launcher* launcher_ = nullptr;
   const std::string data_dir_;
   mutable absl::Mutex mu_;
   mutable absl::CondVar changed_;  // any run's info changed

@@ -59,6 +59,12 @@ absl::Status Check(const ServerOptions& o) {
     return absl::InvalidArgumentError(
         "--tls_cert and --tls_key: give both or neither");
   }
+  if (!o.launcher.empty()) {
+    LauncherOptions l;
+    l.command = o.launcher;
+    l.binary = o.launcher_binary;
+    if (const absl::Status s = ValidateLauncher(l); !s.ok()) return s;
+  }
   if (o.max_message_mb < 1 || o.max_message_mb > 2047) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--max_message_mb: must be in [1, 2047], got ", o.max_message_mb));
@@ -134,7 +140,18 @@ ReachServer::ReachServer(const ServerOptions& options, std::string token)
       store_(options.memory_budget_mb << 20),
       runner_(RunnerOptionsOf(options), &store_),
       runs_(&runner_, options.data_dir),
-      service_(&runner_, &store_, &runs_, options.threads, &auth_) {}
+      service_(&runner_, &store_, &runs_, options.threads, &auth_) {
+  if (!options.launcher.empty()) {
+    LauncherOptions l;
+    l.command = options.launcher;
+    l.binary = options.launcher_binary;
+    l.threads = options.threads;
+    // Jobs keep their files beside the runs while they run.
+    if (!options.data_dir.empty()) l.work_dir = options.data_dir + "/jobs";
+    launcher_ = std::make_unique<Launcher>(l);
+    runs_.set_launcher(launcher_.get());
+  }
+}
 
 void TuneAllocatorForServing() {
   // Large buffers from the heap, not fresh mappings; freed heap memory kept

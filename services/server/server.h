@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/server/ecosystem_store.h"
+#include "services/server/launcher.h"
 #include "services/server/reach_service.h"
 #include "services/server/run_registry.h"
 #include "services/server/runner.h"
@@ -44,6 +45,12 @@ struct ServerOptions {
   // carry "authorization: Bearer <token>" metadata (UNAUTHENTICATED
   // otherwise). Health checking stays open.
   std::string auth_token_file;
+  // A launcher command with {ranks} ("mpirun -np {ranks}"): StartRun with
+  // ranks >= 2 runs the scenario as a job over that many MPI ranks; empty:
+  // runs stay in the server.
+  std::string launcher;
+  // The aiotreach binary the launcher starts; empty: this one.
+  std::string launcher_binary;
 };
 
 // Keeps freed memory in the process instead of returning it to the
@@ -77,6 +84,7 @@ class ReachServer {
   TokenCheck auth_;
   EcosystemStore store_;
   Runner runner_;
+  std::unique_ptr<Launcher> launcher_;  // null without --launcher
   RunRegistry runs_;
   ReachServiceImpl service_;
   std::unique_ptr<grpc::Server> server_;

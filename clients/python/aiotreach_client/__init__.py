@@ -149,10 +149,14 @@ class Client:
             budgets=list(budgets), ecosystem_id=ecosystem_id)
         return self._call(self._stub.SweepBudget, request, timeout).curve
 
-    def start_run(self, scenario, ecosystem_id=""):
-        """Starts a run kept by the server; returns its RunInfo."""
+    def start_run(self, scenario, ecosystem_id="", ranks=0):
+        """Starts a run kept by the server; returns its RunInfo.
+
+        ranks >= 2 runs it as a job over that many MPI ranks (a server
+        started with --launcher; docs/SERVICE.md)."""
         request = service_pb2.StartRunRequest(
-            scenario=_as_scenario(scenario), ecosystem_id=ecosystem_id)
+            scenario=_as_scenario(scenario), ecosystem_id=ecosystem_id,
+            ranks=ranks)
         return self._call(self._stub.StartRun, request).run
 
     def watch_run(self, run_id):
