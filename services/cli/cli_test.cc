@@ -358,7 +358,13 @@ TEST(BudgetsTest, ParseAmounts) {
 TEST_F(CliTest, PlatformUnitsShowThePlatformsFigures) {
   const std::string path = Write("platform.textproto",
                                  absl::StrCat(kGood, "platform_units: true\n"));
+  options_.formats = {"json", "html"};
   ASSERT_EQ(RunFiles({path}, options_, out_, err_), 0) << err_.str();
+  // The HTML report has the platform's table.
+  absl::StatusOr<std::string> html = ReadFile(Out("platform.html"));
+  ASSERT_TRUE(html.ok());
+  EXPECT_THAT(*html, HasSubstr("The whole platform (projected from a 1/25 "
+                               "sample of 50,000 people)"));
   // 2,000 of small-city's 50,000 people: the target is the platform's.
   EXPECT_THAT(out_.str(), HasSubstr("50,000"));
   EXPECT_THAT(out_.str(), HasSubstr("platform units: projected from a sample "

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -250,6 +251,35 @@ std::string StreamsHtml(const v1::Report& r) {
 
 }  // namespace
 
+// Platform units: the platform's figures with their 95% intervals.
+std::string PlatformHtml(const v1::Report& r) {
+  if (!r.has_platform()) return "";
+  const v1::PlatformProjection& p = r.platform();
+  std::string body =
+      absl::StrCat("<h2>The whole platform (projected from a 1/",
+                   absl::StrFormat("%.0f", 1.0 / p.sample_fraction()),
+                   " sample of ", Number(p.platform_people()),
+                   " people)</h2>\n<table><tr><th>figure</th><th>projected</th>"
+                   "<th>95% interval</th><th>standard error</th></tr>\n");
+  const std::pair<const char*, const v1::ProjectedFigure*> rows[] = {
+      {"people reached", &p.reach_people()},
+      {"households reached", &p.reach_households()},
+      {"target people", &p.target_people()},
+      {"households", &p.households()},
+      {"impressions", &p.impressions()},
+      {"exposures", &p.exposures()},
+      {"spend (yuan)", &p.spend()},
+      {"interactions", &p.interactions()},
+      {"conversions", &p.conversions()}};
+  for (const auto& [name, f] : rows) {
+    absl::StrAppend(&body, "<tr><td>", name, "</td><td>", Number(f->value()),
+                    "</td><td>", Number(f->lower()), " &ndash; ",
+                    Number(f->upper()), "</td><td>",
+                    Number(f->standard_error()), "</td></tr>\n");
+  }
+  return body + "</table>\n";
+}
+
 std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
   std::string body =
       absl::StrCat("<h1>", Escape(r.scenario()), "</h1><p class=\"sub\">seed ",
@@ -270,6 +300,7 @@ std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
   body += Card("interactions", Number(r.interactions()));
   body += Card("conversions", Number(r.conversions()));
   body += "</div>\n";
+  body += PlatformHtml(r);
 
   std::vector<std::string> labels;
   std::vector<double> values;
