@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <deque>
@@ -189,9 +190,10 @@ absl::StatusOr<v1::Report> Launcher::Run(
   }
   close(pipe_fds[0]);
   int status = 0;
+  // Reaped only now, so the group's id cannot have been reused by another
+  // process group while it was being signalled above.
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  kill(-pid, SIGKILL);  // anything of the group left behind
 
   if (stopping) return absl::CancelledError("run cancelled; job stopped");
   const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
