@@ -80,6 +80,17 @@ with Client(addr) as c:
         assert str(getattr(r, field)) == cli[field], (field, getattr(r, field), cli[field])
     frames = report_to_frames(r)
     assert list(frames["placements"]["name"]) == ["phone_splash", "tv_boot"]
+    assert frames["platform"].empty
+    # Platform units: small-city at half its people, projected back.
+    s = load_scenario(scenario)
+    s.platform_units = True
+    s.population = 25000
+    p = c.run(s)
+    assert abs(p.platform.sample_fraction - 0.5) < 1e-12, p.platform
+    platform = report_to_frames(p)["platform"].set_index("figure")
+    reach = platform.loc["reach_people"]
+    assert reach["value"] == p.reach_people / 0.5, reach
+    assert reach["lower"] < reach["value"] < reach["upper"], reach
 print("python client ok")
 PY
 

@@ -106,7 +106,14 @@ Launcher::Launcher(LauncherOptions options) : options_(std::move(options)) {
     options_.work_dir = (std::filesystem::temp_directory_path() /
                          absl::StrCat("aiotreach-launched-", getpid()))
                             .string();
+    owns_work_dir_ = true;
   }
+}
+
+Launcher::~Launcher() {
+  if (!owns_work_dir_) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(options_.work_dir, ignored);
 }
 
 absl::StatusOr<v1::Report> Launcher::Run(

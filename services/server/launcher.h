@@ -43,6 +43,10 @@ absl::Status ValidateLauncher(const LauncherOptions& options);
 class Launcher {
  public:
   explicit Launcher(LauncherOptions options);
+  // Removes the work folder if it made it (no work_dir given).
+  ~Launcher();
+  Launcher(const Launcher&) = delete;
+  Launcher& operator=(const Launcher&) = delete;
 
   // Runs `scenario` over `ranks` ranks as the run `id` (a name for its
   // folder). Polls `cancelled` as the job runs: once true, the job's
@@ -59,6 +63,7 @@ class Launcher {
 
  private:
   LauncherOptions options_;
+  bool owns_work_dir_ = false;
 };
 
 }  // namespace aiotreach

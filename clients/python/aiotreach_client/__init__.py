@@ -181,7 +181,8 @@ def report_to_frames(report):
     "daily", "placements", "device_types", "delivery", and for live streams
     "streams" (a row per stream), "stream_minutes" (the per-minute curve of
     every stream, with a "stream" column) and "stream_channels" (arrivals by
-    channel). Needs pandas."""
+    channel), and with platform units "platform" (a row per projected
+    figure: value, standard_error, lower, upper). Needs pandas."""
     try:
         import pandas as pd
     except ImportError as e:
@@ -222,6 +223,17 @@ def report_to_frames(report):
         streams.append(row)
         minutes += [dict(stream=stream.name, **m) for m in rows(stream.minutes)]
         channels += [dict(stream=stream.name, **c) for c in rows(stream.channels)]
+    platform = []
+    if report.HasField("platform"):
+        p = report.platform
+        for name in ("households", "target_people", "reach_people",
+                     "reach_households", "impressions", "exposures", "spend",
+                     "interactions", "conversions"):
+            f = getattr(p, name)
+            platform.append({"figure": name, "value": f.value,
+                             "standard_error": f.standard_error,
+                             "lower": f.lower, "upper": f.upper})
+    frames["platform"] = pd.DataFrame(platform)
     frames["streams"] = pd.DataFrame(streams)
     frames["stream_minutes"] = pd.DataFrame(minutes)
     frames["stream_channels"] = pd.DataFrame(channels)
