@@ -273,10 +273,11 @@ absl::StatusOr<Tally> DaySimulator::Run(const RunOptions& options) const {
   const bool any_paced =
       std::any_of(placements.begin(), placements.end(),
                   [](const CompiledPlacement& p) { return p.paced(); });
-  // Passes: shards prepared, each day's one or two, the final count.
+  // Passes: shards prepared, day 0's opportunities if paced, a sweep a
+  // day, the final count.
   ShardedRun run(population_.households(),
                  MakeTallyShape(population_, campaign_), options,
-                 2 + int64_t{days} * (any_paced ? 2 : 1));
+                 2 + (any_paced ? 1 : 0) + int64_t{days});
   AIOT_RETURN_IF_ERROR(run.status());
   // This rank's shards, [first, first + shards).
   const int64_t first = run.first_shard();
@@ -299,16 +300,24 @@ absl::StatusOr<Tally> DaySimulator::Run(const RunOptions& options) const {
       shards, std::vector<int64_t>(n_placements, 0));
   // Pacing's inputs over every rank: exact integers, one sum each.
   std::vector<int64_t> available(n_placements), day_impressions(n_placements);
+  // Pass 1 of day d + 1 runs in the same sweep as pass 2 of day d, shard
+  // by shard while its state is in cache: a day's opportunities do not
+  // depend on the day before's delivery (only the win probability does,
+  // and it is fixed between the sweeps).
+  auto count = [&](int day, int64_t s, int w) {
+    workers[w]->CountOpportunities(day, &states[s - first],
+                                   shard_totals[s - first].data());
+  };
+  if (any_paced) {
+    AIOT_RETURN_IF_ERROR(
+        run.ForEachShard([&](int64_t s, int w) { count(0, s, w); }));
+  }
   for (int day = 0; day < days; ++day) {
     if (any_paced) {
-      for (auto& t : shard_totals) std::fill(t.begin(), t.end(), 0);
-      AIOT_RETURN_IF_ERROR(run.ForEachShard([&](int64_t s, int w) {
-        workers[w]->CountOpportunities(day, &states[s - first],
-                                       shard_totals[s - first].data());
-      }));
       std::fill(available.begin(), available.end(), 0);
-      for (const auto& t : shard_totals) {
+      for (auto& t : shard_totals) {
         for (int j = 0; j < n_placements; ++j) available[j] += t[j];
+        std::fill(t.begin(), t.end(), 0);
       }
       run.SumOverRanks(available.data(), available.size());
       for (int j = 0; j < n_placements; ++j) {
@@ -321,8 +330,10 @@ absl::StatusOr<Tally> DaySimulator::Run(const RunOptions& options) const {
                      : 0.0;
       }
     }
+    const bool count_next = any_paced && day + 1 < days;
     AIOT_RETURN_IF_ERROR(run.ForEachShard([&](int64_t s, int w) {
       workers[w]->RunDay(day, win, &states[s - first]);
+      if (count_next) count(day + 1, s, w);
     }));
     std::fill(day_impressions.begin(), day_impressions.end(), 0);
     for (const Tally& t : run.tallies()) {
