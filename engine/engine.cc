@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/cluster.h"
 #include "engine/day/shard_state.h"
 #include "engine/day_simulator.h"
 #include "engine/live/stream_simulator.h"
@@ -182,6 +183,8 @@ int64_t PreparedScenario::EstimateRunBytes(int ranks) const {
   const int64_t streams = streams_.empty() ? 0 : 10 * people_;
   if (!day_loop()) return base + households + streams;
   const double kept = day::KeptBytesPerPerson(*campaign_, *ecosystem_);
+  // Replicates spread over the ranks run whole on one rank each.
+  if (campaign_->replicates() >= ranks) ranks = 1;
   return base + households + streams +
          static_cast<int64_t>(kept * static_cast<double>(people_) /
                               std::max(1, ranks));
@@ -323,6 +326,100 @@ void AddStreams(std::vector<StreamOutcome> outcomes, v1::Report* report) {
 
 }  // namespace
 
+namespace {
+
+// True if a run over `cluster` spreads its replicates over the ranks (each
+// replicate run whole by one rank): with at least as many replicates as
+// ranks.
+bool SpreadsReplicates(const Cluster* cluster, int replicates) {
+  return cluster != nullptr && cluster->size() > 1 &&
+         replicates >= cluster->size();
+}
+
+// Replicate r of the run (seed from ReplicateSeed), on `fixed` or on a
+// population drawn into *drawn (kept while its seed is fixed). `alone`:
+// this rank runs the replicate whole, without the cluster.
+absl::StatusOr<v1::Report> RunReplicate(
+    const PreparedScenario& prepared, const Population* fixed, uint64_t seed,
+    int r, const RunOptions& options, bool alone,
+    std::unique_ptr<const Population>* drawn) {
+  const v1::Scenario& scenario = prepared.scenario();
+  const Campaign& campaign = prepared.campaign();
+  const int replicates = campaign.replicates();
+  const bool fixed_seed = scenario.ecosystem().population_seed() != 0;
+  const bool timed = prepared.day_loop() || options.day_by_day;
+  if (fixed == nullptr && (*drawn == nullptr || !fixed_seed)) {
+    AIOT_ASSIGN_OR_RETURN(
+        *drawn,
+        Population::Build(prepared.ecosystem(), prepared.people(),
+                          fixed_seed ? prepared.population_seed() : seed,
+                          options.threads));
+  }
+  const Population& population = fixed != nullptr ? *fixed : **drawn;
+  RunOptions run = options;
+  // A replicate run whole by one rank does not talk to the others.
+  if (alone) run.cluster = nullptr;
+  if (options.progress && replicates > 1) {
+    run.progress = [&options, r, replicates](double f) {
+      options.progress((r + f) / replicates);
+    };
+  }
+  std::unique_ptr<StreamFeed> feed = MakeFeed(prepared, population);
+  // A scenario of live streams only skips the campaign pass; its
+  // universe comes from the streams' pass over the population.
+  Tally tally(MakeTallyShape(population, campaign));
+  if (!campaign.placements().empty()) {
+    AIOT_ASSIGN_OR_RETURN(
+        tally, Simulate(population, campaign, seed, timed, run, feed.get()));
+  }
+  std::vector<StreamOutcome> streams;
+  if (feed != nullptr && run.cluster != nullptr &&
+      !campaign.placements().empty()) {
+    MergeFeed(*run.cluster, feed.get());
+  }
+  if (feed != nullptr) {
+    AIOT_ASSIGN_OR_RETURN(
+        streams, PlayStreams(prepared, population, seed, run, feed.get()));
+  }
+  if (campaign.placements().empty() && !streams.empty()) {
+    tally.people() = streams[0].target_people;
+    tally.households() = streams[0].target_households;
+    tally.all_people() = population.people();
+    tally.all_households() = population.households();
+  }
+  v1::Report report = BuildReport(scenario.name(), seed, *prepared.ecosystem(),
+                                  campaign, tally, timed);
+  AddStreams(std::move(streams), &report);
+  return report;
+}
+
+// After each rank ran replicates rank, rank + size, ...: gives every rank
+// all of them, in replicate order.
+void GatherReplicates(const Cluster& cluster,
+                      std::vector<v1::Report>* reports) {
+  const int n = static_cast<int>(reports->size());
+  std::string mine;
+  for (int r = cluster.rank(); r < n; r += cluster.size()) {
+    const std::string bytes = (*reports)[r].SerializeAsString();
+    const uint64_t size = bytes.size();
+    mine.append(reinterpret_cast<const char*>(&size), sizeof(size));
+    mine += bytes;
+  }
+  const std::vector<std::string> all = cluster.AllGather(mine);
+  for (int k = 0; k < static_cast<int>(all.size()); ++k) {
+    size_t at = 0;
+    for (int r = k; r < n; r += cluster.size()) {
+      uint64_t size = 0;
+      std::memcpy(&size, all[k].data() + at, sizeof(size));
+      at += sizeof(size);
+      (*reports)[r].ParseFromArray(all[k].data() + at, static_cast<int>(size));
+      at += size;
+    }
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
                                        const StoredPopulation* stored,
                                        const RunOptions& options) {
@@ -332,52 +429,33 @@ absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
   const v1::Scenario& scenario = prepared.scenario();
   const Campaign& campaign = prepared.campaign();
   const int replicates = campaign.replicates();
-  const bool fixed_seed = scenario.ecosystem().population_seed() != 0;
-  const bool timed = prepared.day_loop() || options.day_by_day;
+  // Over ranks, replicates at least as many as the ranks are spread over
+  // them, each run whole by one rank (no exchange within a replicate);
+  // fewer each run over all ranks, its households split.
+  const Cluster* cluster = options.cluster;
+  const bool spread = SpreadsReplicates(cluster, replicates);
+  const int rank = spread ? cluster->rank() : 0;
+  const int step = spread ? cluster->size() : 1;
   std::unique_ptr<const Population> drawn;
-  std::vector<v1::Report> reports;
-  for (int r = 0; r < replicates; ++r) {
+  std::vector<v1::Report> reports(replicates);
+  absl::Status mine = absl::OkStatus();
+  for (int r = rank; r < replicates && mine.ok(); r += step) {
     const uint64_t seed = ReplicateSeed(scenario.seed(), r);
-    if (fixed == nullptr && (drawn == nullptr || !fixed_seed)) {
-      AIOT_ASSIGN_OR_RETURN(
-          drawn,
-          Population::Build(prepared.ecosystem(), prepared.people(),
-                            fixed_seed ? prepared.population_seed() : seed,
-                            options.threads));
+    absl::StatusOr<v1::Report> report =
+        RunReplicate(prepared, fixed, seed, r, options, spread, &drawn);
+    if (report.ok()) {
+      reports[r] = *std::move(report);
+    } else {
+      mine = report.status();
     }
-    const Population& population = fixed != nullptr ? *fixed : *drawn;
-    RunOptions run = options;
-    if (options.progress && replicates > 1) {
-      run.progress = [&options, r, replicates](double f) {
-        options.progress((r + f) / replicates);
-      };
-    }
-    std::unique_ptr<StreamFeed> feed = MakeFeed(prepared, population);
-    // A scenario of live streams only skips the campaign pass; its
-    // universe comes from the streams' pass over the population.
-    Tally tally(MakeTallyShape(population, campaign));
-    if (!campaign.placements().empty()) {
-      AIOT_ASSIGN_OR_RETURN(
-          tally, Simulate(population, campaign, seed, timed, run, feed.get()));
-    }
-    std::vector<StreamOutcome> streams;
-    if (feed != nullptr && options.cluster != nullptr &&
-        !campaign.placements().empty()) {
-      MergeFeed(*options.cluster, feed.get());
-    }
-    if (feed != nullptr) {
-      AIOT_ASSIGN_OR_RETURN(streams, PlayStreams(prepared, population, seed,
-                                                 options, feed.get()));
-    }
-    if (campaign.placements().empty() && !streams.empty()) {
-      tally.people() = streams[0].target_people;
-      tally.households() = streams[0].target_households;
-      tally.all_people() = population.people();
-      tally.all_households() = population.households();
-    }
-    reports.push_back(BuildReport(scenario.name(), seed, *prepared.ecosystem(),
-                                  campaign, tally, timed));
-    AddStreams(std::move(streams), &reports.back());
+  }
+  if (spread) {
+    // Every rank stops alike on any rank's error, then has every
+    // replicate's report, in replicate order.
+    AIOT_RETURN_IF_ERROR(AgreeStatus(cluster, mine));
+    GatherReplicates(*cluster, &reports);
+  } else {
+    AIOT_RETURN_IF_ERROR(mine);
   }
   v1::Report report = std::move(reports[0]);
   if (replicates > 1) {

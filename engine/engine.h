@@ -54,7 +54,8 @@ class PreparedScenario {
   // flight-at-once path, 10 to 20 bytes a person day by day (the state
   // is sized to the scenario: day::KeptBytesPerPerson). Over `ranks` MPI
   // ranks, one rank's: the day state divides, the household layout and a
-  // stream's state do not.
+  // stream's state do not (and nothing divides when the replicates are
+  // spread over the ranks instead: as many replicates as ranks or more).
   int64_t EstimateRunBytes(int ranks = 1) const;
 
   const v1::Scenario& scenario() const { return scenario_; }
