@@ -89,7 +89,7 @@ class DayWorker {
       owners.devices->Visit([&](const auto* devices) {
         const int t = p.device_type;
         for (int o = 0; o < owners.count; ++o)
-          total += ((devices[o] >> t) & owners.target[o] & 1) ? counts[o] : 0;
+          total += owners.Eligible(devices, o, t) ? counts[o] : 0;
       });
       st->opportunities[j].AssignFrom(counts.data(), counts.size());
       totals[j] += total;
@@ -186,13 +186,9 @@ class DayWorker {
       }
       if (household_first < never) reach_.Household(household_first);
       if (int64_t* sampling = tally_.sampling(); sampling != nullptr) {
-        int64_t* row =
-            Tally::SamplingRow(sampling, st->pop.first_household + i);
-        row[kSamplePeople] += size;
-        ++row[kSampleHouseholds];
-        row[kSampleTargetPeople] += target_people;
-        row[kSampleReachPeople] += reached;
-        row[kSampleReachHouseholds] += household_first < never;
+        int64_t* row = Tally::SampleHousehold(
+            sampling, st->pop.first_household + i, size, target_people, reached,
+            household_first < never);
         row[kSampleConversions] += converted;
       }
       if (count_links_)

@@ -25,6 +25,13 @@ namespace {
 // An ecosystem source resolved: the compiled ecosystem and the people to
 // draw. `population` is the caller's (0: the preset's); errors name
 // "ecosystem..." and `population_field`.
+// True if a run over `ranks` MPI ranks spreads its replicates over them
+// (each replicate run whole by one rank): with at least as many
+// replicates as ranks.
+bool SpreadsReplicates(int ranks, int replicates) {
+  return ranks > 1 && replicates >= ranks;
+}
+
 struct Resolved {
   std::shared_ptr<const Ecosystem> ecosystem;
   int64_t people = 0;
@@ -184,10 +191,11 @@ int64_t PreparedScenario::EstimateRunBytes(int ranks) const {
   if (!day_loop()) return base + households + streams;
   const double kept = day::KeptBytesPerPerson(*campaign_, *ecosystem_);
   // Replicates spread over the ranks run whole on one rank each.
-  if (campaign_->replicates() >= ranks) ranks = 1;
+  const int split = SpreadsReplicates(ranks, campaign_->replicates())
+                        ? 1
+                        : std::max(1, ranks);
   return base + households + streams +
-         static_cast<int64_t>(kept * static_cast<double>(people_) /
-                              std::max(1, ranks));
+         static_cast<int64_t>(kept * static_cast<double>(people_) / split);
 }
 
 absl::StatusOr<std::unique_ptr<const StoredPopulation>> StoredPopulation::Build(
@@ -324,18 +332,6 @@ void AddStreams(std::vector<StreamOutcome> outcomes, v1::Report* report) {
   }
 }
 
-}  // namespace
-
-namespace {
-
-// True if a run over `cluster` spreads its replicates over the ranks (each
-// replicate run whole by one rank): with at least as many replicates as
-// ranks.
-bool SpreadsReplicates(const Cluster* cluster, int replicates) {
-  return cluster != nullptr && cluster->size() > 1 &&
-         replicates >= cluster->size();
-}
-
 // Replicate r of the run (seed from ReplicateSeed), on `fixed` or on a
 // population drawn into *drawn (kept while its seed is fixed). `alone`:
 // this rank runs the replicate whole, without the cluster.
@@ -433,7 +429,8 @@ absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
   // them, each run whole by one rank (no exchange within a replicate);
   // fewer each run over all ranks, its households split.
   const Cluster* cluster = options.cluster;
-  const bool spread = SpreadsReplicates(cluster, replicates);
+  const bool spread =
+      cluster != nullptr && SpreadsReplicates(cluster->size(), replicates);
   const int rank = spread ? cluster->rank() : 0;
   const int step = spread ? cluster->size() : 1;
   std::unique_ptr<const Population> drawn;

@@ -85,16 +85,27 @@ struct HouseholdDevices {
   int size = 0;
   uint32_t personal[kMaxHouseholdSize] = {};  // each member's own types
 
+  // Household i of a shard whose first household is `first_household`,
+  // its members' ranges in `member_begin`, and device masks in `shared`
+  // (per household) and `personal` (per person): any arrays indexed so.
+  template <typename Shared, typename Personal>
+  static HouseholdDevices Of(int64_t first_household,
+                             const std::vector<uint32_t>& member_begin,
+                             const Shared& shared, const Personal& personal,
+                             int i) {
+    HouseholdDevices d;
+    d.household = first_household + i;
+    d.shared = static_cast<uint32_t>(shared[i]);
+    const uint32_t m0 = member_begin[i];
+    d.size = static_cast<int>(member_begin[i + 1] - m0);
+    for (int m = 0; m < d.size; ++m)
+      d.personal[m] = static_cast<uint32_t>(personal[m0 + m]);
+    return d;
+  }
   // Household i of `shard`.
   static HouseholdDevices Of(const PopulationShard& shard, int i) {
-    HouseholdDevices d;
-    d.household = shard.first_household + i;
-    d.shared = shard.household_devices[i];
-    const uint32_t m0 = shard.member_begin[i];
-    d.size = static_cast<int>(shard.member_begin[i + 1] - m0);
-    for (int m = 0; m < d.size; ++m)
-      d.personal[m] = shard.person_devices[m0 + m];
-    return d;
+    return Of(shard.first_household, shard.member_begin,
+              shard.household_devices, shard.person_devices, i);
   }
 };
 

@@ -299,12 +299,9 @@ class ShardWorker {
     if (household_first < never) reach_.Household(household_first);
     if (count_links_) population_.CountLinks(shard_, i, tally_.links());
     if (sampling_ != nullptr) {
-      int64_t* row = Tally::SamplingRow(sampling_, household);
-      row[kSamplePeople] += size;
-      ++row[kSampleHouseholds];
-      row[kSampleTargetPeople] += size;
-      row[kSampleReachPeople] += reached;
-      row[kSampleReachHouseholds] += household_first < never;
+      // Without a target, everyone is in it.
+      int64_t* row = Tally::SampleHousehold(sampling_, household, size, size,
+                                            reached, household_first < never);
       row[kSampleImpressions] += impressions_ - impressions_before;
       row[kSampleExposures] += exposed;
       row[kSampleSpend] += household_spend_;

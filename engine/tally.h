@@ -176,6 +176,19 @@ class Tally {
   static int64_t* SamplingRow(int64_t* sampling, int64_t household) {
     return sampling + (household >> kSamplingBlockShift) * kSamplingMetrics;
   }
+  // Adds household `household`'s people, target people and reach, counted
+  // after the flight, to its block's row; returns the row.
+  static int64_t* SampleHousehold(int64_t* sampling, int64_t household,
+                                  int64_t people, int64_t target_people,
+                                  int64_t reached_people, bool reached) {
+    int64_t* row = SamplingRow(sampling, household);
+    row[kSamplePeople] += people;
+    ++row[kSampleHouseholds];
+    row[kSampleTargetPeople] += target_people;
+    row[kSampleReachPeople] += reached_people;
+    row[kSampleReachHouseholds] += reached;
+    return row;
+  }
   // Device-device links by LinkKind value.
   int64_t* links() { return &values_[links_]; }
   const int64_t* links() const { return &values_[links_]; }

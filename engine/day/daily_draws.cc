@@ -84,7 +84,7 @@ void DailyDraws::ListWon(int j, const ShardState& st) {
     const int t = p.device_type;
     for (int o = 0; o < owners.count; ++o) {
       out[n] = static_cast<uint32_t>(o);
-      n += (counts[o] > 0) & (devices[o] >> t) & owners.target[o] & 1;
+      n += (counts[o] > 0) & owners.Eligible(devices, o, t);
     }
   });
   list.resize(n);

@@ -218,16 +218,16 @@ void HouseholdDay::RecordSource(int day, int j, int t, ShardState* st,
   const size_t people = st->people();
   const uint32_t i = static_cast<uint32_t>(st->HouseholdOf(pm));
   const uint32_t member = pm - st->pop.member_begin[i];
+  const HouseholdDevices household = st->DevicesOf(static_cast<int>(i));
   for (size_t r = 0; r < routes.size(); ++r) {
     const RetargetRoute& route = routes[r];
     if (route.after_placement != j && route.after_type != t) continue;
     const int screen = campaign_.placements()[route.placement].device_type;
     // Tied to the screen: the person's own device, the screen's own type,
     // or a household device linked to the person's screen device.
-    const bool tied =
-        !types[t].household_owned || t == screen ||
-        MemberLinked(*st, static_cast<int>(i), static_cast<int>(member),
-                     LinksBetween(screen, t));
+    const bool tied = !types[t].household_owned || t == screen ||
+                      MemberLinked(household, static_cast<int>(member),
+                                   LinksBetween(screen, t));
     if (tied) st->last_source[r * people + pm] = static_cast<uint16_t>(day);
   }
 }
@@ -255,20 +255,19 @@ void HouseholdDay::HandPromotions() {
   if (feed_ != nullptr) feed_->Hand(&promotions_);
 }
 
-bool HouseholdDay::MemberLinked(const ShardState& st, int i, int member,
+bool HouseholdDay::MemberLinked(const HouseholdDevices& household, int member,
                                 const std::vector<int>& links) const {
-  if (links.empty()) return false;
-  const HouseholdDevices devices = st.DevicesOf(i);
   for (int l : links) {
-    if ((population_.LinkedMembers(devices, l) >> member) & 1u) return true;
+    if ((population_.LinkedMembers(household, l) >> member) & 1u) return true;
   }
   return false;
 }
 
 bool HouseholdDay::FollowUpLinked(const ShardState& st, int i, int ad_type,
                                   int voice, int asker) const {
-  return MemberLinked(st, i, asker, LinksBetween(ad_type, voice)) ||
-         MemberLinked(st, i, asker, account_links_[voice]);
+  const HouseholdDevices household = st.DevicesOf(i);
+  return MemberLinked(household, asker, LinksBetween(ad_type, voice)) ||
+         MemberLinked(household, asker, account_links_[voice]);
 }
 
 int HouseholdDay::VoiceType(uint32_t household_devices) const {

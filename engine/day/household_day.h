@@ -123,9 +123,9 @@ class HouseholdDay {
   }
   int num_types_ = 0;
   // True if one of `links` (indices into the ecosystem's device links) is
-  // drawn for member `member` of household i (a link between two
+  // drawn for member `member` of the household (a link between two
   // household devices is every member's).
-  bool MemberLinked(const ShardState& st, int i, int member,
+  bool MemberLinked(const HouseholdDevices& household, int member,
                     const std::vector<int>& links) const;
   // Retargeting: bit j set if placement j is a route's source; bit t if
   // device type t is.

@@ -83,14 +83,8 @@ struct ShardState {
   }
   // Household i's devices, for the link draws.
   HouseholdDevices DevicesOf(int i) const {
-    HouseholdDevices d;
-    d.household = pop.first_household + i;
-    d.shared = static_cast<uint32_t>(household_devices[i]);
-    const uint32_t m0 = pop.member_begin[i];
-    d.size = static_cast<int>(pop.member_begin[i + 1] - m0);
-    for (int m = 0; m < d.size; ++m)
-      d.personal[m] = static_cast<uint32_t>(person_devices[m0 + m]);
-    return d;
+    return HouseholdDevices::Of(pop.first_household, pop.member_begin,
+                                household_devices, person_devices, i);
   }
   // Bytes held by the shard's arrays.
   size_t MemoryBytes() const;
@@ -132,6 +126,14 @@ struct Owners {
   // 1 if the owner can take the placement: a person in the target, a
   // household with a target member.
   const uint8_t* target;
+
+  // 1 if owner o has a device of type t and is in the target; `devices`
+  // is the typed view of *devices (NarrowArray::Visit), so a loop over
+  // the owners stays a plain loop.
+  template <typename Mask>
+  uint32_t Eligible(const Mask* devices, int o, int t) const {
+    return static_cast<uint32_t>((devices[o] >> t) & target[o] & 1);
+  }
 };
 
 inline Owners OwnersOf(const CompiledPlacement& p, const ShardState& st) {
