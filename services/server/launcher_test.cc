@@ -19,6 +19,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "services/io/file_util.h"
+#include "services/server/rpc_testing.h"
 #include "services/server/server.h"
 
 namespace aiotreach {
@@ -128,15 +129,7 @@ class LauncherTest : public ::testing::Test {
   }
 
   std::vector<v1::WatchRunResponse> WatchToEnd(const std::string& id) {
-    grpc::ClientContext context;
-    v1::WatchRunRequest watch;
-    watch.set_id(id);
-    auto reader = stub_->WatchRun(&context, watch);
-    std::vector<v1::WatchRunResponse> seen;
-    v1::WatchRunResponse message;
-    while (reader->Read(&message)) seen.push_back(message);
-    EXPECT_TRUE(reader->Finish().ok());
-    return seen;
+    return aiotreach::WatchToEnd(stub_.get(), id);
   }
 
   std::string data_dir_;

@@ -28,6 +28,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/io/file_util.h"
+#include "services/server/rpc_testing.h"
 
 namespace aiotreach {
 namespace {
@@ -85,20 +86,6 @@ grpc::Status CancelKeptRun(v1::ReachService::Stub* stub,
   cancel.set_id(id);
   v1::CancelRunResponse cancelled;
   return stub->CancelRun(&context, cancel, &cancelled);
-}
-
-// Every WatchRun message until the run ends.
-std::vector<v1::WatchRunResponse> WatchToEnd(v1::ReachService::Stub* stub,
-                                             const std::string& id) {
-  grpc::ClientContext context;
-  v1::WatchRunRequest watch;
-  watch.set_id(id);
-  auto reader = stub->WatchRun(&context, watch);
-  std::vector<v1::WatchRunResponse> seen;
-  v1::WatchRunResponse message;
-  while (reader->Read(&message)) seen.push_back(message);
-  EXPECT_TRUE(reader->Finish().ok());
-  return seen;
 }
 
 class ServerTest : public ::testing::Test {
