@@ -182,18 +182,21 @@ int64_t PreparedScenario::EstimateRunBytes(int ranks) const {
   const int64_t base = int64_t{32} << 20;
   const int64_t households =
       static_cast<int64_t>(people_ / ecosystem_->mean_household_size()) + 1;
+  // Replicates spread over the ranks run whole on one rank each; else
+  // each rank holds its part of the people.
+  const int split = SpreadsReplicates(ranks, campaign_->replicates())
+                        ? 1
+                        : std::max(1, ranks);
   // Live streams: a byte a person, a bit for the campaign's reach, and
   // the play's viewers, sessions and planned arrivals: about 10 bytes a
   // person in all for the launch stream at platform scale (3.9 GB for
   // 396.5 M people, docs/PERFORMANCE.md); 10 a person, streams played one
-  // after another.
-  const int64_t streams = streams_.empty() ? 0 : 10 * people_;
+  // after another, each rank holding its cells' part (the reach bits
+  // whole).
+  const int64_t streams =
+      streams_.empty() ? 0 : people_ / 8 + 10 * people_ / split;
   if (!day_loop()) return base + households + streams;
   const double kept = day::KeptBytesPerPerson(*campaign_, *ecosystem_);
-  // Replicates spread over the ranks run whole on one rank each.
-  const int split = SpreadsReplicates(ranks, campaign_->replicates())
-                        ? 1
-                        : std::max(1, ranks);
   return base + households + streams +
          static_cast<int64_t>(kept * static_cast<double>(people_) / split);
 }

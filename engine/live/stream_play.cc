@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 #include <queue>
+#include <string>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -57,13 +59,16 @@ struct Viewer {
 // floats (non-negative floats order as their bits do) finds the bins
 // holding the middle ranks, and only those bins' values are selected from.
 // One pass over every value builds the channels' histograms (all
-// channels' is their sum), one more collects every bin wanted.
+// channels' is their sum), one more collects every bin wanted. Over ranks
+// (a non-null cluster) the histograms are added up and the wanted bins'
+// values gathered, so every rank finds the medians of all the lengths.
 struct Medians {
   double all = 0.0;
   double channel[kNumChannels] = {};
 };
 Medians SessionMedians(
-    const std::vector<const std::vector<float>*> (&parts)[kNumChannels]) {
+    const std::vector<const std::vector<float>*> (&parts)[kNumChannels],
+    const Cluster* cluster) {
   constexpr int kShift = 15;  // 2^17 bins
   constexpr size_t kBins = size_t{1} << (32 - kShift);
   auto bin = [](float x) {
@@ -83,6 +88,14 @@ Medians SessionMedians(
     }
     n[0] += n[1 + c];
     for (size_t i = 0; i < kBins; ++i) bins[0][i] += b[i];
+  }
+  if (cluster != nullptr) {
+    for (int g = 0; g < kGroups; ++g) {
+      cluster->Sum(bins[g].data(), kBins);
+      int64_t count = static_cast<int64_t>(n[g]);
+      cluster->Sum(&count, 1);
+      n[g] = static_cast<size_t>(count);
+    }
   }
   // Each group's middle ranks (the upper, then the lower for an even
   // count), as a bin and a rank within it.
@@ -118,6 +131,37 @@ Medians SessionMedians(
       }
     }
   }
+  if (cluster != nullptr) {
+    // Every rank's values of the wanted bins, wanted bin by wanted bin:
+    // a count, then the floats.
+    std::string mine;
+    for (int g = 0; g < kGroups; ++g) {
+      for (const Wanted& w : wanted[g]) {
+        const uint64_t count = w.values.size();
+        mine.append(reinterpret_cast<const char*>(&count), sizeof count);
+        mine.append(reinterpret_cast<const char*>(w.values.data()),
+                    count * sizeof(float));
+      }
+    }
+    for (int g = 0; g < kGroups; ++g) {
+      for (Wanted& w : wanted[g]) w.values.clear();
+    }
+    for (const std::string& part : cluster->AllGather(mine)) {
+      size_t at = 0;
+      for (int g = 0; g < kGroups; ++g) {
+        for (Wanted& w : wanted[g]) {
+          uint64_t count = 0;
+          std::memcpy(&count, part.data() + at, sizeof count);
+          at += sizeof count;
+          const size_t old = w.values.size();
+          w.values.resize(old + count);
+          std::memcpy(w.values.data() + old, part.data() + at,
+                      count * sizeof(float));
+          at += count * sizeof(float);
+        }
+      }
+    }
+  }
   auto median = [&](int g) {
     if (wanted[g].empty()) return 0.0;
     double sum = 0.0;
@@ -132,6 +176,30 @@ Medians SessionMedians(
   out.all = median(0);
   for (int c = 0; c < kNumChannels; ++c) out.channel[c] = median(1 + c);
   return out;
+}
+
+// Every rank's (root, generation) cascade hits, in rank order.
+std::vector<std::pair<uint64_t, uint32_t>> GatherHits(
+    const Cluster& cluster,
+    const std::vector<std::pair<uint64_t, uint32_t>>& mine) {
+  constexpr size_t kBytes = sizeof(uint64_t) + sizeof(uint32_t);
+  std::string bytes(mine.size() * kBytes, '\0');
+  for (size_t i = 0; i < mine.size(); ++i) {
+    std::memcpy(&bytes[i * kBytes], &mine[i].first, sizeof(uint64_t));
+    std::memcpy(&bytes[i * kBytes + sizeof(uint64_t)], &mine[i].second,
+                sizeof(uint32_t));
+  }
+  std::vector<std::pair<uint64_t, uint32_t>> all;
+  for (const std::string& part : cluster.AllGather(bytes)) {
+    for (size_t at = 0; at + kBytes <= part.size(); at += kBytes) {
+      std::pair<uint64_t, uint32_t> hit;
+      std::memcpy(&hit.first, part.data() + at, sizeof(uint64_t));
+      std::memcpy(&hit.second, part.data() + at + sizeof(uint64_t),
+                  sizeof(uint32_t));
+      all.push_back(hit);
+    }
+  }
+  return all;
 }
 
 }  // namespace
@@ -174,7 +242,30 @@ struct alignas(64) StreamPlay::Worker {
         device_sessions(devices),
         device_viewers(devices),
         device_ticks(devices),
+        generations(kMaxGenerationRows),
         poller(cancel) {}
+
+  // Every count a report adds up, as (first, length) runs in a fixed
+  // order: to add the workers up, and to sum them over the ranks.
+  std::vector<std::pair<int64_t*, size_t>> Counts() {
+    return {{concurrency_diff.data(), concurrency_diff.size()},
+            {arrivals.data(), arrivals.size()},
+            {new_viewers.data(), new_viewers.size()},
+            {channel_sessions, kNumChannels},
+            {channel_viewers, kNumChannels},
+            {channel_ticks, kNumChannels},
+            {device_sessions.data(), device_sessions.size()},
+            {device_viewers.data(), device_viewers.size()},
+            {device_ticks.data(), device_ticks.size()},
+            {generations.data(), generations.size()},
+            {&sessions, 1},
+            {&unique, 1},
+            {&sharers, 1},
+            {&messages, 1},
+            {&clicks, 1},
+            {&share_arrivals, 1},
+            {&casts, 1}};
+  }
 
   std::vector<int64_t> concurrency_diff;  // sessions under way, as steps
   std::vector<int64_t> full_diff;         // whole minutes watched, as steps
@@ -188,7 +279,7 @@ struct alignas(64) StreamPlay::Worker {
   std::vector<int64_t> device_sessions;
   std::vector<int64_t> device_viewers;
   std::vector<int64_t> device_ticks;
-  std::vector<int64_t> generations;
+  std::vector<int64_t> generations;  // share arrivals by generation, 1..
   int64_t sessions = 0, unique = 0, sharers = 0, messages = 0, clicks = 0,
           share_arrivals = 0, casts = 0;
   // (root, generation) of each new viewer a share brought.
@@ -340,7 +431,6 @@ void StreamPlay::CellPlay::StartSession(uint32_t person, uint8_t byte, double t,
   if (channel == Channel::kShare) {
     ++w_.share_arrivals;
     const int g = std::min<int>(a.generation, kMaxGenerationRows);
-    if (static_cast<int>(w_.generations.size()) < g) w_.generations.resize(g);
     ++w_.generations[g - 1];
   }
   if (first) {
@@ -453,13 +543,14 @@ void StreamPlay::CellPlay::Record(double start, double end, Channel channel,
 StreamPlay::StreamPlay(const Population& population,
                        const CompiledStream& stream, uint64_t seed,
                        const Audience& audience, int threads,
-                       const CancelToken* cancel)
+                       const CancelToken* cancel, const Cluster* cluster)
     : population_(population),
       s_(stream),
       seed_(seed),
       audience_(audience),
       threads_(ResolveThreads(threads)),
       cancel_(cancel),
+      cluster_(cluster),
       minutes_(stream.minutes()),
       viewer_ticks_(minutes_),
       likes_(minutes_) {
@@ -476,6 +567,11 @@ StreamPlay::StreamPlay(const Population& population,
     cells_[c].end_person = c + 1 < cells
                                ? cells_[c + 1].first_person
                                : static_cast<uint32_t>(population.people());
+  }
+  end_cell_ = cells;
+  if (cluster != nullptr) {
+    std::tie(first_cell_, end_cell_) =
+        RankRange(cells, cluster->rank(), cluster->size());
   }
   const int devices = static_cast<int>(stream.watch_types.size()) + 1;
   for (int w = 0; w < threads_; ++w)
@@ -495,113 +591,143 @@ void StreamPlay::SetCell(int64_t c, std::vector<PlannedArrival> opens) {
 void StreamPlay::Plan(const PlannedArrival& a) {
   const auto it = std::upper_bound(cell_first_person_.begin(),
                                    cell_first_person_.end(), a.person);
-  cells_[(it - cell_first_person_.begin()) - 1].planned.push_back(a);
+  const int64_t c = (it - cell_first_person_.begin()) - 1;
+  if (c >= first_cell_ && c < end_cell_) cells_[c].planned.push_back(a);
+}
+
+void StreamPlay::SumOverRanks(int64_t* values, size_t n) const {
+  if (cluster_ != nullptr) cluster_->Sum(values, n);
+}
+
+bool StreamPlay::FinishMinute(int m) {
+  // Whether any worker (then any rank) was cancelled, and the minute's
+  // sessions under way the whole minute (as a step) and ticks of partly
+  // watched minutes: integers, so their sums do not depend on the split.
+  int64_t sums[3] = {};
+  for (const auto& w : workers_) {
+    sums[0] += w->poller.Check() ? 1 : 0;
+    sums[1] += w->full_diff[m];
+    sums[2] += w->partial[m];
+  }
+  SumOverRanks(sums, 3);
+  if (sums[0] > 0) return true;
+  full_running_ += sums[1];
+  viewer_ticks_[m] = sums[2] + full_running_ * kTicksPerMinute;
+  if (s_.likes_per_minute > 0.0) {
+    Rng rng(seed_, streams::kStreamLikes, static_cast<uint32_t>(m),
+            static_cast<uint32_t>(s_.index));
+    likes_[m] =
+        SamplePoisson(rng, s_.likes_per_minute * Minutes(viewer_ticks_[m]));
+  }
+  return false;
+}
+
+void StreamPlay::DeliverMail() {
+  std::vector<Outgoing> mail;
+  for (const auto& w : workers_) {
+    mail.insert(mail.end(), w->outbox.begin(), w->outbox.end());
+    w->outbox.clear();
+  }
+  if (cluster_ != nullptr) {
+    // Each rank sends the clicks bound for other ranks' cells to all
+    // (most cross no rank boundary) and keeps those bound for its own.
+    const auto mine = [&](const Outgoing& o) {
+      return o.cell >= first_cell_ && o.cell < end_cell_;
+    };
+    const auto split = std::partition(mail.begin(), mail.end(), mine);
+    const std::string away(reinterpret_cast<const char*>(&*split),
+                           (mail.end() - split) * sizeof(Outgoing));
+    mail.erase(split, mail.end());
+    const std::vector<std::string> parts = cluster_->AllGather(away);
+    for (int r = 0; r < static_cast<int>(parts.size()); ++r) {
+      if (r == cluster_->rank()) continue;
+      const size_t n = parts[r].size() / sizeof(Outgoing);
+      for (size_t i = 0; i < n; ++i) {
+        Outgoing o;
+        std::memcpy(&o, parts[r].data() + i * sizeof(Outgoing), sizeof o);
+        if (mine(o)) mail.push_back(o);
+      }
+    }
+  }
+  // Delivered in an order that depends on the cells only.
+  std::sort(mail.begin(), mail.end(), [](const Outgoing& a, const Outgoing& b) {
+    if (a.cell != b.cell) return a.cell < b.cell;
+    if (a.origin_cell != b.origin_cell) return a.origin_cell < b.origin_cell;
+    return a.origin_seq < b.origin_seq;
+  });
+  for (const Outgoing& o : mail) cells_[o.cell].Queue(o.arrival);
 }
 
 bool StreamPlay::Run() {
-  const int64_t cells = static_cast<int64_t>(cells_.size());
+  const int64_t first = first_cell_;
+  const int64_t cells = end_cell_ - first_cell_;
   ParallelFor(cells, threads_, [&](int64_t c, int) {
     // By time, in the order planned on a tie.
-    std::stable_sort(cells_[c].planned.begin(), cells_[c].planned.end(),
+    std::stable_sort(cells_[first + c].planned.begin(),
+                     cells_[first + c].planned.end(),
                      [](const PlannedArrival& a, const PlannedArrival& b) {
                        return a.t < b.t;
                      });
   });
-  auto finish_minute = [&](int m) {
-    int64_t partial = 0;
-    for (const auto& w : workers_) {
-      full_running_ += w->full_diff[m];
-      partial += w->partial[m];
-    }
-    viewer_ticks_[m] = partial + full_running_ * kTicksPerMinute;
-    if (s_.likes_per_minute > 0.0) {
-      Rng rng(seed_, streams::kStreamLikes, static_cast<uint32_t>(m),
-              static_cast<uint32_t>(s_.index));
-      likes_[m] =
-          SamplePoisson(rng, s_.likes_per_minute * Minutes(viewer_ticks_[m]));
-    }
-  };
   const int64_t tasks = (cells + kCellsPerTask - 1) / kCellsPerTask;
-  std::vector<Outgoing> mail;
   for (int m = 0; m < minutes_; ++m) {
     double multiplier = 1.0;
-    if (m > 0) {
-      finish_minute(m - 1);
-      if (s_.amplification > 0.0) {
-        const double length = std::min<double>(m, s_.duration) - (m - 1);
-        const double heat = Minutes(viewer_ticks_[m - 1]) / length +
-                            s_.like_weight * static_cast<double>(likes_[m - 1]);
-        multiplier =
-            std::min(s_.max_multiplier,
-                     1.0 + s_.amplification * heat / s_.reference_viewers);
-      }
+    if (m > 0 && s_.amplification > 0.0) {
+      const double length = std::min<double>(m, s_.duration) - (m - 1);
+      const double heat = Minutes(viewer_ticks_[m - 1]) / length +
+                          s_.like_weight * static_cast<double>(likes_[m - 1]);
+      multiplier = std::min(s_.max_multiplier, 1.0 + s_.amplification * heat /
+                                                         s_.reference_viewers);
     }
     // Cells go to the threads kCellsPerTask at a time: one shared counter
     // update per task, not per cell.
     ParallelFor(tasks, threads_, [&](int64_t task, int w) {
-      const int64_t end = std::min(cells, (task + 1) * kCellsPerTask);
-      for (int64_t c = task * kCellsPerTask; c < end; ++c) {
+      const int64_t end = first + std::min(cells, (task + 1) * kCellsPerTask);
+      for (int64_t c = first + task * kCellsPerTask; c < end; ++c) {
         if (workers_[w]->poller.stopped()) return;
         CellPlay cell(*this, static_cast<uint32_t>(c), m, workers_[w].get());
         if (s_.discovery) cell.Discover(multiplier);
         cell.Serve();
       }
     });
-    for (const auto& w : workers_) {
-      if (w->poller.Check()) return false;
-    }
-    // Deliver the minute's mail in an order that depends on the cells only.
-    mail.clear();
-    for (const auto& w : workers_) {
-      mail.insert(mail.end(), w->outbox.begin(), w->outbox.end());
-      w->outbox.clear();
-    }
-    std::sort(mail.begin(), mail.end(),
-              [](const Outgoing& a, const Outgoing& b) {
-                if (a.cell != b.cell) return a.cell < b.cell;
-                if (a.origin_cell != b.origin_cell)
-                  return a.origin_cell < b.origin_cell;
-                return a.origin_seq < b.origin_seq;
-              });
-    for (const Outgoing& o : mail) cells_[o.cell].Queue(o.arrival);
+    // Sessions start at or after their minute: minute m's counts are final.
+    if (FinishMinute(m)) return false;
+    DeliverMail();
   }
-  finish_minute(minutes_ - 1);
   return true;
 }
 
 void StreamPlay::Fill(v1::StreamReport* r) const {
   Worker total(minutes_, static_cast<int>(s_.watch_types.size()) + 1, nullptr);
+  const std::vector<std::pair<int64_t*, size_t>> counts = total.Counts();
   for (const auto& w : workers_) {
-    for (int m = 0; m <= minutes_; ++m)
-      total.concurrency_diff[m] += w->concurrency_diff[m];
-    for (int m = 0; m < minutes_; ++m) {
-      total.arrivals[m] += w->arrivals[m];
-      total.new_viewers[m] += w->new_viewers[m];
+    const std::vector<std::pair<int64_t*, size_t>> part = w->Counts();
+    for (size_t i = 0; i < counts.size(); ++i) {
+      for (size_t k = 0; k < counts[i].second; ++k)
+        counts[i].first[k] += part[i].first[k];
     }
-    for (int c = 0; c < kNumChannels; ++c) {
-      total.channel_sessions[c] += w->channel_sessions[c];
-      total.channel_viewers[c] += w->channel_viewers[c];
-      total.channel_ticks[c] += w->channel_ticks[c];
-    }
-    for (size_t d = 0; d < total.device_sessions.size(); ++d) {
-      total.device_sessions[d] += w->device_sessions[d];
-      total.device_viewers[d] += w->device_viewers[d];
-      total.device_ticks[d] += w->device_ticks[d];
-    }
-    if (total.generations.size() < w->generations.size())
-      total.generations.resize(w->generations.size());
-    for (size_t g = 0; g < w->generations.size(); ++g)
-      total.generations[g] += w->generations[g];
-    total.sessions += w->sessions;
-    total.unique += w->unique;
-    total.sharers += w->sharers;
-    total.messages += w->messages;
-    total.clicks += w->clicks;
-    total.share_arrivals += w->share_arrivals;
-    total.casts += w->casts;
     total.cascade_hits.insert(total.cascade_hits.end(), w->cascade_hits.begin(),
                               w->cascade_hits.end());
   }
+  int64_t roots = 0;
+  for (int64_t c = first_cell_; c < end_cell_; ++c) roots += cells_[c].roots;
+  if (cluster_ != nullptr) {
+    std::vector<int64_t> packed;
+    for (const auto& [first, n] : counts)
+      packed.insert(packed.end(), first, first + n);
+    packed.push_back(roots);
+    SumOverRanks(packed.data(), packed.size());
+    size_t at = 0;
+    for (const auto& [first, n] : counts) {
+      std::copy(packed.begin() + at, packed.begin() + at + n, first);
+      at += n;
+    }
+    roots = packed[at];
+    total.cascade_hits = GatherHits(*cluster_, total.cascade_hits);
+  }
+  // Generations up to the deepest reached.
+  while (!total.generations.empty() && total.generations.back() == 0)
+    total.generations.pop_back();
 
   r->set_name(s_.name);
   r->set_day(s_.day + 1);
@@ -620,7 +746,7 @@ void StreamPlay::Fill(v1::StreamReport* r) const {
   for (const auto& w : workers_) {
     for (int c = 0; c < kNumChannels; ++c) lengths[c].push_back(&w->lengths[c]);
   }
-  const Medians medians = SessionMedians(lengths);
+  const Medians medians = SessionMedians(lengths, cluster_);
   r->set_median_session_minutes(medians.all);
   int64_t likes = 0;
   for (int64_t l : likes_) likes += l;
@@ -635,8 +761,6 @@ void StreamPlay::Fill(v1::StreamReport* r) const {
     std::vector<std::pair<uint64_t, uint32_t>>& hits = total.cascade_hits;
     std::sort(hits.begin(), hits.end());
     std::vector<int64_t> sizes(kSizeBuckets), depths(kDepthBuckets);
-    int64_t roots = 0;
-    for (const Cell& c : cells_) roots += c.roots;
     int64_t with_hits = 0;
     for (size_t i = 0; i < hits.size();) {
       size_t j = i;
@@ -714,11 +838,10 @@ void StreamPlay::Fill(v1::StreamReport* r) const {
 void StreamPlay::ForEachViewer(
     const std::function<void(uint32_t person, float minutes, int worker)>& fn)
     const {
-  ParallelFor(static_cast<int64_t>(cells_.size()), threads_,
-              [&](int64_t c, int worker) {
-                for (const auto& [person, v] : cells_[c].viewers)
-                  fn(person, v.minutes, worker);
-              });
+  ParallelFor(end_cell_ - first_cell_, threads_, [&](int64_t c, int worker) {
+    for (const auto& [person, v] : cells_[first_cell_ + c].viewers)
+      fn(person, v.minutes, worker);
+  });
 }
 
 }  // namespace live

@@ -183,6 +183,13 @@ void MarkShard(const Population& population, const CompiledStream& s,
   }
 }
 
+// Why a stream stopped: this process's token, or another rank's.
+absl::Status Stopped(const CancelToken* cancel) {
+  if (cancel != nullptr && cancel->Poll())
+    return StoppedStatus(*cancel, "live stream");
+  return absl::CancelledError("live stream: cancelled on another rank");
+}
+
 }  // namespace
 
 absl::StatusOr<StreamOutcome> StreamSimulator::Run(
@@ -193,33 +200,45 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
   Audience audience;
   audience.person = AllocateHuge<uint8_t>(people);
   live::StreamPlay play(population_, s, seed_, audience, options.threads,
-                        options.cancel);
-  // The pass, cell by cell: each cell's opens go straight to the play; its
-  // households are drawn a shard at a time.
+                        options.cancel, options.cluster);
+  // The pass, cell by cell (this rank's cells): each cell's opens go
+  // straight to the play; its households are drawn a shard at a time.
   const int64_t shard_households = std::max<int64_t>(
       1, std::min(options.shard_households, live::kCellHouseholds));
   const CancelToken* cancel = options.cancel;
   const PopulationNeeds needs = PassNeeds(population_.ecosystem(), s, target_);
   const PassTables tables(population_.ecosystem(), s);
   std::vector<AudienceCounts> cell_counts(play.cells());
-  ParallelFor(play.cells(), options.threads, [&](int64_t c, int) {
-    thread_local PassScratch scratch;
-    std::vector<PlannedArrival>& opens = scratch.opens;
-    opens.clear();
-    const int64_t cell_end = play.CellBegin(c + 1);
-    for (int64_t begin = play.CellBegin(c); begin < cell_end;
-         begin += shard_households) {
-      if (cancel != nullptr && cancel->Poll()) return;
-      MarkShard(population_, s, target_, needs, tables, seed_, begin,
-                std::min(cell_end, begin + shard_households), &scratch,
-                audience.person.get(), &cell_counts[c], &opens);
-    }
-    // A copy of the exact size: the buffer grows once per thread.
-    play.SetCell(c, std::vector<PlannedArrival>(opens.begin(), opens.end()));
-  });
-  if (cancel != nullptr && cancel->Poll())
-    return StoppedStatus(*cancel, "live stream");
+  const int64_t first_cell = play.first_cell();
+  ParallelFor(
+      play.end_cell() - first_cell, options.threads, [&](int64_t i, int) {
+        const int64_t c = first_cell + i;
+        thread_local PassScratch scratch;
+        std::vector<PlannedArrival>& opens = scratch.opens;
+        opens.clear();
+        const int64_t cell_end = play.CellBegin(c + 1);
+        for (int64_t begin = play.CellBegin(c); begin < cell_end;
+             begin += shard_households) {
+          if (cancel != nullptr && cancel->Poll()) return;
+          MarkShard(population_, s, target_, needs, tables, seed_, begin,
+                    std::min(cell_end, begin + shard_households), &scratch,
+                    audience.person.get(), &cell_counts[c], &opens);
+        }
+        // A copy of the exact size: the buffer grows once per thread.
+        play.SetCell(c,
+                     std::vector<PlannedArrival>(opens.begin(), opens.end()));
+      });
   for (const AudienceCounts& n : cell_counts) audience.counts.Add(n);
+  {
+    // Over the ranks: the counts, and whether any rank was stopped (all
+    // stop alike, none waits for another in the play).
+    AudienceCounts& n = audience.counts;
+    int64_t sums[5] = {n.target_people, n.target_households, n.fans,
+                       n.can_watch, cancel != nullptr && cancel->Poll()};
+    if (options.cluster != nullptr) options.cluster->Sum(sums, 5);
+    n = {sums[0], sums[1], sums[2], sums[3]};
+    if (sums[4] > 0) return Stopped(cancel);
+  }
 
   if (promotions != nullptr && !promotions->empty()) {
     // Sorted by person and time, so that each person's k-th exposure has
@@ -250,10 +269,7 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
       play.Plan(a);
     }
   }
-  if (!play.Run()) {
-    return cancel != nullptr ? StoppedStatus(*cancel, "live stream")
-                             : absl::CancelledError("live stream cancelled");
-  }
+  if (!play.Run()) return Stopped(cancel);
 
   StreamOutcome out;
   out.target_people = audience.counts.target_people;
@@ -277,13 +293,14 @@ absl::StatusOr<StreamOutcome> StreamSimulator::Run(
             static_cast<uint32_t>(s.index));
     n[0] += rng.Uniform() < p;
   });
-  int64_t followers = 0, fan_viewers = 0;
+  std::array<int64_t, 4> sums = {};
   for (const std::array<int64_t, 4>& n : counts) {
-    followers += n[0];
-    fan_viewers += n[1];
-    out.target_viewers += n[2];
-    out.target_viewers_reached += n[3];
+    for (int k = 0; k < 4; ++k) sums[k] += n[k];
   }
+  if (options.cluster != nullptr) options.cluster->Sum(sums.data(), 4);
+  const int64_t followers = sums[0], fan_viewers = sums[1];
+  out.target_viewers = sums[2];
+  out.target_viewers_reached = sums[3];
   out.report.set_new_followers(followers);
   out.report.set_fan_viewers(fan_viewers);
   return out;
