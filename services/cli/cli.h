@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "aiotreach/v1/scenario.pb.h"
+#include "aiotreach/v1/whatif.pb.h"
 #include "services/cli/budgets.h"
 #include "services/cli/cli_options.h"
 
@@ -63,6 +64,14 @@ int CompareFiles(const std::string& base,
 int SweepFile(const std::string& file, const std::string& placement,
               const std::vector<double>& budgets, const CliOptions& options,
               std::ostream& out, std::ostream& err);
+
+// `aiotreach optimize FILE --budget 2m ...`: the budget optimizer
+// (engine/optimizer.h): prints the allocation, the objective, the marginal
+// cost of reach and the frontier, and writes OUT/<name>.optimize.csv (the
+// allocation), _frontier.csv, .json and .html.
+int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
+                 const CliOptions& options, std::ostream& out,
+                 std::ostream& err);
 
 // `aiotreach validate`: parses and validates each file. Returns 0 if all
 // are valid, 1 otherwise.

@@ -7,8 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "engine/cluster.h"
 #include "engine/engine.h"
+#include "engine/optimizer.h"
 #include "engine/what_if.h"
 #include "services/cli/cli.h"
 #include "services/cli/tables.h"
@@ -173,6 +175,116 @@ int SweepFile(const std::string& file, const std::string& placement,
   }
   out << "written: " << stem << ".csv, " << stem << ".json, " << stem
       << ".html\n";
+  return 0;
+}
+
+int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
+                 const CliOptions& options, std::ostream& lead_out,
+                 std::ostream& lead_err) {
+  std::ostringstream discard;
+  std::ostream& out = Leads(options) ? lead_out : discard;
+  std::ostream& err = Leads(options) ? lead_err : discard;
+  absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(file);
+  absl::Status ready = scenario.status();
+  if (ready.ok()) ready = CheckMemoryOf(*scenario, options, file);
+  ready = AgreeStatus(options.cluster, ready);
+  if (!ready.ok()) {
+    err << "error: " << ready.message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<v1::Optimization> o = OptimizeBudget(
+      *scenario, request, EngineOptions(options, options.threads));
+  if (!o.ok()) {
+    err << "error: " << file << ": " << o.status().message() << "\n";
+    return 1;
+  }
+  const std::string unit = o->platform_units() ? " (platform)" : "";
+  out << absl::StrFormat(
+      "optimize: %s, %s yuan over %s\n  objective %s%s; %d steps of %s, %d "
+      "exchange moves, %d runs (seed %d, common random numbers)\n\n",
+      scenario->name(), Money(o->budget()),
+      absl::StrJoin(o->placements(), ", "), o->objective(), unit,
+      o->greedy_steps(), Money(o->step()), o->exchange_moves(),
+      o->evaluations(), o->seed());
+  out << absl::StrFormat("%-20s %14s %7s %14s %14s %14s %14s\n", "placement",
+                         "budget", "share", "impressions", "spend",
+                         "undelivered", "yuan/unit next");
+  std::string csv =
+      "placement,budget,share,served,spend,under_delivery,saturated,"
+      "marginal_cost\n";
+  for (const v1::AllocationRow& r : o->allocation()) {
+    out << absl::StrFormat(
+        "%-20s %14s %6.1f%% %14s %14s %14s %14s%s\n", r.placement(),
+        Money(r.budget()), 100 * r.share(), Thousands(r.served()),
+        Money(r.spend()), Count(r.under_delivery()),
+        r.marginal_cost() > 0 ? Figure(r.marginal_cost()) : "-",
+        r.saturated() ? "  saturated" : "");
+    absl::StrAppendFormat(&csv, "%s,%.17g,%.17g,%d,%.17g,%d,%d,%.17g\n",
+                          CsvField(r.placement()), r.budget(), r.share(),
+                          r.served(), r.spend(), r.under_delivery(),
+                          r.saturated() ? 1 : 0, r.marginal_cost());
+  }
+  out << absl::StrFormat("\n%s%s: %s", o->objective(), unit,
+                         Figure(o->objective_value()));
+  const v1::Report& report = o->report();
+  out << absl::StrFormat(" (reach %s people, %.2f%% of the target",
+                         Thousands(report.reach_people()), report.reach_pct());
+  if (report.has_platform()) {
+    out << absl::StrFormat("; platform: %s",
+                           Figure(report.platform().reach_people().value()));
+  }
+  out << ")\n";
+  if (o->saturated()) {
+    out << "saturated: another step on any placement buys no more\n";
+  } else if (o->marginal_cost_per_reach_point() > 0) {
+    out << absl::StrFormat(
+        "next step: one more point of reach costs about %s yuan (on %s)\n",
+        Money(o->marginal_cost_per_reach_point()), o->marginal_placement());
+  }
+  if (o->given_allocation_size() > 0) {
+    std::vector<std::string> given;
+    for (double g : o->given_allocation()) given.push_back(Money(g));
+    out << absl::StrFormat(
+        "the scenario's own split (%s): %s%s\n", absl::StrJoin(given, " / "),
+        Figure(o->given_objective()),
+        o->given_kept() ? " (kept: no better split found)" : "");
+  }
+  std::string frontier = "budget,objective,step,saturated";
+  for (const std::string& name : o->placements())
+    absl::StrAppend(&frontier, ",", CsvField(name));
+  frontier += "\n";
+  out << absl::StrFormat("\nfrontier (total budget -> best %s found):\n",
+                         o->objective());
+  out << absl::StrFormat("%14s %14s  %s\n", "budget", o->objective(),
+                         "step to");
+  for (const v1::FrontierPoint& f : o->frontier()) {
+    out << absl::StrFormat("%14s %14s  %s%s\n", Money(f.budget()),
+                           Figure(f.objective()),
+                           f.placement().empty() ? "(start)" : f.placement(),
+                           f.saturated() ? "  (bought nothing more)" : "");
+    absl::StrAppendFormat(&frontier, "%.17g,%.17g,%s,%d", f.budget(),
+                          f.objective(), CsvField(f.placement()),
+                          f.saturated() ? 1 : 0);
+    for (double b : f.allocation())
+      absl::StrAppendFormat(&frontier, ",%.17g", b);
+    frontier += "\n";
+  }
+  if (!Leads(options)) return 0;
+  const std::string stem = absl::StrCat(
+      options.out_dir, "/", SafeFileName(scenario->name()), ".optimize");
+  absl::Status s = MakeDirectories(options.out_dir);
+  if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
+  if (s.ok()) s = WriteFileAtomically(stem + "_frontier.csv", frontier);
+  if (s.ok()) s = WriteJson(*o, stem + ".json");
+  if (s.ok())
+    s = WriteFileAtomically(stem + ".html",
+                            OptimizationToHtml(*o, scenario->name()));
+  if (!s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return 1;
+  }
+  out << "\nwritten: " << stem << ".csv, " << stem << "_frontier.csv, " << stem
+      << ".json, " << stem << ".html\n";
   return 0;
 }
 

@@ -410,4 +410,61 @@ std::string SweepToHtml(const v1::SweepCurve& curve,
   return Page(absl::StrCat("aiotreach sweep: ", scenario_name), body);
 }
 
+std::string OptimizationToHtml(const v1::Optimization& o,
+                               const std::string& scenario_name) {
+  std::vector<double> budgets, values;
+  for (const v1::FrontierPoint& f : o.frontier()) {
+    budgets.push_back(f.budget());
+    values.push_back(f.objective());
+  }
+  std::string body = absl::StrCat(
+      "<h1>", Escape(scenario_name), ": ", Number(o.budget()),
+      " yuan</h1><p class=\"sub\">objective ", Escape(o.objective()),
+      o.platform_units() ? " (platform)" : "", " &middot; seed ", o.seed(),
+      " &middot; common random numbers &middot; ", o.greedy_steps(),
+      " steps of ", Number(o.step()), ", ", o.exchange_moves(),
+      " exchange moves, ", o.evaluations(), " runs</p>\n<h2>Allocation</h2>\n",
+      "<table><tr><th>placement</th><th>budget</th><th>share</th>"
+      "<th>impressions</th><th>spend</th><th>undelivered</th>"
+      "<th>yuan per unit, next step</th></tr>");
+  for (const v1::AllocationRow& r : o.allocation()) {
+    body += absl::StrCat(
+        "<tr><td>", Escape(r.placement()), r.saturated() ? " (saturated)" : "",
+        "</td><td>", Number(r.budget()), "</td><td>",
+        absl::StrFormat("%.1f%%", 100 * r.share()), "</td><td>",
+        Number(r.served()), "</td><td>", Number(r.spend()), "</td><td>",
+        Number(r.under_delivery()), "</td><td>",
+        r.marginal_cost() > 0 ? Number(r.marginal_cost()) : "-", "</td></tr>");
+  }
+  body += absl::StrCat(
+      "</table>\n<p>", Escape(o.objective()), ": ", Number(o.objective_value()),
+      " &middot; reach ", Number(o.report().reach_people()), " people (",
+      absl::StrFormat("%.2f", o.report().reach_pct()), "% of the target)");
+  if (o.saturated()) {
+    body += " &middot; saturated: another step buys no more";
+  } else if (o.marginal_cost_per_reach_point() > 0) {
+    body += absl::StrCat(" &middot; one more point of reach costs about ",
+                         Number(o.marginal_cost_per_reach_point()),
+                         " yuan (on ", Escape(o.marginal_placement()), ")");
+  }
+  body += "</p>\n<h2>Frontier</h2>\n";
+  if (!budgets.empty())
+    body += Line("frontier", budgets, values, "total budget (yuan)") + "\n";
+  body += "<table><tr><th>budget</th><th>objective</th><th>step to</th>";
+  for (const std::string& name : o.placements())
+    body += absl::StrCat("<th>", Escape(name), "</th>");
+  body += "</tr>";
+  for (const v1::FrontierPoint& f : o.frontier()) {
+    body +=
+        absl::StrCat("<tr><td>", Number(f.budget()), "</td><td>",
+                     Number(f.objective()), "</td><td>", Escape(f.placement()),
+                     f.saturated() ? " (bought nothing more)" : "", "</td>");
+    for (double b : f.allocation())
+      body += absl::StrCat("<td>", Number(b), "</td>");
+    body += "</tr>";
+  }
+  body += "</table>\n";
+  return Page(absl::StrCat("aiotreach optimize: ", scenario_name), body);
+}
+
 }  // namespace aiotreach

@@ -29,6 +29,11 @@ std::string ReportToHtml(const v1::Report& report,
 std::string SweepToHtml(const v1::SweepCurve& curve,
                         const std::string& scenario_name);
 
+// The optimizer's result: the frontier (best objective against total
+// budget), the allocation and the optimum's figures.
+std::string OptimizationToHtml(const v1::Optimization& o,
+                               const std::string& scenario_name);
+
 }  // namespace aiotreach
 
 #endif  // AIOTREACH_SERVICES_IO_HTML_REPORT_H_

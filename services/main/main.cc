@@ -52,6 +52,14 @@ constexpr char kUsage[] = R"(usage:
                   --from 0.5m --to 4m --steps 8) [--out DIR] [--threads N]
       The reach curve of a budget-bought placement over budgets, with common
       random numbers; writes DIR/<name>.sweep.csv and .json.
+  aiotreach optimize FILE --budget 2m [--objective reach|reach_k:3|households|
+                     conversions] [--step 50k] [--min NAME=x,...]
+                     [--max NAME=y,...] [--placements A,B] [--out DIR]
+                     [--threads N]
+      Splits the budget over the budget-bought placements (greedy steps,
+      then exchange moves; common random numbers): prints the allocation,
+      the marginal cost of reach and the frontier; writes
+      DIR/<name>.optimize.csv, _frontier.csv, .json and .html.
   aiotreach validate FILE...
       Parses and validates each file without running it.
   aiotreach serve [--listen HOST:PORT] [--threads N] [--max_concurrent_runs N]
@@ -237,6 +245,73 @@ int Sweep(const Args& args, const aiotreach::Cluster* cluster) {
                               options, std::cout, std::cerr);
 }
 
+// "tv_boot=100k,phone_splash=0.5m" into `bounds`; false with `error`.
+bool ParseBounds(
+    const Args& args, const std::string& flag,
+    google::protobuf::RepeatedPtrField<aiotreach::v1::PlacementBudget>* bounds,
+    std::string* error) {
+  const auto it = args.flags.find(flag);
+  if (it == args.flags.end()) return true;
+  for (absl::string_view item : absl::StrSplit(it->second, ',')) {
+    const size_t eq = item.find('=');
+    absl::StatusOr<std::vector<double>> amount =
+        eq == absl::string_view::npos
+            ? absl::InvalidArgumentError("")
+            : aiotreach::ParseBudgets(std::string(item.substr(eq + 1)));
+    if (eq == 0 || !amount.ok() || amount->size() != 1) {
+      *error = flag + ": expected NAME=AMOUNT (e.g. tv_boot=500k), got '" +
+               std::string(item) + "'";
+      return false;
+    }
+    aiotreach::v1::PlacementBudget* b = bounds->Add();
+    b->set_placement(std::string(item.substr(0, eq)));
+    b->set_budget(amount->front());
+  }
+  return true;
+}
+
+int Optimize(const Args& args, const aiotreach::Cluster* cluster) {
+  const std::string unknown = Unknown(
+      args, {"--out", "--threads", "--memory_budget_mb", "--budget",
+             "--objective", "--step", "--min", "--max", "--placements"});
+  if (!unknown.empty()) return Usage("optimize: unknown flag " + unknown);
+  if (args.positional.size() != 1)
+    return Usage("optimize: give exactly one scenario file");
+  aiotreach::CliOptions options;
+  std::string error;
+  if (!WhatIfOptions(args, &options, &error)) return Usage(error);
+  options.cluster = cluster;
+  aiotreach::v1::OptimizeOptions request;
+  for (const auto& [flag, setter] :
+       {std::pair<std::string,
+                  void (aiotreach::v1::OptimizeOptions::*)(double)>{
+            "--budget", &aiotreach::v1::OptimizeOptions::set_budget},
+        {"--step", &aiotreach::v1::OptimizeOptions::set_step}}) {
+    const auto it = args.flags.find(flag);
+    if (it == args.flags.end()) continue;
+    absl::StatusOr<std::vector<double>> v = aiotreach::ParseBudgets(it->second);
+    if (!v.ok() || v->size() != 1)
+      return Usage(flag + ": expected an amount such as 2m or 50k, got '" +
+                   it->second + "'");
+    (request.*setter)(v->front());
+  }
+  if (!args.flags.count("--budget"))
+    return Usage("optimize: --budget is required");
+  if (const auto it = args.flags.find("--objective"); it != args.flags.end())
+    request.set_objective(it->second);
+  if (const auto it = args.flags.find("--placements"); it != args.flags.end()) {
+    for (absl::string_view name :
+         absl::StrSplit(it->second, ',', absl::SkipEmpty()))
+      request.add_placements(std::string(name));
+  }
+  if (!ParseBounds(args, "--min", request.mutable_min(), &error) ||
+      !ParseBounds(args, "--max", request.mutable_max(), &error)) {
+    return Usage(error);
+  }
+  return aiotreach::OptimizeFile(args.positional[0], request, options,
+                                 std::cout, std::cerr);
+}
+
 int RunOrValidate(const std::string& command, const Args& args,
                   const aiotreach::Cluster* cluster) {
   const std::string unknown =
@@ -330,15 +405,17 @@ int main(int argc, char** argv) {
     // Usage errors are rank 0's to print.
     if (mpi->rank() != 0) quiet_usage = true;
     if (command != "run" && command != "compare" && command != "sweep" &&
-        mpi->size() > 1) {
-      return Usage("only run, compare and sweep run over MPI ranks (got '" +
-                   command + "' on " + std::to_string(mpi->size()) + " ranks)");
+        command != "optimize" && mpi->size() > 1) {
+      return Usage(
+          "only run, compare, sweep and optimize run over MPI ranks (got '" +
+          command + "' on " + std::to_string(mpi->size()) + " ranks)");
     }
   }
   if (command == "serve") return Serve(args);
   TuneAllocatorForBatch();
   if (command == "compare") return Compare(args, mpi.get());
   if (command == "sweep") return Sweep(args, mpi.get());
+  if (command == "optimize") return Optimize(args, mpi.get());
   if (command == "run" || command == "validate")
     return RunOrValidate(command, args, mpi.get());
   return Usage("unknown command '" + command + "'");

@@ -1,0 +1,545 @@
+#include "engine/optimizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/parallel.h"
+#include "engine/status_macros.h"
+#include "engine/validation.h"
+
+namespace aiotreach {
+namespace {
+
+// Steps a budget is cut into when the request gives none.
+constexpr int kDefaultSteps = 40;
+
+struct Objective {
+  enum Kind { kReach, kReachK, kHouseholds, kConversions } kind = kReach;
+  int k = 1;  // kReachK
+};
+
+absl::StatusOr<Objective> ParseObjective(absl::string_view s) {
+  Objective o;
+  if (s.empty() || s == "reach") return o;
+  if (s == "households") {
+    o.kind = Objective::kHouseholds;
+    return o;
+  }
+  if (s == "conversions") {
+    o.kind = Objective::kConversions;
+    return o;
+  }
+  constexpr absl::string_view kPrefix = "reach_k:";
+  if (absl::StartsWith(s, kPrefix) &&
+      absl::SimpleAtoi(s.substr(kPrefix.size()), &o.k) && o.k >= 1 &&
+      o.k <= 100) {
+    o.kind = Objective::kReachK;
+    return o;
+  }
+  return FieldError("objective",
+                    absl::StrCat("unknown objective ", Quoted(s),
+                                 " (known: reach, reach_k:K with K in 1..100, "
+                                 "households, conversions)"));
+}
+
+// With replicates, the objective is their mean where the report has its
+// interval (reach_people, reach_households, reach_3_plus, conversions),
+// else replicate 0's figure (the report's body).
+double ValueOf(const Objective& o, const v1::Report& r) {
+  const char* figure = o.kind == Objective::kReach         ? "reach_people"
+                       : o.kind == Objective::kHouseholds  ? "reach_households"
+                       : o.kind == Objective::kConversions ? "conversions"
+                       : o.k == 3                          ? "reach_3_plus"
+                                                           : "";
+  for (const v1::FigureInterval& f : r.uncertainty().figures()) {
+    if (f.figure() == figure) return f.mean();
+  }
+  switch (o.kind) {
+    case Objective::kReach:
+      return static_cast<double>(r.reach_people());
+    case Objective::kReachK:
+      return o.k <= r.reach_k_plus_size()
+                 ? static_cast<double>(r.reach_k_plus(o.k - 1))
+                 : 0.0;
+    case Objective::kHouseholds:
+      return static_cast<double>(r.reach_households());
+    case Objective::kConversions:
+      return static_cast<double>(r.conversions());
+  }
+  return 0.0;
+}
+
+// The placements split over, their bounds and the step lattice: placement
+// p gets min[p] + k[p] * step with sum(k) = steps and k[p] <= cap[p].
+struct Problem {
+  std::vector<int> index;  // into scenario.placements
+  std::vector<std::string> names;
+  std::vector<double> min, max;
+  std::vector<int> cap;
+  double step = 0.0;
+  int steps = 0;
+
+  std::vector<double> Budgets(const std::vector<int>& k) const {
+    std::vector<double> b(k.size());
+    for (size_t p = 0; p < k.size(); ++p) b[p] = min[p] + k[p] * step;
+    return b;
+  }
+};
+
+// Reads a list of per-placement bounds into `out` (by problem order).
+absl::Status ReadBounds(
+    const google::protobuf::RepeatedPtrField<v1::PlacementBudget>& bounds,
+    const char* field, const Problem& problem, std::vector<double>* out) {
+  for (int i = 0; i < bounds.size(); ++i) {
+    const std::string path = FieldPath("", field, i);
+    const auto it = std::find(problem.names.begin(), problem.names.end(),
+                              bounds[i].placement());
+    if (it == problem.names.end()) {
+      return FieldError(
+          FieldPath(path, "placement"),
+          absl::StrCat("no optimized placement ", Quoted(bounds[i].placement()),
+                       " (optimized: ", absl::StrJoin(problem.names, ", "),
+                       ")"));
+    }
+    AIOT_RETURN_IF_ERROR(
+        CheckNonNegative(bounds[i].budget(), FieldPath(path, "budget")));
+    (*out)[it - problem.names.begin()] = bounds[i].budget();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Problem> MakeProblem(const v1::Scenario& scenario,
+                                    const v1::OptimizeOptions& o) {
+  AIOT_RETURN_IF_ERROR(CheckPositive(o.budget(), "budget"));
+  Problem problem;
+  std::vector<std::string> known, bought;
+  for (int j = 0; j < scenario.placements_size(); ++j) {
+    const v1::Placement& p = scenario.placements(j);
+    known.push_back(p.name());
+    if (p.buying_case() == v1::Placement::kBudget) bought.push_back(p.name());
+  }
+  std::vector<std::string> wanted(o.placements().begin(), o.placements().end());
+  if (wanted.empty()) wanted = bought;
+  if (wanted.empty()) {
+    return FieldError("placements",
+                      "the scenario has no placement bought by budget; the "
+                      "optimizer splits budgets (give placements budget and "
+                      "cpm)");
+  }
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    const std::string path = FieldPath("", "placements", static_cast<int>(i));
+    const auto it = std::find(known.begin(), known.end(), wanted[i]);
+    if (it == known.end()) {
+      return FieldError(
+          path, absl::StrCat("no placement ", Quoted(wanted[i]),
+                             " (known: ", absl::StrJoin(known, ", "), ")"));
+    }
+    if (std::find(bought.begin(), bought.end(), wanted[i]) == bought.end()) {
+      return FieldError(path, absl::StrCat(Quoted(wanted[i]),
+                                           " is not bought by budget (give it "
+                                           "budget and cpm)"));
+    }
+    if (std::find(problem.names.begin(), problem.names.end(), wanted[i]) !=
+        problem.names.end()) {
+      return FieldError(path, absl::StrCat(Quoted(wanted[i]), " is repeated"));
+    }
+    problem.index.push_back(static_cast<int>(it - known.begin()));
+    problem.names.push_back(wanted[i]);
+  }
+  const size_t n = problem.names.size();
+  problem.min.assign(n, 0.0);
+  problem.max.assign(n, o.budget());
+  AIOT_RETURN_IF_ERROR(ReadBounds(o.min(), "min", problem, &problem.min));
+  AIOT_RETURN_IF_ERROR(ReadBounds(o.max(), "max", problem, &problem.max));
+  double floor_sum = 0.0;
+  for (size_t p = 0; p < n; ++p) floor_sum += problem.min[p];
+  if (floor_sum > o.budget()) {
+    return FieldError(
+        "min",
+        absl::StrCat("the minimums add up to ", FormatValue(floor_sum),
+                     ", more than the budget ", FormatValue(o.budget())));
+  }
+  for (size_t p = 0; p < n; ++p) {
+    if (problem.max[p] < problem.min[p]) {
+      return FieldError("max", absl::StrCat(Quoted(problem.names[p]), ": ",
+                                            FormatValue(problem.max[p]),
+                                            " is below its minimum ",
+                                            FormatValue(problem.min[p])));
+    }
+  }
+  if (o.step() < 0.0) {
+    return FieldError(
+        "step", absl::StrCat("must be > 0 (or 0 for budget / ", kDefaultSteps,
+                             "), got ", FormatValue(o.step())));
+  }
+  const double free = o.budget() - floor_sum;
+  const double step = o.step() > 0.0 ? o.step() : o.budget() / kDefaultSteps;
+  if (free < step * (1.0 - 1e-9)) {
+    return FieldError(
+        "budget",
+        absl::StrCat(FormatValue(o.budget()), " leaves ", FormatValue(free),
+                     " above the minimums, less than one step of ",
+                     FormatValue(step)));
+  }
+  const double steps = std::round(free / step);
+  if (steps > kMaxOptimizerSteps) {
+    return FieldError(
+        "step",
+        absl::StrCat(FormatValue(step), " cuts ", FormatValue(free), " into ",
+                     steps, " steps; at most ", kMaxOptimizerSteps));
+  }
+  problem.steps = static_cast<int>(steps);
+  problem.step = free / problem.steps;
+  int room = 0;
+  for (size_t p = 0; p < n; ++p) {
+    problem.cap.push_back(static_cast<int>(
+        std::floor((problem.max[p] - problem.min[p]) / problem.step + 1e-9)));
+    room += problem.cap.back();
+  }
+  if (room < problem.steps) {
+    return FieldError("max",
+                      absl::StrCat("the maximums leave room for ",
+                                   FormatValue(floor_sum + room * problem.step),
+                                   " of the budget ", FormatValue(o.budget())));
+  }
+  return problem;
+}
+
+struct Eval {
+  double value = 0.0;
+  v1::Report report;
+};
+
+// Runs the scenario at budget splits, each split once (a cache), several
+// at once on the threads (one thread each; one split alone, or over
+// ranks, one at a time on all of them).
+class Evaluator {
+ public:
+  Evaluator(const v1::Scenario& base, const Problem& problem,
+            const Objective& objective, const RunOptions& run,
+            const StoredPopulation* stored, int expected)
+      : base_(base),
+        problem_(problem),
+        objective_(objective),
+        run_(run),
+        stored_(stored),
+        expected_(expected) {
+    if (objective.kind == Objective::kReachK &&
+        base_.report().max_frequency() < objective.k &&
+        !(base_.report().max_frequency() == 0 && objective.k <= 10)) {
+      base_.mutable_report()->set_max_frequency(objective.k);
+    }
+  }
+
+  // Runs every split of `splits` not yet known.
+  absl::Status Run(const std::vector<std::vector<double>>& splits) {
+    std::vector<std::vector<double>> todo;
+    for (const std::vector<double>& s : splits) {
+      if (!cache_.count(s) &&
+          std::find(todo.begin(), todo.end(), s) == todo.end())
+        todo.push_back(s);
+    }
+    std::vector<absl::StatusOr<v1::Report>> out(todo.size(),
+                                                absl::UnknownError(""));
+    auto one = [&](int64_t i, const RunOptions& options) {
+      out[i] = RunOne(Scenario(todo[i]), options);
+      std::lock_guard<std::mutex> lock(mu_);
+      ++evaluations_;
+      if (run_.progress) {
+        run_.progress(
+            std::min(0.99, static_cast<double>(evaluations_) /
+                               std::max(expected_, evaluations_ + 1)));
+      }
+    };
+    if (run_.cluster != nullptr || todo.size() == 1) {
+      for (size_t i = 0; i < todo.size(); ++i) one(i, Quiet(run_.threads));
+    } else {
+      ParallelFor(static_cast<int64_t>(todo.size()), run_.threads,
+                  [&](int64_t i, int) { one(i, Quiet(1)); });
+    }
+    for (size_t i = 0; i < todo.size(); ++i) {
+      if (!out[i].ok()) return out[i].status();
+      Eval e;
+      e.value = ValueOf(objective_, *out[i]);
+      e.report = *std::move(out[i]);
+      cache_.emplace(todo[i], std::move(e));
+    }
+    return absl::OkStatus();
+  }
+
+  const Eval& At(const std::vector<double>& split) const {
+    return cache_.at(split);
+  }
+  int evaluations() const { return evaluations_; }
+
+ private:
+  v1::Scenario Scenario(const std::vector<double>& split) const {
+    v1::Scenario s = base_;
+    for (size_t p = 0; p < split.size(); ++p) {
+      v1::Placement* placement = s.mutable_placements(problem_.index[p]);
+      // A placement given nothing keeps its draws (the others' do not
+      // move) and wins nothing.
+      if (split[p] > 0.0) {
+        placement->set_budget(split[p]);
+      } else {
+        placement->set_share_of_voice(0.0);
+      }
+    }
+    return s;
+  }
+  RunOptions Quiet(int threads) const {
+    RunOptions o = run_;
+    o.threads = threads;
+    o.progress = nullptr;
+    return o;
+  }
+  absl::StatusOr<v1::Report> RunOne(const v1::Scenario& s,
+                                    const RunOptions& options) const {
+    return stored_ != nullptr ? RunScenario(s, *stored_, options)
+                              : RunScenario(s, options);
+  }
+
+  v1::Scenario base_;
+  const Problem& problem_;
+  const Objective objective_;
+  const RunOptions& run_;
+  const StoredPopulation* stored_;
+  const int expected_;
+  std::map<std::vector<double>, Eval> cache_;
+  std::mutex mu_;
+  int evaluations_ = 0;
+};
+
+std::vector<int> Moved(std::vector<int> k, int from, int to) {
+  if (from >= 0) --k[from];
+  if (to >= 0) ++k[to];
+  return k;
+}
+
+void AddFrontier(const Problem& problem, const std::vector<double>& split,
+                 double value, const std::string& placement, bool saturated,
+                 v1::Optimization* out) {
+  v1::FrontierPoint* f = out->add_frontier();
+  double total = 0.0;
+  for (double b : split) {
+    total += b;
+    f->add_allocation(b);
+  }
+  f->set_budget(total);
+  f->set_objective(value);
+  f->set_placement(placement);
+  f->set_saturated(saturated);
+}
+
+}  // namespace
+
+absl::StatusOr<double> ObjectiveOf(const v1::Report& report,
+                                   absl::string_view objective) {
+  AIOT_ASSIGN_OR_RETURN(const Objective o, ParseObjective(objective));
+  return ValueOf(o, report);
+}
+
+absl::StatusOr<v1::Optimization> OptimizeBudget(
+    const v1::Scenario& scenario, const v1::OptimizeOptions& options,
+    const RunOptions& run, const StoredPopulation* stored) {
+  AIOT_ASSIGN_OR_RETURN(const Objective objective,
+                        ParseObjective(options.objective()));
+  if (objective.kind == Objective::kConversions && !scenario.has_conversion()) {
+    return FieldError("objective",
+                      "conversions needs the scenario's conversion model");
+  }
+  AIOT_ASSIGN_OR_RETURN(const Problem problem, MakeProblem(scenario, options));
+  const int n = static_cast<int>(problem.names.size());
+  Evaluator eval(scenario, problem, objective, run, stored,
+                 problem.steps * n + 4 * n * n);
+  v1::Optimization out;
+  out.set_seed(scenario.seed());
+  out.set_objective(options.objective().empty() ? "reach"
+                                                : options.objective());
+  out.set_budget(options.budget());
+  out.set_step(problem.step);
+  for (const std::string& name : problem.names) out.add_placements(name);
+
+  // Greedy: each step to the placement whose step buys the most, found
+  // lazily (Minoux's accelerated greedy): a placement's gain measured at an
+  // earlier point is a bound on its gain now when returns diminish, so
+  // only the placement with the best bound is run again, until the best is
+  // fresh. The exchange moves below check the result with every neighbour.
+  std::vector<int> k(n, 0);
+  AIOT_RETURN_IF_ERROR(eval.Run({problem.Budgets(k)}));
+  AddFrontier(problem, problem.Budgets(k), eval.At(problem.Budgets(k)).value,
+              "", false, &out);
+  constexpr double kUnknown = std::numeric_limits<double>::infinity();
+  std::vector<double> bound(n, kUnknown);
+  for (int s = 0; s < problem.steps; ++s) {
+    const double now = eval.At(problem.Budgets(k)).value;
+    std::vector<bool> fresh(n, false);
+    int best = -1;
+    while (true) {
+      best = -1;
+      for (int p = 0; p < n; ++p) {
+        if (k[p] < problem.cap[p] && (best < 0 || bound[p] > bound[best]))
+          best = p;
+      }
+      if (fresh[best]) break;
+      // Every placement without a bound runs at once; else the best.
+      std::vector<int> run;
+      for (int p = 0; p < n; ++p) {
+        if (k[p] < problem.cap[p] && !fresh[p] &&
+            (bound[p] == kUnknown || p == best))
+          run.push_back(p);
+      }
+      std::vector<std::vector<double>> splits;
+      for (int p : run) splits.push_back(problem.Budgets(Moved(k, -1, p)));
+      AIOT_RETURN_IF_ERROR(eval.Run(splits));
+      for (int p : run) {
+        bound[p] = eval.At(problem.Budgets(Moved(k, -1, p))).value - now;
+        fresh[p] = true;
+      }
+    }
+    k[best]++;
+    AddFrontier(problem, problem.Budgets(k), now + bound[best],
+                problem.names[best], bound[best] <= 0.0, &out);
+  }
+  out.set_greedy_steps(problem.steps);
+
+  // Exchange: a step from placement i to j, taken when it gains more than
+  // twice its noise. Under common random numbers the change is the people
+  // gained by j's step less those lost with i's: each a count of people
+  // whose status changed, roughly Poisson, so the net change's standard
+  // deviation is about sqrt(gained + lost), estimated from the single
+  // steps up on j and down on i.
+  int moves = 0;
+  for (int round = 0; round < kMaxExchangeRounds; ++round) {
+    std::vector<std::vector<double>> points;
+    for (int p = 0; p < n; ++p) {
+      points.push_back(problem.Budgets(Moved(k, -1, p)));
+      if (k[p] > 0) points.push_back(problem.Budgets(Moved(k, p, -1)));
+      for (int q = 0; q < n; ++q) {
+        if (q != p && k[p] > 0 && k[q] < problem.cap[q])
+          points.push_back(problem.Budgets(Moved(k, p, q)));
+      }
+    }
+    AIOT_RETURN_IF_ERROR(eval.Run(points));
+    const double now = eval.At(problem.Budgets(k)).value;
+    int from = -1, to = -1;
+    double best_gain = 0.0;
+    for (int i = 0; i < n; ++i) {
+      if (k[i] == 0) continue;
+      const double down = now - eval.At(problem.Budgets(Moved(k, i, -1))).value;
+      for (int j = 0; j < n; ++j) {
+        if (j == i || k[j] >= problem.cap[j]) continue;
+        const double up = eval.At(problem.Budgets(Moved(k, -1, j))).value - now;
+        const double gain =
+            eval.At(problem.Budgets(Moved(k, i, j))).value - now;
+        const double noise = std::sqrt(std::abs(up) + std::abs(down));
+        if (gain > 2.0 * noise && gain > best_gain) {
+          from = i;
+          to = j;
+          best_gain = gain;
+        }
+      }
+    }
+    if (from < 0) break;
+    k = Moved(k, from, to);
+    ++moves;
+  }
+  out.set_exchange_moves(moves);
+  if (moves > 0) {
+    AddFrontier(problem, problem.Budgets(k), eval.At(problem.Budgets(k)).value,
+                "exchange", false, &out);
+  }
+
+  // The scenario's own split, scaled to the total: never worse than it
+  // (when it keeps the bounds).
+  std::vector<double> result = problem.Budgets(k);
+  double given_sum = 0.0;
+  std::vector<double> given(n);
+  for (int p = 0; p < n; ++p) {
+    given[p] = scenario.placements(problem.index[p]).budget();
+    given_sum += given[p];
+  }
+  bool within = given_sum > 0.0;
+  for (int p = 0; p < n && within; ++p) {
+    given[p] *= options.budget() / given_sum;
+    within = given[p] >= problem.min[p] - 1e-9 * options.budget() &&
+             given[p] <= problem.max[p] + 1e-9 * options.budget();
+  }
+  // Only a split within the bounds competes.
+  if (within) {
+    AIOT_RETURN_IF_ERROR(eval.Run({given}));
+    for (double g : given) out.add_given_allocation(g);
+    out.set_given_objective(eval.At(given).value);
+    if (eval.At(given).value > eval.At(result).value) {
+      result = given;
+      out.set_given_kept(true);
+      AddFrontier(problem, result, eval.At(result).value, "given", false, &out);
+    }
+  }
+
+  // The optimum and its next steps: marginal costs and saturation.
+  std::vector<std::vector<double>> ups;
+  for (int p = 0; p < n; ++p) {
+    ups.push_back(result);
+    ups.back()[p] += problem.step;
+  }
+  AIOT_RETURN_IF_ERROR(eval.Run(ups));
+  const Eval& best = eval.At(result);
+  out.set_objective_value(best.value);
+  *out.mutable_report() = best.report;
+  bool saturated = true;
+  double best_point = 0.0;
+  for (int p = 0; p < n; ++p) {
+    const Eval& up = eval.At(ups[p]);
+    const v1::PlacementDelivery& d = best.report.delivery(problem.index[p]);
+    v1::AllocationRow* row = out.add_allocation();
+    row->set_placement(problem.names[p]);
+    row->set_budget(result[p]);
+    row->set_share(result[p] / options.budget());
+    row->set_served(d.served());
+    row->set_spend(d.spend());
+    row->set_under_delivery(d.under_delivery());
+    row->set_saturated(d.under_delivery() > 0);
+    const double gain = up.value - best.value;
+    if (gain > 0.0) {
+      saturated = false;
+      row->set_marginal_cost(problem.step / gain);
+    }
+    const double points = up.report.reach_pct() - best.report.reach_pct();
+    if (points > best_point) {
+      best_point = points;
+      out.set_marginal_cost_per_reach_point(problem.step / points);
+      out.set_marginal_placement(problem.names[p]);
+    }
+  }
+  out.set_saturated(saturated);
+  out.set_evaluations(eval.evaluations());
+  if (best.report.has_platform() &&
+      best.report.platform().sample_fraction() > 0.0) {
+    // The platform's counts: the sample's over the sample fraction.
+    const double f = best.report.platform().sample_fraction();
+    out.set_platform_units(true);
+    out.set_objective_value(out.objective_value() / f);
+    out.set_given_objective(out.given_objective() / f);
+    for (v1::FrontierPoint& point : *out.mutable_frontier())
+      point.set_objective(point.objective() / f);
+    for (v1::AllocationRow& row : *out.mutable_allocation()) {
+      row.set_marginal_cost(row.marginal_cost() * f);
+      row.set_spend(row.spend() / f);
+      row.set_served(std::llround(row.served() / f));
+      row.set_under_delivery(std::llround(row.under_delivery() / f));
+    }
+  }
+  return out;
+}
+
+}  // namespace aiotreach
