@@ -508,7 +508,9 @@ absl::StatusOr<v1::Optimization> OptimizeBudget(
     row->set_served(d.served());
     row->set_spend(d.spend());
     row->set_under_delivery(d.under_delivery());
-    row->set_saturated(d.under_delivery() > 0);
+    // Short of its goal by 1% or more: pacing's own noise is a fraction of
+    // that (as the CLI's notes on missed goals).
+    row->set_saturated(d.under_delivery_pct() >= 1.0);
     const double gain = up.value - best.value;
     if (gain > 0.0) {
       saturated = false;

@@ -128,6 +128,33 @@ reach=$(awk 'NR > 1 {print $2}' <<<"$sweep" | tr '\n' ' ')
 read -r r1 r2 r3 <<<"$reach"
 [ "$r1" -le "$r2" ] && [ "$r2" -le "$r3" ] || fail "sweep not monotone: $reach"
 
+# The optimizer from Python: the budget split, its frontier as a DataFrame,
+# and the same answer as the CLI's.
+"$bin" optimize "$TEST_SRCDIR/$TEST_WORKSPACE/sims/field/budget_split_optimize.textproto" \
+  --budget 1m --step 250k --out "$TEST_TMPDIR/opt" >/dev/null
+/usr/bin/python3 - "$addr" "$TEST_SRCDIR/$TEST_WORKSPACE/sims/field/budget_split_optimize.textproto" \
+  "$TEST_TMPDIR/opt/budget_split_optimize.optimize.json" <<'PY'
+import json, os, sys
+sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
+from aiotreach_client import Client, load_scenario, optimization_to_frames
+addr, scenario, cli_json = sys.argv[1:]
+with Client(addr) as c:
+    o = c.optimize(load_scenario(scenario), 1e6, step=250e3,
+                   max_budgets={"speaker_voice": 250e3})
+cli = json.load(open(cli_json))
+frames = optimization_to_frames(o)
+assert abs(frames["allocation"]["budget"].sum() - 1e6) < 1e-3, frames["allocation"]
+assert frames["allocation"].set_index("placement")["budget"]["speaker_voice"] <= 250e3
+assert len(frames["frontier"]) == 1 + o.greedy_steps + (o.exchange_moves > 0) + o.given_kept
+assert list(frames["frontier"].columns[4:]) == list(o.placements)
+assert o.objective_value >= o.given_objective
+# Without the bound, the CLI's answer.
+with Client(addr) as c:
+    free = c.optimize(load_scenario(scenario), 1e6, step=250e3)
+assert free.objective_value == cli["objective_value"], (free.objective_value, cli["objective_value"])
+print("python client: optimize ok")
+PY
+
 # Kept runs across kill -9: one finished, one in flight.
 /usr/bin/python3 - "$addr" "$scenario" <<'PY'
 import os, sys, time

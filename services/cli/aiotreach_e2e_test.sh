@@ -67,5 +67,22 @@ expect_in "compare prints deltas" "reach_people" "$tmp/out"
 expect "sweep with a bad budget is usage" 2 $?
 expect_in "the bad budget is named" "--budgets: want a positive amount" "$tmp/err"
 
+# optimize: usage errors, a bad request named, and a split with its files.
+"$bin" optimize "$scenario" >/dev/null 2>"$tmp/err"; expect "optimize without --budget is usage" 2 $?
+"$bin" optimize "$scenario" --budget 1k --min tv_boot >/dev/null 2>"$tmp/err"
+expect "optimize with a bad --min is usage" 2 $?
+expect_in "the bad bound is named" "--min: expected NAME=AMOUNT" "$tmp/err"
+"$bin" optimize "$scenario" --budget 1k >/dev/null 2>"$tmp/err"
+expect "optimize over share-of-voice placements fails" 1 $?
+expect_in "the reason is given" "no placement bought by budget" "$tmp/err"
+sed -e 's/share_of_voice: 0.5/budget: 50 cpm: 60/' "$scenario" >"$tmp/bought.textproto"
+"$bin" optimize "$tmp/bought.textproto" --budget 100 --step 25 --out "$tmp/opt" >"$tmp/out" 2>&1
+expect "optimize a budget-bought scenario" 0 $?
+expect_in "optimize prints the frontier" "frontier (total budget -> best reach found)" "$tmp/out"
+for f in cli_small.optimize.csv cli_small.optimize_frontier.csv cli_small.optimize.json \
+  cli_small.optimize.html; do
+  [ -s "$tmp/opt/$f" ] || { echo "FAIL: no $f"; failures=$((failures + 1)); }
+done
+
 echo "$failures failed"
 [ "$failures" -eq 0 ]

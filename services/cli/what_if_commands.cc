@@ -39,6 +39,18 @@ absl::Status CheckMemoryOf(const v1::Scenario& scenario,
   return PrefixPath(path, CheckMemory(**prepared, options));
 }
 
+// One scenario file of a what-if: read and its memory checked, agreed by
+// every rank (a file one rank cannot read stops all alike).
+absl::StatusOr<v1::Scenario> LoadAgreed(const std::string& file,
+                                        const CliOptions& options) {
+  absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(file);
+  absl::Status ready = scenario.status();
+  if (ready.ok()) ready = CheckMemoryOf(*scenario, options, file);
+  ready = AgreeStatus(options.cluster, ready);
+  if (!ready.ok()) return ready;
+  return scenario;
+}
+
 }  // namespace
 
 int CompareFiles(const std::string& base_path,
@@ -126,12 +138,9 @@ int SweepFile(const std::string& file, const std::string& placement,
   std::ostringstream discard;
   std::ostream& out = Leads(options) ? lead_out : discard;
   std::ostream& err = Leads(options) ? lead_err : discard;
-  absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(file);
-  absl::Status ready = scenario.status();
-  if (ready.ok()) ready = CheckMemoryOf(*scenario, options, file);
-  ready = AgreeStatus(options.cluster, ready);
-  if (!ready.ok()) {
-    err << "error: " << ready.message() << "\n";
+  absl::StatusOr<v1::Scenario> scenario = LoadAgreed(file, options);
+  if (!scenario.ok()) {
+    err << "error: " << scenario.status().message() << "\n";
     return 1;
   }
   absl::StatusOr<v1::SweepCurve> curve = SweepBudget(
@@ -184,12 +193,9 @@ int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
   std::ostringstream discard;
   std::ostream& out = Leads(options) ? lead_out : discard;
   std::ostream& err = Leads(options) ? lead_err : discard;
-  absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(file);
-  absl::Status ready = scenario.status();
-  if (ready.ok()) ready = CheckMemoryOf(*scenario, options, file);
-  ready = AgreeStatus(options.cluster, ready);
-  if (!ready.ok()) {
-    err << "error: " << ready.message() << "\n";
+  absl::StatusOr<v1::Scenario> scenario = LoadAgreed(file, options);
+  if (!scenario.ok()) {
+    err << "error: " << scenario.status().message() << "\n";
     return 1;
   }
   absl::StatusOr<v1::Optimization> o = OptimizeBudget(

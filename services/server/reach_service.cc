@@ -93,6 +93,17 @@ grpc::Status ReachServiceImpl::SweepBudget(
   return ToGrpcStatus(curve.status());
 }
 
+grpc::Status ReachServiceImpl::OptimizeBudget(
+    grpc::ServerContext* context, const v1::OptimizeBudgetRequest* request,
+    v1::OptimizeBudgetResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
+  absl::StatusOr<v1::Optimization> o =
+      runner_->Optimize(request->scenario(), request->options(),
+                        request->ecosystem_id(), ControlOf(context));
+  if (o.ok()) *response->mutable_optimization() = *std::move(o);
+  return ToGrpcStatus(o.status());
+}
+
 grpc::Status ReachServiceImpl::StartRun(grpc::ServerContext* context,
                                         const v1::StartRunRequest* request,
                                         v1::StartRunResponse* response) {

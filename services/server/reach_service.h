@@ -47,6 +47,9 @@ class ReachServiceImpl final : public v1::ReachService::Service {
   grpc::Status SweepBudget(grpc::ServerContext* context,
                            const v1::SweepBudgetRequest* request,
                            v1::SweepBudgetResponse* response) override;
+  grpc::Status OptimizeBudget(grpc::ServerContext* context,
+                              const v1::OptimizeBudgetRequest* request,
+                              v1::OptimizeBudgetResponse* response) override;
   grpc::Status StartRun(grpc::ServerContext* context,
                         const v1::StartRunRequest* request,
                         v1::StartRunResponse* response) override;

@@ -7,6 +7,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engine/cancel.h"
+#include "engine/optimizer.h"
+#include "engine/parallel.h"
 #include "engine/status_macros.h"
 #include "engine/what_if.h"
 
@@ -142,6 +144,21 @@ absl::StatusOr<v1::SweepCurve> Runner::Sweep(const v1::Scenario& scenario,
     return c.status();
   }));
   return curve;
+}
+
+absl::StatusOr<v1::Optimization> Runner::Optimize(
+    const v1::Scenario& scenario, const v1::OptimizeOptions& request,
+    const std::string& ecosystem_id, const CallControl& call) {
+  AIOT_ASSIGN_OR_RETURN(Plan plan, PlanFor({&scenario}, ecosystem_id));
+  plan.bytes *= ResolveThreads(options_.threads);
+  v1::Optimization result;
+  AIOT_RETURN_IF_ERROR(Execute(plan, call, [&](const RunOptions& run) {
+    absl::StatusOr<v1::Optimization> o =
+        OptimizeBudget(scenario, request, run, plan.stored.get());
+    if (o.ok()) result = *std::move(o);
+    return o.status();
+  }));
+  return result;
 }
 
 absl::Status Runner::CheckBudget(int64_t bytes) const {

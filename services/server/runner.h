@@ -100,6 +100,13 @@ class Runner {
                                        const std::string& ecosystem_id,
                                        const CallControl& call);
 
+  // OptimizeBudget (engine/optimizer.h) likewise, admitted for as many of
+  // its runs as it runs at once (one a thread).
+  absl::StatusOr<v1::Optimization> Optimize(const v1::Scenario& scenario,
+                                            const v1::OptimizeOptions& request,
+                                            const std::string& ecosystem_id,
+                                            const CallControl& call);
+
   // Runs in flight, for tests and monitoring.
   int running() const;
   const RunnerOptions& options() const { return options_; }

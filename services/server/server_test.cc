@@ -23,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "aiotreach/v1/service.grpc.pb.h"
 #include "engine/engine.h"
+#include "engine/optimizer.h"
 #include "engine/what_if.h"
 #include "google/protobuf/text_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -528,6 +529,40 @@ TEST_F(ServerTest, SweepBudgetGivesAMonotoneCurve) {
   request.set_placement("tv_boot");
   EXPECT_EQ(stub_->SweepBudget(&bad_context, request, &response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// The optimizer over gRPC: the same result as the engine's, and bad
+// options named.
+TEST_F(ServerTest, OptimizeBudgetSplitsTheBudget) {
+  v1::Scenario s = SmallCity(5000);
+  for (int p = 0; p < 2; ++p) {
+    s.mutable_placements(p)->set_budget(20);
+    s.mutable_placements(p)->set_cpm(p == 0 ? 60 : 20);
+  }
+  grpc::ClientContext context;
+  v1::OptimizeBudgetRequest request;
+  *request.mutable_scenario() = s;
+  request.mutable_options()->set_budget(60);
+  request.mutable_options()->set_step(10);
+  v1::OptimizeBudgetResponse response;
+  const grpc::Status status =
+      stub_->OptimizeBudget(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const v1::Optimization& o = response.optimization();
+  ASSERT_EQ(o.allocation_size(), 2);
+  EXPECT_NEAR(o.allocation(0).budget() + o.allocation(1).budget(), 60, 1e-9);
+  absl::StatusOr<v1::Optimization> direct =
+      OptimizeBudget(s, request.options(), RunOptions());
+  ASSERT_TRUE(direct.ok()) << direct.status();
+  EXPECT_EQ(o.objective_value(), direct->objective_value());
+  EXPECT_EQ(o.allocation(0).budget(), direct->allocation(0).budget());
+  grpc::ClientContext bad_context;
+  request.mutable_options()->set_objective("clicks");
+  const grpc::Status bad =
+      stub_->OptimizeBudget(&bad_context, request, &response);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(bad.error_message().find("objective: unknown objective 'clicks'"),
+            std::string::npos);
 }
 
 // StartRun, then WatchRun until the end: progress, then the report, the

@@ -34,7 +34,7 @@ from aiotreach.v1 import report_pb2  # noqa: E402
 from aiotreach.v1 import scenario_pb2  # noqa: E402
 from aiotreach.v1 import service_pb2  # noqa: E402
 from aiotreach.v1 import service_pb2_grpc  # noqa: E402
-from aiotreach.v1 import whatif_pb2  # noqa: E402,F401
+from aiotreach.v1 import whatif_pb2  # noqa: E402
 
 __all__ = ["Client", "load_scenario", "report_to_frames", "scenario_pb2",
            "report_pb2", "service_pb2", "whatif_pb2", "ecosystem_pb2"]
@@ -149,6 +149,26 @@ class Client:
             budgets=list(budgets), ecosystem_id=ecosystem_id)
         return self._call(self._stub.SweepBudget, request, timeout).curve
 
+    def optimize(self, scenario, budget, objective="reach", step=0.0,
+                 min_budgets=None, max_budgets=None, placements=(),
+                 ecosystem_id="", timeout=None):
+        """An Optimization: `budget` split over the scenario's budget-bought
+        placements (docs/OPTIMIZER.md). min_budgets / max_budgets map a
+        placement's name to yuan; objective is "reach", "reach_k:K",
+        "households" or "conversions"."""
+        options = whatif_pb2.OptimizeOptions(
+            budget=budget, objective=objective, step=step,
+            placements=list(placements))
+        for bounds, field in ((min_budgets, options.min),
+                              (max_budgets, options.max)):
+            for name, yuan in (bounds or {}).items():
+                field.add(placement=name, budget=yuan)
+        request = service_pb2.OptimizeBudgetRequest(
+            scenario=_as_scenario(scenario), options=options,
+            ecosystem_id=ecosystem_id)
+        return self._call(self._stub.OptimizeBudget, request,
+                          timeout).optimization
+
     def start_run(self, scenario, ecosystem_id="", ranks=0):
         """Starts a run kept by the server; returns its RunInfo.
 
@@ -174,6 +194,26 @@ class Client:
     def cancel_run(self, run_id):
         return self._call(self._stub.CancelRun,
                           service_pb2.CancelRunRequest(id=run_id)).run
+
+
+def optimization_to_frames(optimization):
+    """The optimizer's result as pandas DataFrames: "allocation" (a row per
+    placement, columns as in <name>.optimize.csv) and "frontier" (a row per
+    point: budget, objective, step, saturated, then a column of yuan per
+    placement, as in <name>.optimize_frontier.csv). Needs pandas."""
+    import pandas as pd
+    allocation = pd.DataFrame([{
+        "placement": r.placement, "budget": r.budget, "share": r.share,
+        "served": r.served, "spend": r.spend,
+        "under_delivery": r.under_delivery, "saturated": r.saturated,
+        "marginal_cost": r.marginal_cost} for r in optimization.allocation])
+    frontier = []
+    for f in optimization.frontier:
+        row = {"budget": f.budget, "objective": f.objective,
+               "step": f.placement, "saturated": f.saturated}
+        row.update(zip(optimization.placements, f.allocation))
+        frontier.append(row)
+    return {"allocation": allocation, "frontier": pd.DataFrame(frontier)}
 
 
 def report_to_frames(report):
