@@ -4,7 +4,7 @@
 # on 2 cores), on the flight-at-once path, the day path (caps, goals,
 # budgets, retargeting) and live streams promoted by placements; a bad
 # scenario fails alone and the batch goes on; compare and sweep give the
-# single process's tables; validate refuses.
+# single process's tables (and optimize's); validate refuses.
 set -euo pipefail
 
 source "$TEST_SRCDIR/$TEST_WORKSPACE/tests/mpi_env.sh"
@@ -77,12 +77,26 @@ done
 cmp -s <(grep -v '^written:' "$TEST_TMPDIR/sweep1.txt") \
   <(grep -v '^written:' "$TEST_TMPDIR/sweep2.txt") || fail "sweep tables differ"
 
+# optimize over ranks: each candidate split runs over all ranks, one after
+# another; the same answer and files as one process's.
+"$bin" optimize "$field/budget_split_optimize.textproto" --budget 1m --step 250k \
+  --out "$TEST_TMPDIR/opt1" --threads 2 >"$TEST_TMPDIR/opt1.txt" 2>&1 ||
+  fail "optimize: $(cat "$TEST_TMPDIR/opt1.txt")"
+mpirun --oversubscribe -np 2 "$bin" optimize "$field/budget_split_optimize.textproto" \
+  --budget 1m --step 250k --out "$TEST_TMPDIR/opt2" --threads 1 \
+  >"$TEST_TMPDIR/opt2.txt" 2>&1 || fail "optimize over 2 ranks: $(cat "$TEST_TMPDIR/opt2.txt")"
+for f in budget_split_optimize.optimize.csv budget_split_optimize.optimize_frontier.csv \
+  budget_split_optimize.optimize.json; do
+  cmp -s "$TEST_TMPDIR/opt1/$f" "$TEST_TMPDIR/opt2/$f" ||
+    fail "$f over 2 ranks differs from the single process's"
+done
+
 # validate and serve do not go over ranks.
 if mpirun --oversubscribe -np 2 "$bin" validate "$in/live.textproto" \
   >"$TEST_TMPDIR/validate.txt" 2>&1; then
   fail "validate over 2 ranks should refuse"
 fi
-grep -q "only run, compare and sweep run over MPI ranks" "$TEST_TMPDIR/validate.txt" ||
+grep -q "only run, compare, sweep and optimize run over MPI ranks" "$TEST_TMPDIR/validate.txt" ||
   fail "no clear refusal: $(cat "$TEST_TMPDIR/validate.txt")"
 [ "$(grep -c 'only run, compare' "$TEST_TMPDIR/validate.txt")" = 1 ] ||
   fail "the refusal is printed by more than rank 0"

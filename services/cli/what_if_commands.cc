@@ -11,6 +11,7 @@
 #include "engine/cluster.h"
 #include "engine/engine.h"
 #include "engine/optimizer.h"
+#include "engine/parallel.h"
 #include "engine/what_if.h"
 #include "services/cli/cli.h"
 #include "services/cli/tables.h"
@@ -198,8 +199,19 @@ int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
     err << "error: " << scenario.status().message() << "\n";
     return 1;
   }
+  // Up to --threads splits run at once, a thread each: no more than the
+  // memory budget holds.
+  int64_t threads = ResolveThreads(options.threads);
+  if (absl::StatusOr<std::unique_ptr<const PreparedScenario>> prepared =
+          PreparedScenario::Prepare(*scenario);
+      prepared.ok()) {
+    const int64_t each =
+        std::max<int64_t>(1, (*prepared)->EstimateRunBytes(Ranks(options)));
+    threads =
+        std::clamp<int64_t>(MemoryBudgetBytes(options) / each, 1, threads);
+  }
   absl::StatusOr<v1::Optimization> o = OptimizeBudget(
-      *scenario, request, EngineOptions(options, options.threads));
+      *scenario, request, EngineOptions(options, static_cast<int>(threads)));
   if (!o.ok()) {
     err << "error: " << file << ": " << o.status().message() << "\n";
     return 1;
