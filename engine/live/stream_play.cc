@@ -139,8 +139,10 @@ Medians SessionMedians(
       for (const Wanted& w : wanted[g]) {
         const uint64_t count = w.values.size();
         mine.append(reinterpret_cast<const char*>(&count), sizeof count);
-        mine.append(reinterpret_cast<const char*>(w.values.data()),
-                    count * sizeof(float));
+        if (count > 0) {
+          mine.append(reinterpret_cast<const char*>(w.values.data()),
+                      count * sizeof(float));
+        }
       }
     }
     for (int g = 0; g < kGroups; ++g) {
@@ -155,8 +157,10 @@ Medians SessionMedians(
           at += sizeof count;
           const size_t old = w.values.size();
           w.values.resize(old + count);
-          std::memcpy(w.values.data() + old, part.data() + at,
-                      count * sizeof(float));
+          if (count > 0) {
+            std::memcpy(w.values.data() + old, part.data() + at,
+                        count * sizeof(float));
+          }
           at += count * sizeof(float);
         }
       }
@@ -635,8 +639,9 @@ void StreamPlay::DeliverMail() {
       return o.cell >= first_cell_ && o.cell < end_cell_;
     };
     const auto split = std::partition(mail.begin(), mail.end(), mine);
-    const std::string away(reinterpret_cast<const char*>(&*split),
-                           (mail.end() - split) * sizeof(Outgoing));
+    const std::string away(
+        reinterpret_cast<const char*>(mail.data() + (split - mail.begin())),
+        (mail.end() - split) * sizeof(Outgoing));
     mail.erase(split, mail.end());
     const std::vector<std::string> parts = cluster_->AllGather(away);
     for (int r = 0; r < static_cast<int>(parts.size()); ++r) {
