@@ -1,5 +1,7 @@
 #include "engine/what_if.h"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -134,59 +136,202 @@ absl::StatusOr<v1::Comparison> CompareScenarios(
   return comparison;
 }
 
-absl::StatusOr<v1::SweepCurve> SweepBudget(const v1::Scenario& scenario,
-                                           absl::string_view placement,
-                                           const std::vector<double>& budgets,
-                                           const RunOptions& options,
-                                           const StoredPopulation* stored) {
-  int index = -1;
+namespace {
+
+// The scenario's placement named `name` (its index), or InvalidArgument at
+// `path` listing the known ones.
+absl::StatusOr<int> PlacementIndex(const v1::Scenario& scenario,
+                                   absl::string_view name,
+                                   const std::string& path) {
   std::vector<std::string> names;
   for (int j = 0; j < scenario.placements_size(); ++j) {
+    if (scenario.placements(j).name() == name) return j;
     names.push_back(scenario.placements(j).name());
-    if (scenario.placements(j).name() == placement) index = j;
   }
-  if (index < 0) {
+  return FieldError(path,
+                    absl::StrCat("no placement ", Quoted(name),
+                                 " (known: ", absl::StrJoin(names, ", "), ")"));
+}
+
+absl::Status CheckBoughtBy(const v1::Scenario& scenario, int index,
+                           v1::Placement::BuyingCase buying,
+                           const std::string& path) {
+  if (scenario.placements(index).buying_case() == buying)
+    return absl::OkStatus();
+  const bool budget = buying == v1::Placement::kBudget;
+  return FieldError(
+      path, absl::StrCat(Quoted(scenario.placements(index).name()),
+                         budget ? " is not bought by budget: a budget sweep "
+                                  "sets its budget (give it budget and cpm)"
+                                : " is not bought by share of voice: a share "
+                                  "of voice sweep sets it"));
+}
+
+// The swept placements and what each point sets: (index, share) pairs, a
+// share of 1 for a single placement.
+struct Swept {
+  std::vector<int> index;
+  std::vector<double> share;
+  bool share_of_voice = false;
+  std::vector<double> values;
+};
+
+absl::StatusOr<Swept> CheckSpec(const v1::Scenario& scenario,
+                                const v1::SweepSpec& spec) {
+  Swept swept;
+  swept.share_of_voice = spec.shares_of_voice_size() > 0;
+  if (!spec.placement().empty() && spec.split_size() > 0) {
+    return FieldError("split", "give a placement or a split, not both");
+  }
+  if (swept.share_of_voice && spec.budgets_size() > 0) {
+    return FieldError("shares_of_voice",
+                      "give budgets or shares of voice, not both");
+  }
+  if (swept.share_of_voice && spec.split_size() > 0) {
     return FieldError(
-        "placement",
-        absl::StrCat("no placement ", Quoted(placement),
-                     " (known: ", absl::StrJoin(names, ", "), ")"));
+        "shares_of_voice",
+        "a share of voice sweep moves one placement, not a split");
   }
-  if (scenario.placements(index).buying_case() != v1::Placement::kBudget) {
-    return FieldError(
-        "placement",
-        absl::StrCat(Quoted(placement),
-                     " is not bought by budget: a sweep sets its budget "
-                     "(give it budget and cpm)"));
+  if (spec.split_size() > 0) {
+    double total = 0.0;
+    for (int i = 0; i < spec.split_size(); ++i) {
+      const std::string path = FieldPath("", "split", i);
+      AIOT_ASSIGN_OR_RETURN(const int index,
+                            PlacementIndex(scenario, spec.split(i).placement(),
+                                           FieldPath(path, "placement")));
+      AIOT_RETURN_IF_ERROR(CheckBoughtBy(scenario, index,
+                                         v1::Placement::kBudget,
+                                         FieldPath(path, "placement")));
+      if (std::find(swept.index.begin(), swept.index.end(), index) !=
+          swept.index.end()) {
+        return FieldError(
+            FieldPath(path, "placement"),
+            absl::StrCat(Quoted(spec.split(i).placement()), " is repeated"));
+      }
+      const double share = spec.split(i).share();
+      if (!(share > 0.0 && share <= 1.0)) {
+        return FieldError(
+            FieldPath(path, "share"),
+            absl::StrCat("must be in (0, 1], got ", FormatValue(share)));
+      }
+      swept.index.push_back(index);
+      swept.share.push_back(share);
+      total += share;
+    }
+    if (std::abs(total - 1.0) > 1e-6) {
+      return FieldError("split", absl::StrCat("the shares add up to ",
+                                              FormatValue(total), ", not 1"));
+    }
+  } else {
+    if (spec.placement().empty()) {
+      return FieldError("placement", "give a placement or a split");
+    }
+    AIOT_ASSIGN_OR_RETURN(
+        const int index,
+        PlacementIndex(scenario, spec.placement(), "placement"));
+    AIOT_RETURN_IF_ERROR(CheckBoughtBy(scenario, index,
+                                       swept.share_of_voice
+                                           ? v1::Placement::kShareOfVoice
+                                           : v1::Placement::kBudget,
+                                       "placement"));
+    swept.index.push_back(index);
+    swept.share.push_back(1.0);
   }
-  if (budgets.empty()) return FieldError("budgets", "at least one is required");
-  if (budgets.size() > static_cast<size_t>(kMaxSweepPoints)) {
-    return FieldError("budgets", absl::StrCat("at most ", kMaxSweepPoints,
-                                              " points, got ", budgets.size()));
+  const char* field = swept.share_of_voice ? "shares_of_voice" : "budgets";
+  swept.values.assign(swept.share_of_voice ? spec.shares_of_voice().begin()
+                                           : spec.budgets().begin(),
+                      swept.share_of_voice ? spec.shares_of_voice().end()
+                                           : spec.budgets().end());
+  if (swept.values.empty())
+    return FieldError(field, "at least one is required");
+  if (swept.values.size() > static_cast<size_t>(kMaxSweepPoints)) {
+    return FieldError(field,
+                      absl::StrCat("at most ", kMaxSweepPoints, " points, got ",
+                                   swept.values.size()));
   }
-  for (size_t i = 0; i < budgets.size(); ++i) {
-    AIOT_RETURN_IF_ERROR(CheckPositive(
-        budgets[i], FieldPath("", "budgets", static_cast<int>(i))));
+  for (size_t i = 0; i < swept.values.size(); ++i) {
+    const std::string path = FieldPath("", field, static_cast<int>(i));
+    AIOT_RETURN_IF_ERROR(swept.share_of_voice
+                             ? CheckProbability(swept.values[i], path)
+                             : CheckPositive(swept.values[i], path));
   }
+  return swept;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::SweepCurve> Sweep(const v1::Scenario& scenario,
+                                     const v1::SweepSpec& spec,
+                                     const RunOptions& options,
+                                     const StoredPopulation* stored) {
+  AIOT_ASSIGN_OR_RETURN(const Swept swept, CheckSpec(scenario, spec));
   v1::SweepCurve curve;
-  curve.set_placement(std::string(placement));
+  curve.set_placement(spec.placement());
+  *curve.mutable_split() = spec.split();
+  curve.set_swept(swept.share_of_voice    ? "share_of_voice"
+                  : spec.split_size() > 0 ? "total_budget"
+                                          : "budget");
   curve.set_seed(scenario.seed());
-  const int parts = static_cast<int>(budgets.size());
+  const int parts = static_cast<int>(swept.values.size());
+  int64_t previous_served = 0, previous_goal = 0;
   for (int i = 0; i < parts; ++i) {
     v1::Scenario point = scenario;
-    point.mutable_placements(index)->set_budget(budgets[i]);
+    for (size_t k = 0; k < swept.index.size(); ++k) {
+      v1::Placement* p = point.mutable_placements(swept.index[k]);
+      if (swept.share_of_voice) {
+        p->set_share_of_voice(swept.values[i]);
+      } else {
+        p->set_budget(swept.values[i] * swept.share[k]);
+      }
+    }
     AIOT_ASSIGN_OR_RETURN(v1::Report r,
                           RunPart(point, stored, options, i, parts));
     v1::SweepPoint* p = curve.add_points();
-    p->set_budget(budgets[i]);
+    if (swept.share_of_voice) {
+      p->set_share_of_voice(swept.values[i]);
+    } else {
+      p->set_budget(swept.values[i]);
+    }
     p->set_reach_people(r.reach_people());
     p->set_reach_pct(r.reach_pct());
     *p->mutable_reach_k_plus() = r.reach_k_plus();
     p->set_average_frequency(r.average_frequency());
     p->set_spend(r.spend());
     p->set_impressions(r.impressions());
-    p->set_under_delivery(r.delivery(index).under_delivery());
+    int64_t served = 0, goal = 0;
+    for (int index : swept.index) {
+      const v1::PlacementDelivery& d = r.delivery(index);
+      p->set_under_delivery(p->under_delivery() + d.under_delivery());
+      p->set_refused_by_cap(p->refused_by_cap() + d.refused_by_cap());
+      served += d.served();
+      goal += d.goal();
+    }
+    // More bought than at the previous point, and (almost) nothing more
+    // served: under 1% of the impressions the extra budget buys (pacing's
+    // own noise is a fraction of that), or none for a share of voice.
+    if (i > 0 && swept.values[i] > swept.values[i - 1]) {
+      const double more = static_cast<double>(served - previous_served);
+      p->set_bought_nothing_more(
+          swept.share_of_voice
+              ? more <= 0.0
+              : more < 0.01 * static_cast<double>(goal - previous_goal));
+    }
+    p->set_goal(goal);
+    previous_served = served;
+    previous_goal = goal;
   }
   return curve;
+}
+
+absl::StatusOr<v1::SweepCurve> SweepBudget(const v1::Scenario& scenario,
+                                           absl::string_view placement,
+                                           const std::vector<double>& budgets,
+                                           const RunOptions& options,
+                                           const StoredPopulation* stored) {
+  v1::SweepSpec spec;
+  spec.set_placement(std::string(placement));
+  for (double b : budgets) spec.add_budgets(b);
+  return Sweep(scenario, spec, options, stored);
 }
 
 }  // namespace aiotreach

@@ -33,10 +33,19 @@ absl::StatusOr<v1::Comparison> CompareScenarios(
     const v1::Scenario& base, const std::vector<v1::Scenario>& variants,
     const RunOptions& options, const StoredPopulation* stored = nullptr);
 
-// Runs `scenario` once per budget, with `placement`'s budget set to it (the
-// placement must be bought by budget). InvalidArgument naming "placement"
-// or "budgets[i]"; at most kMaxSweepPoints budgets.
+// Runs `scenario` once per value of the spec (v1::SweepSpec): a
+// placement's budget, a total budget split at fixed shares, or a
+// placement's share of voice. Each point says whether the swept
+// placements bought nothing more than at the previous point. InvalidArgument
+// naming "placement", "split[i].share", "budgets[i]", ...; at most
+// kMaxSweepPoints values.
 inline constexpr int kMaxSweepPoints = 100;
+absl::StatusOr<v1::SweepCurve> Sweep(const v1::Scenario& scenario,
+                                     const v1::SweepSpec& spec,
+                                     const RunOptions& options,
+                                     const StoredPopulation* stored = nullptr);
+
+// Sweep of `placement`'s budget (bought by budget) over `budgets`.
 absl::StatusOr<v1::SweepCurve> SweepBudget(
     const v1::Scenario& scenario, absl::string_view placement,
     const std::vector<double>& budgets, const RunOptions& options,

@@ -156,5 +156,124 @@ TEST(WhatIfTest, SweepNamesTheBadField) {
                        HasSubstr("budgets: at least one")));
 }
 
+// Base() with the TV boot ad bought by budget too.
+v1::Scenario BothBought() {
+  v1::Scenario s = Base();
+  s.mutable_placements(0)->set_budget(100);
+  s.mutable_placements(0)->set_cpm(60);
+  return s;
+}
+
+v1::PlacementShare* AddShare(v1::SweepSpec* spec, const std::string& name,
+                             double share) {
+  v1::PlacementShare* s = spec->add_split();
+  s->set_placement(name);
+  s->set_share(share);
+  return s;
+}
+
+// A total budget at a fixed split: each point is the scenario run with the
+// total cut by the shares.
+TEST(WhatIfTest, SplitSweepCutsTheTotal) {
+  v1::SweepSpec spec;
+  AddShare(&spec, "tv_boot", 0.25);
+  AddShare(&spec, "phone_splash", 0.75);
+  for (double b : {100, 200, 400}) spec.add_budgets(b);
+  absl::StatusOr<v1::SweepCurve> curve =
+      Sweep(BothBought(), spec, RunOptions());
+  ASSERT_TRUE(curve.ok()) << curve.status();
+  EXPECT_EQ(curve->swept(), "total_budget");
+  ASSERT_EQ(curve->points_size(), 3);
+  v1::Scenario at_200 = BothBought();
+  at_200.mutable_placements(0)->set_budget(50);
+  at_200.mutable_placements(1)->set_budget(150);
+  absl::StatusOr<v1::Report> direct = RunScenario(at_200, RunOptions());
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(curve->points(1).reach_people(), direct->reach_people());
+  EXPECT_EQ(curve->points(1).budget(), 200);
+  EXPECT_GT(curve->points(2).impressions(), curve->points(1).impressions());
+  EXPECT_FALSE(curve->points(2).bought_nothing_more());
+}
+
+// Past what the TVs can show, a larger budget buys nothing more: the
+// point says so, with the undelivered impressions; before, it does not.
+TEST(WhatIfTest, SweepSaysWhenABudgetBuysNothingMore) {
+  v1::SweepSpec spec;
+  spec.set_placement("tv_boot");
+  // 20,000 people, about 5,300 TVs on about a third of 7 days: some 13,000
+  // boots; at 60 yuan a thousand 100 yuan buys 1,667, 10,000 yuan 166,667.
+  for (double b : {50, 100, 10000, 20000}) spec.add_budgets(b);
+  absl::StatusOr<v1::SweepCurve> curve =
+      Sweep(BothBought(), spec, RunOptions());
+  ASSERT_TRUE(curve.ok()) << curve.status();
+  EXPECT_FALSE(curve->points(1).bought_nothing_more());
+  EXPECT_EQ(curve->points(1).under_delivery(), 0);
+  EXPECT_GT(curve->points(2).under_delivery(), 0);
+  EXPECT_TRUE(curve->points(3).bought_nothing_more());
+  EXPECT_EQ(curve->points(3).impressions(), curve->points(2).impressions());
+}
+
+// A share of voice sweep: without caps a larger share wins a superset of
+// the opportunities (common random numbers), so reach never falls.
+TEST(WhatIfTest, ShareOfVoiceSweepIsMonotone) {
+  v1::SweepSpec spec;
+  spec.set_placement("tv_boot");
+  for (double v : {0.1, 0.3, 0.6, 1.0}) spec.add_shares_of_voice(v);
+  absl::StatusOr<v1::SweepCurve> curve = Sweep(Base(), spec, RunOptions());
+  ASSERT_TRUE(curve.ok()) << curve.status();
+  EXPECT_EQ(curve->swept(), "share_of_voice");
+  for (int i = 1; i < curve->points_size(); ++i) {
+    EXPECT_EQ(curve->points(i).share_of_voice(), spec.shares_of_voice(i));
+    EXPECT_GE(curve->points(i).reach_people(),
+              curve->points(i - 1).reach_people());
+    EXPECT_GT(curve->points(i).impressions(),
+              curve->points(i - 1).impressions());
+  }
+}
+
+TEST(WhatIfTest, SweepSpecNamesTheBadField) {
+  v1::SweepSpec spec;
+  AddShare(&spec, "tv_boot", 0.5);
+  AddShare(&spec, "phone_splash", 0.4);
+  spec.add_budgets(100);
+  EXPECT_THAT(Sweep(BothBought(), spec, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("split: the shares add up to 0.9, not 1")));
+  spec.mutable_split(1)->set_placement("radio");
+  EXPECT_THAT(Sweep(BothBought(), spec, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("split[1].placement: no placement 'radio'")));
+  spec.mutable_split(1)->set_placement("tv_boot");
+  EXPECT_THAT(Sweep(BothBought(), spec, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("split[1].placement: 'tv_boot' is repeated")));
+  spec.mutable_split(1)->set_placement("phone_splash");
+  spec.mutable_split(1)->set_share(1.5);
+  EXPECT_THAT(
+      Sweep(BothBought(), spec, RunOptions()),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("split[1].share: must be in (0, 1], got 1.5")));
+  EXPECT_THAT(Sweep(Base(), spec, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("split[0].placement: 'tv_boot' is not bought "
+                                 "by budget")));
+  spec.set_placement("tv_boot");
+  EXPECT_THAT(Sweep(BothBought(), spec, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("split: give a placement or a split")));
+  v1::SweepSpec sov;
+  sov.set_placement("phone_splash");
+  sov.add_shares_of_voice(0.5);
+  EXPECT_THAT(Sweep(Base(), sov, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("'phone_splash' is not bought by share of "
+                                 "voice")));
+  sov.set_placement("tv_boot");
+  sov.add_shares_of_voice(1.2);
+  EXPECT_THAT(Sweep(Base(), sov, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("shares_of_voice[1]: must be in [0, 1]")));
+}
+
 }  // namespace
 }  // namespace aiotreach

@@ -79,6 +79,16 @@ sed -e 's/share_of_voice: 0.5/budget: 50 cpm: 60/' "$scenario" >"$tmp/bought.tex
 "$bin" optimize "$tmp/bought.textproto" --budget 100 --step 25 --out "$tmp/opt" >"$tmp/out" 2>&1
 expect "optimize a budget-bought scenario" 0 $?
 expect_in "optimize prints the frontier" "frontier (total budget -> best reach found)" "$tmp/out"
+"$bin" sweep "$tmp/bought.textproto" --split tv_boot=0.5 --budgets 100 >/dev/null 2>"$tmp/err"
+expect "a split that does not add up fails" 1 $?
+expect_in "the split is named" "split: the shares add up to 0.5, not 1" "$tmp/err"
+"$bin" sweep "$tmp/bought.textproto" --split tv_boot --budgets 100 >/dev/null 2>"$tmp/err"
+expect "a bad --split is usage" 2 $?
+"$bin" sweep "$tmp/bought.textproto" --split tv_boot=1 --budgets 50,100,100k --out "$tmp/opt" \
+  >"$tmp/out" 2>&1
+expect "a split sweep" 0 $?
+expect_in "the split is shown" "total budget split tv_boot 100%" "$tmp/out"
+expect_in "a saturated point says so" "bought nothing more" "$tmp/out"
 for f in cli_small.optimize.csv cli_small.optimize_frontier.csv cli_small.optimize.json \
   cli_small.optimize.html; do
   [ -s "$tmp/opt/$f" ] || { echo "FAIL: no $f"; failures=$((failures + 1)); }

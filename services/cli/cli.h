@@ -58,12 +58,13 @@ int CompareFiles(const std::string& base,
                  const CliOptions& options, std::ostream& out,
                  std::ostream& err);
 
-// `aiotreach sweep FILE --placement NAME --budgets ...`: the reach curve
-// of `placement`'s budget at each of `budgets` (common random numbers),
-// printed and written to OUT/<name>.sweep.csv and .json.
-int SweepFile(const std::string& file, const std::string& placement,
-              const std::vector<double>& budgets, const CliOptions& options,
-              std::ostream& out, std::ostream& err);
+// `aiotreach sweep FILE (--placement NAME | --split A=0.4,B=0.6)
+// (--budgets ... | --shares ...)`: the reach curve of the spec
+// (engine/what_if.h, common random numbers), each point marked when it
+// bought nothing more; printed and written to OUT/<name>.sweep.csv, .json
+// and .html.
+int SweepFile(const std::string& file, const v1::SweepSpec& spec,
+              const CliOptions& options, std::ostream& out, std::ostream& err);
 
 // `aiotreach optimize FILE --budget 2m ...`: the budget optimizer
 // (engine/optimizer.h): prints the allocation, the objective, the marginal

@@ -247,6 +247,14 @@ TEST_F(CliTest, CompareRefusesAnotherSeed) {
                                     "base's seed 3"));
 }
 
+v1::SweepSpec Spec(const std::string& placement,
+                   const std::vector<double>& budgets) {
+  v1::SweepSpec spec;
+  spec.set_placement(placement);
+  for (double b : budgets) spec.add_budgets(b);
+  return spec;
+}
+
 // sweep: without caps the curve never falls; the CSV has one row a budget.
 TEST_F(CliTest, SweepCurveIsMonotone) {
   const std::string file =
@@ -255,7 +263,7 @@ TEST_F(CliTest, SweepCurveIsMonotone) {
                 kGood, {{"share_of_voice: 0.5", "budget: 10 cpm: 30"}}));
   absl::StatusOr<std::vector<double>> budgets = ParseBudgets("5,10,20,40,80");
   ASSERT_TRUE(budgets.ok());
-  ASSERT_EQ(SweepFile(file, "tv_boot", *budgets, options_, out_, err_), 0)
+  ASSERT_EQ(SweepFile(file, Spec("tv_boot", *budgets), options_, out_, err_), 0)
       << err_.str();
   const std::vector<std::string> lines =
       absl::StrSplit(*ReadFile(Out("s.sweep.csv")), '\n', absl::SkipEmpty());
@@ -268,7 +276,7 @@ TEST_F(CliTest, SweepCurveIsMonotone) {
     EXPECT_GE(reach, previous) << lines[i];
     previous = reach;
   }
-  EXPECT_EQ(SweepFile(file, "radio", *budgets, options_, out_, err_), 1);
+  EXPECT_EQ(SweepFile(file, Spec("radio", *budgets), options_, out_, err_), 1);
   EXPECT_THAT(err_.str(), HasSubstr("placement: no placement 'radio'"));
 }
 
@@ -290,7 +298,7 @@ TEST_F(CliTest, HostileNamesStayInsideOut) {
       absl::StrReplaceAll(kGood, {{"seed: 3", "seed: 3 name: \"a\\nb\""}}));
   EXPECT_EQ(RunFiles({file, control}, options_, out_, err_), 0) << err_.str();
   EXPECT_EQ(CompareFiles(file, {file}, options_, out_, err_), 0) << err_.str();
-  EXPECT_EQ(SweepFile(file, "tv_boot", {5, 10}, options_, out_, err_), 0)
+  EXPECT_EQ(SweepFile(file, Spec("tv_boot", {5, 10}), options_, out_, err_), 0)
       << err_.str();
   EXPECT_EQ(*ReadFile(victim), "precious");
   // Everything written is a plain file directly inside OUT, named after
@@ -333,7 +341,7 @@ TEST_F(CliTest, MemoryBudgetRefusesWhatCouldNeverFit) {
   EXPECT_THAT(*ReadFile(Out("huge.error.txt")),
               HasSubstr("--memory_budget_mb"));
   EXPECT_EQ(CompareFiles(huge, {good}, options_, out_, err_), 1);
-  EXPECT_EQ(SweepFile(huge, "tv_boot", {1, 2}, options_, out_, err_), 1);
+  EXPECT_EQ(SweepFile(huge, Spec("tv_boot", {1, 2}), options_, out_, err_), 1);
   // The default is three quarters of the machine's memory.
   EXPECT_GT(MemoryBudgetBytes(CliOptions()), int64_t{64} << 20);
 }

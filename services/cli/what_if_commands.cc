@@ -133,9 +133,9 @@ int CompareFiles(const std::string& base_path,
   return 0;
 }
 
-int SweepFile(const std::string& file, const std::string& placement,
-              const std::vector<double>& budgets, const CliOptions& options,
-              std::ostream& lead_out, std::ostream& lead_err) {
+int SweepFile(const std::string& file, const v1::SweepSpec& spec,
+              const CliOptions& options, std::ostream& lead_out,
+              std::ostream& lead_err) {
   std::ostringstream discard;
   std::ostream& out = Leads(options) ? lead_out : discard;
   std::ostream& err = Leads(options) ? lead_err : discard;
@@ -144,31 +144,60 @@ int SweepFile(const std::string& file, const std::string& placement,
     err << "error: " << scenario.status().message() << "\n";
     return 1;
   }
-  absl::StatusOr<v1::SweepCurve> curve = SweepBudget(
-      *scenario, placement, budgets, EngineOptions(options, options.threads));
+  absl::StatusOr<v1::SweepCurve> curve =
+      Sweep(*scenario, spec, EngineOptions(options, options.threads));
   if (!curve.ok()) {
     err << "error: " << file << ": " << curve.status().message() << "\n";
     return 1;
   }
+  const bool sov = curve->swept() == "share_of_voice";
+  std::string what =
+      absl::StrCat(curve->placement(), sov ? " share of voice" : " budget");
+  if (curve->split_size() > 0) {
+    std::vector<std::string> parts;
+    for (const v1::PlacementShare& s : curve->split())
+      parts.push_back(
+          absl::StrFormat("%s %.0f%%", s.placement(), 100 * s.share()));
+    what = absl::StrCat("total budget split ", absl::StrJoin(parts, ", "));
+  }
   std::string csv =
       "budget,reach_people,reach_pct,reach_3_plus,average_frequency,spend,"
-      "impressions,under_delivery\n";
-  out << absl::StrFormat(
-      "sweep: %s, %s budget (seed %d, common random numbers)\n",
-      scenario->name(), placement, curve->seed());
-  out << absl::StrFormat("%14s %12s %8s %12s %6s %14s %14s\n", "budget",
-                         "reach", "reach %", "3+ reach", "freq", "spend",
-                         "impressions");
+      "impressions,under_delivery,share_of_voice,refused_by_cap,"
+      "bought_nothing_more\n";
+  out << absl::StrFormat("sweep: %s, %s (seed %d, common random numbers)\n",
+                         scenario->name(), what, curve->seed());
+  out << absl::StrFormat("%14s %12s %8s %12s %6s %14s %14s\n",
+                         sov ? "share" : "budget", "reach", "reach %",
+                         "3+ reach", "freq", "spend", "impressions");
   for (const v1::SweepPoint& p : curve->points()) {
     const int64_t three = p.reach_k_plus_size() > 2 ? p.reach_k_plus(2) : 0;
     out << absl::StrFormat(
-        "%14s %12s %8.2f %12s %6.2f %14s %14s\n", Money(p.budget()),
+        "%14s %12s %8.2f %12s %6.2f %14s %14s",
+        sov ? absl::StrFormat("%.3f", p.share_of_voice()) : Money(p.budget()),
         Thousands(p.reach_people()), p.reach_pct(), Thousands(three),
         p.average_frequency(), Money(p.spend()), Thousands(p.impressions()));
-    absl::StrAppendFormat(&csv, "%.17g,%d,%.17g,%d,%.17g,%.17g,%d,%d\n",
-                          p.budget(), p.reach_people(), p.reach_pct(), three,
-                          p.average_frequency(), p.spend(), p.impressions(),
-                          p.under_delivery());
+    // What the budget could not buy: the whole step (bought nothing more)
+    // or part of it (undelivered impressions, when 1% or more of what it
+    // bought: pacing's own noise is a fraction of that), and what the caps
+    // refused.
+    std::vector<std::string> why;
+    if (p.under_delivery() > 0 && 100 * p.under_delivery() >= p.goal())
+      why.push_back(
+          absl::StrCat("undelivered ", Thousands(p.under_delivery())));
+    if (p.bought_nothing_more() && p.refused_by_cap() > 0)
+      why.push_back(absl::StrCat("capped ", Thousands(p.refused_by_cap())));
+    if (p.bought_nothing_more()) {
+      out << "  bought nothing more";
+      if (!why.empty()) out << " (" << absl::StrJoin(why, ", ") << ")";
+    } else if (!why.empty()) {
+      out << "  " << why.front();
+    }
+    out << "\n";
+    absl::StrAppendFormat(
+        &csv, "%.17g,%d,%.17g,%d,%.17g,%.17g,%d,%d,%.17g,%d,%d\n", p.budget(),
+        p.reach_people(), p.reach_pct(), three, p.average_frequency(),
+        p.spend(), p.impressions(), p.under_delivery(), p.share_of_voice(),
+        p.refused_by_cap(), p.bought_nothing_more() ? 1 : 0);
   }
   if (!Leads(options)) return 0;
   const std::string stem = absl::StrCat(

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/text_format.h"
 
 namespace aiotreach {
@@ -382,29 +383,45 @@ std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
 
 std::string SweepToHtml(const v1::SweepCurve& curve,
                         const std::string& scenario_name) {
+  const bool sov = curve.swept() == "share_of_voice";
+  std::string what =
+      absl::StrCat(curve.placement(), sov ? " share of voice" : " budget");
+  if (curve.split_size() > 0) {
+    std::vector<std::string> parts;
+    for (const v1::PlacementShare& s : curve.split())
+      parts.push_back(
+          absl::StrFormat("%s %.0f%%", s.placement(), 100 * s.share()));
+    what = absl::StrCat("total budget split ", absl::StrJoin(parts, ", "));
+  }
   std::vector<double> budgets, reach, three;
   for (const v1::SweepPoint& p : curve.points()) {
-    budgets.push_back(p.budget());
+    budgets.push_back(sov ? p.share_of_voice() : p.budget());
     reach.push_back(p.reach_people());
     three.push_back(p.reach_k_plus_size() > 2 ? p.reach_k_plus(2) : 0);
   }
   std::string body = absl::StrCat(
-      "<h1>", Escape(scenario_name), ": ", Escape(curve.placement()),
-      " budget</h1><p class=\"sub\">seed ", curve.seed(),
+      "<h1>", Escape(scenario_name), ": ", Escape(what),
+      "</h1><p class=\"sub\">seed ", curve.seed(),
       " &middot; common random numbers &middot; dashed: 3+ reach</p>\n"
       "<h2>Reach curve</h2>\n");
   if (!budgets.empty())
-    body += Line("sweep", budgets, reach, "budget (yuan)", three) + "\n";
-  body +=
-      "<table><tr><th>budget</th><th>reach</th><th>reach %</th>"
-      "<th>3+ reach</th><th>frequency</th><th>spend</th></tr>";
+    body += Line("sweep", budgets, reach,
+                 sov ? "share of voice" : "budget (yuan)", three) +
+            "\n";
+  body += absl::StrCat(
+      "<table><tr><th>", sov ? "share of voice" : "budget",
+      "</th><th>reach</th><th>reach %</th>"
+      "<th>3+ reach</th><th>frequency</th><th>spend</th><th></th></tr>");
   for (const v1::SweepPoint& p : curve.points()) {
     body += absl::StrCat(
-        "<tr><td>", Number(p.budget()), "</td><td>", Number(p.reach_people()),
-        "</td><td>", absl::StrFormat("%.2f", p.reach_pct()), "</td><td>",
+        "<tr><td>",
+        sov ? absl::StrFormat("%.3f", p.share_of_voice()) : Number(p.budget()),
+        "</td><td>", Number(p.reach_people()), "</td><td>",
+        absl::StrFormat("%.2f", p.reach_pct()), "</td><td>",
         Number(p.reach_k_plus_size() > 2 ? p.reach_k_plus(2) : 0), "</td><td>",
         absl::StrFormat("%.2f", p.average_frequency()), "</td><td>",
-        Number(p.spend()), "</td></tr>");
+        Number(p.spend()), "</td><td>",
+        p.bought_nothing_more() ? "bought nothing more" : "", "</td></tr>");
   }
   body += "</table>\n";
   return Page(absl::StrCat("aiotreach sweep: ", scenario_name), body);

@@ -48,10 +48,13 @@ constexpr char kUsage[] = R"(usage:
       Runs the base and each variant with the base's seed (common random
       numbers) and prints the change of each headline figure; writes
       DIR/compare_<base>.csv and .json.
-  aiotreach sweep FILE --placement NAME (--budgets 0.5m,1m,2m |
-                  --from 0.5m --to 4m --steps 8) [--out DIR] [--threads N]
-      The reach curve of a budget-bought placement over budgets, with common
-      random numbers; writes DIR/<name>.sweep.csv and .json.
+  aiotreach sweep FILE (--placement NAME | --split A=0.4,B=0.6)
+                  (--budgets 0.5m,1m,2m | --from 0.5m --to 4m --steps 8 |
+                  --shares 0.1,0.2,0.4) [--out DIR] [--threads N]
+      The reach curve of a budget-bought placement over budgets, of a total
+      budget split at fixed shares, or of a placement's share of voice
+      (--shares), with common random numbers; marks points that bought
+      nothing more; writes DIR/<name>.sweep.csv, .json and .html.
   aiotreach optimize FILE --budget 2m [--objective reach|reach_k:3|households|
                      conversions] [--step 50k] [--min NAME=x,...]
                      [--max NAME=y,...] [--placements A,B] [--out DIR]
@@ -216,9 +219,9 @@ int Compare(const Args& args, const aiotreach::Cluster* cluster) {
 }
 
 int Sweep(const Args& args, const aiotreach::Cluster* cluster) {
-  const std::string unknown =
-      Unknown(args, {"--out", "--threads", "--memory_budget_mb", "--placement",
-                     "--budgets", "--from", "--to", "--steps"});
+  const std::string unknown = Unknown(
+      args, {"--out", "--threads", "--memory_budget_mb", "--placement",
+             "--split", "--budgets", "--shares", "--from", "--to", "--steps"});
   if (!unknown.empty()) return Usage("sweep: unknown flag " + unknown);
   if (args.positional.size() != 1)
     return Usage("sweep: give exactly one scenario file");
@@ -226,9 +229,39 @@ int Sweep(const Args& args, const aiotreach::Cluster* cluster) {
   std::string error;
   if (!WhatIfOptions(args, &options, &error)) return Usage(error);
   options.cluster = cluster;
+  aiotreach::v1::SweepSpec spec;
   const auto placement = args.flags.find("--placement");
-  if (placement == args.flags.end())
-    return Usage("sweep: --placement is required");
+  const auto split = args.flags.find("--split");
+  if ((placement == args.flags.end()) == (split == args.flags.end()))
+    return Usage("sweep: give --placement or --split");
+  if (placement != args.flags.end()) spec.set_placement(placement->second);
+  if (split != args.flags.end()) {
+    for (absl::string_view item :
+         absl::StrSplit(split->second, ',', absl::SkipEmpty())) {
+      const size_t eq = item.find('=');
+      double share = 0;
+      if (eq == absl::string_view::npos || eq == 0 ||
+          !absl::SimpleAtod(item.substr(eq + 1), &share)) {
+        return Usage("--split: expected NAME=SHARE (e.g. tv_boot=0.4), got '" +
+                     std::string(item) + "'");
+      }
+      aiotreach::v1::PlacementShare* s = spec.add_split();
+      s->set_placement(std::string(item.substr(0, eq)));
+      s->set_share(share);
+    }
+  }
+  if (const auto it = args.flags.find("--shares"); it != args.flags.end()) {
+    for (absl::string_view v :
+         absl::StrSplit(it->second, ',', absl::SkipEmpty())) {
+      double share = 0;
+      if (!absl::SimpleAtod(v, &share))
+        return Usage("--shares: expected numbers such as 0.1,0.2, got '" +
+                     std::string(v) + "'");
+      spec.add_shares_of_voice(share);
+    }
+    return aiotreach::SweepFile(args.positional[0], spec, options, std::cout,
+                                std::cerr);
+  }
   absl::StatusOr<std::vector<double>> budgets;
   if (const auto it = args.flags.find("--budgets"); it != args.flags.end()) {
     budgets = aiotreach::ParseBudgets(it->second);
@@ -238,11 +271,13 @@ int Sweep(const Args& args, const aiotreach::Cluster* cluster) {
     budgets = aiotreach::BudgetRange(args.flags.at("--from"),
                                      args.flags.at("--to"), steps);
   } else {
-    return Usage("sweep: give --budgets, or --from and --to (and --steps)");
+    return Usage(
+        "sweep: give --budgets, or --from and --to (and --steps), or --shares");
   }
   if (!budgets.ok()) return Usage(std::string(budgets.status().message()));
-  return aiotreach::SweepFile(args.positional[0], placement->second, *budgets,
-                              options, std::cout, std::cerr);
+  for (double b : *budgets) spec.add_budgets(b);
+  return aiotreach::SweepFile(args.positional[0], spec, options, std::cout,
+                              std::cerr);
 }
 
 // "tv_boot=100k,phone_splash=0.5m" into `bounds`; false with `error`.

@@ -84,11 +84,13 @@ grpc::Status ReachServiceImpl::SweepBudget(
     grpc::ServerContext* context, const v1::SweepBudgetRequest* request,
     v1::SweepBudgetResponse* response) {
   if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
-  const std::vector<double> budgets(request->budgets().begin(),
-                                    request->budgets().end());
-  absl::StatusOr<v1::SweepCurve> curve =
-      runner_->Sweep(request->scenario(), request->placement(), budgets,
-                     request->ecosystem_id(), ControlOf(context));
+  v1::SweepSpec spec;
+  spec.set_placement(request->placement());
+  *spec.mutable_split() = request->split();
+  *spec.mutable_budgets() = request->budgets();
+  *spec.mutable_shares_of_voice() = request->shares_of_voice();
+  absl::StatusOr<v1::SweepCurve> curve = runner_->Sweep(
+      request->scenario(), spec, request->ecosystem_id(), ControlOf(context));
   if (curve.ok()) *response->mutable_curve() = *std::move(curve);
   return ToGrpcStatus(curve.status());
 }

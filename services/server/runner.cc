@@ -131,15 +131,14 @@ absl::StatusOr<v1::Comparison> Runner::Compare(
 }
 
 absl::StatusOr<v1::SweepCurve> Runner::Sweep(const v1::Scenario& scenario,
-                                             const std::string& placement,
-                                             const std::vector<double>& budgets,
+                                             const v1::SweepSpec& spec,
                                              const std::string& ecosystem_id,
                                              const CallControl& call) {
   AIOT_ASSIGN_OR_RETURN(const Plan plan, PlanFor({&scenario}, ecosystem_id));
   v1::SweepCurve curve;
   AIOT_RETURN_IF_ERROR(Execute(plan, call, [&](const RunOptions& run) {
     absl::StatusOr<v1::SweepCurve> c =
-        SweepBudget(scenario, placement, budgets, run, plan.stored.get());
+        aiotreach::Sweep(scenario, spec, run, plan.stored.get());
     if (c.ok()) curve = *std::move(c);
     return c.status();
   }));

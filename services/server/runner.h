@@ -95,8 +95,7 @@ class Runner {
       const v1::Scenario& base, const std::vector<v1::Scenario>& variants,
       const std::string& ecosystem_id, const CallControl& call);
   absl::StatusOr<v1::SweepCurve> Sweep(const v1::Scenario& scenario,
-                                       const std::string& placement,
-                                       const std::vector<double>& budgets,
+                                       const v1::SweepSpec& spec,
                                        const std::string& ecosystem_id,
                                        const CallControl& call);
 

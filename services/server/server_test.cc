@@ -529,6 +529,16 @@ TEST_F(ServerTest, SweepBudgetGivesAMonotoneCurve) {
   request.set_placement("tv_boot");
   EXPECT_EQ(stub_->SweepBudget(&bad_context, request, &response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+  // A share of voice sweep of the TV boot ad, through the same call.
+  grpc::ClientContext sov_context;
+  request.clear_budgets();
+  for (double v : {0.2, 0.8}) request.add_shares_of_voice(v);
+  const grpc::Status sov = stub_->SweepBudget(&sov_context, request, &response);
+  ASSERT_TRUE(sov.ok()) << sov.error_message();
+  EXPECT_EQ(response.curve().swept(), "share_of_voice");
+  ASSERT_EQ(response.curve().points_size(), 2);
+  EXPECT_GT(response.curve().points(1).impressions(),
+            response.curve().points(0).impressions());
 }
 
 // The optimizer over gRPC: the same result as the engine's, and bad
