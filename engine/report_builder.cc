@@ -106,6 +106,24 @@ void AddCaps(const Campaign& campaign, const Tally& tally, v1::Report* report) {
     row->set_refused(counters.refused[c]);
     row->set_exposures_over_limit(counters.exposures_over_limit[c]);
     row->set_people_over_limit(counters.people_over_limit[c]);
+    // The cap's placements' spend and exposures (all placements for a
+    // campaign-wide cap).
+    double spend = 0.0;
+    int64_t exposures = 0;
+    for (int j = 0; j < report->delivery_size(); ++j) {
+      const std::string& name = report->delivery(j).name();
+      if (!cap.placement_names.empty() &&
+          std::find(cap.placement_names.begin(), cap.placement_names.end(),
+                    name) == cap.placement_names.end()) {
+        continue;
+      }
+      spend += report->delivery(j).spend();
+      for (const v1::BreakdownRow& b : report->placements()) {
+        if (b.name() == name) exposures += b.exposures();
+      }
+    }
+    row->set_waste_yuan(Ratio(spend, exposures) *
+                        static_cast<double>(counters.exposures_over_limit[c]));
   }
 }
 

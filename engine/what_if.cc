@@ -75,11 +75,38 @@ void AddDelta(const std::string& name, double base_value, double variant_value,
   }
 }
 
+// A cap's row by name, or null.
+const v1::CapRow* FindCap(const v1::Report& r, const std::string& name) {
+  for (const v1::CapRow& c : r.caps()) {
+    if (c.name() == name) return &c;
+  }
+  return nullptr;
+}
+
 void AddDeltas(const v1::Report& base, const v1::Report& variant,
                v1::VariantComparison* out) {
   for (const char* name : kCompared) {
     const HeadlineFigure& f = *FindHeadlineFigure(name);
     AddDelta(f.name, f.get(base), f.get(variant), base, variant, out);
+  }
+  // Each cap of either (by name, the base's first): what it refused and
+  // what its exposures past the limit cost; 0 where it is absent.
+  std::vector<std::string> caps;
+  for (const v1::Report* r : {&base, &variant}) {
+    for (const v1::CapRow& c : r->caps()) {
+      if (std::find(caps.begin(), caps.end(), c.name()) == caps.end())
+        caps.push_back(c.name());
+    }
+  }
+  for (const std::string& name : caps) {
+    const v1::CapRow* b = FindCap(base, name);
+    const v1::CapRow* v = FindCap(variant, name);
+    AddDelta(absl::StrCat("caps[", name, "].refused"),
+             b != nullptr ? b->refused() : 0, v != nullptr ? v->refused() : 0,
+             base, variant, out);
+    AddDelta(absl::StrCat("caps[", name, "].waste_yuan"),
+             b != nullptr ? b->waste_yuan() : 0.0,
+             v != nullptr ? v->waste_yuan() : 0.0, base, variant, out);
   }
   for (const v1::StreamReport& b : base.live_streams()) {
     for (const v1::StreamReport& v : variant.live_streams()) {

@@ -172,6 +172,31 @@ v1::PlacementShare* AddShare(v1::SweepSpec* spec, const std::string& name,
   return s;
 }
 
+// compare shows each cap's refusals and waste in yuan, the variant's cap
+// against none in the base.
+TEST(WhatIfTest, CompareShowsCapRefusalsAndWaste) {
+  v1::Scenario capped = Base();
+  capped.set_name("capped");
+  capped.mutable_placements(0)->set_cpm(60);
+  v1::FrequencyCap* cap = capped.add_frequency_caps();
+  cap->set_name("1 a day a device");
+  cap->set_scope(v1::CAP_SCOPE_DEVICE);
+  cap->set_period(v1::CAP_PERIOD_DAY);
+  cap->set_limit(1);
+  absl::StatusOr<v1::Comparison> c =
+      CompareScenarios(Base(), {capped}, RunOptions());
+  ASSERT_TRUE(c.ok()) << c.status();
+  const v1::FigureDelta& refused =
+      Delta(c->variants(0), "caps[1 a day a device].refused");
+  EXPECT_EQ(refused.base(), 0);
+  EXPECT_EQ(refused.variant(), c->variants(0).report().caps(0).refused());
+  EXPECT_GT(refused.variant(), 0);
+  const v1::FigureDelta& waste =
+      Delta(c->variants(0), "caps[1 a day a device].waste_yuan");
+  EXPECT_EQ(waste.variant(), c->variants(0).report().caps(0).waste_yuan());
+  EXPECT_GT(waste.variant(), 0);
+}
+
 // A total budget at a fixed split: each point is the scenario run with the
 // total cut by the shares.
 TEST(WhatIfTest, SplitSweepCutsTheTotal) {

@@ -103,12 +103,14 @@ TEST(MechanicsTest, CrossDeviceCapsHoldAndDeviceCapsWaste) {
       device_type: "phone"
       opportunity { poisson { rate: 2 } }
       share_of_voice: 1
+      cpm: 20
     }
     placements {
       name: "watch_face"
       device_type: "wearable"
       opportunity { poisson { rate: 2 } }
       share_of_voice: 1
+      cpm: 20
     }
     report { max_frequency: 40 })pb";
   const v1::Report person = RunOrDie(ParseTextOrDie(
@@ -133,6 +135,10 @@ TEST(MechanicsTest, CrossDeviceCapsHoldAndDeviceCapsWaste) {
   EXPECT_EQ(ExcessOver(device, 6).second, 0);
   EXPECT_EQ(device.caps(0).exposures_over_limit(), excess);
   EXPECT_EQ(device.caps(0).people_over_limit(), over);
+  // Each device's impression exposes its owner once, at 20 yuan a
+  // thousand: the waste is 0.02 yuan an exposure past the limit.
+  EXPECT_NEAR(device.caps(0).waste_yuan(), 0.02 * excess, 1e-9 * excess);
+  EXPECT_EQ(person.caps(0).waste_yuan(), 0);
   EXPECT_EQ(device.exposures() - person.exposures(),
             excess + (device.exposures() - excess - person.exposures()));
 }

@@ -76,9 +76,10 @@ void Notes(const v1::Report& r, std::ostream& out) {
         c.limit(), c.period(), c.scope(), Thousands(c.refused()));
     if (c.exposures_over_limit() > 0) {
       out << absl::StrFormat(
-          "; %s exposures past the limit a %s",
+          "; %s exposures past the limit a %s (%s yuan)",
           Thousands(c.exposures_over_limit()),
-          c.scope() == "device" ? "person would allow" : "person (co-viewers)");
+          c.scope() == "device" ? "person would allow" : "person (co-viewers)",
+          Money(c.waste_yuan()));
     }
     out << "\n";
   }
