@@ -3,7 +3,7 @@
 # tools/setup): the page loads without script errors (its self-check
 # script marks the body ready) and its charts hold the expected number of
 # bars and points; a screenshot is taken. The same for a live stream's
-# curves and a sweep's page.
+# curves, a sweep's page and the optimizer's.
 set -euo pipefail
 
 bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/main/aiotreach"
@@ -54,4 +54,13 @@ sed -e 's/share_of_voice: 0.5/budget: 20 cpm: 30/' "$scenario" >"$TEST_TMPDIR/bu
 dom=$(chrome --dump-dom "file://$TEST_TMPDIR/sweep/cli_small.sweep.html")
 grep -q 'data-ready="yes"' <<<"$dom" || fail "the sweep page's script did not run"
 grep -qF '"sweep":{"bars":0,"points":5}' <<<"$dom" || fail "the sweep curve lacks its 5 points"
+
+# The optimizer's page: the frontier, a point for the start and each of 4
+# steps, and the allocation table.
+"$bin" optimize "$TEST_TMPDIR/budget.textproto" --budget 40 --step 10 \
+  --out "$TEST_TMPDIR/opt" >/dev/null
+dom=$(chrome --dump-dom "file://$TEST_TMPDIR/opt/cli_small.optimize.html")
+grep -q 'data-ready="yes"' <<<"$dom" || fail "the optimizer page's script did not run"
+grep -qF '"frontier":{"bars":0,"points":5}' <<<"$dom" || fail "the frontier lacks its 5 points"
+grep -q "<h2>Allocation</h2>" <<<"$dom" || fail "no allocation table"
 echo "PASS"
