@@ -81,15 +81,17 @@ absl::Status CompileAudience(const v1::Placement& p, const DeviceTypeInfo& type,
 absl::Status CompileOpportunity(const v1::Placement& p,
                                 const DeviceTypeInfo& type, int flight_days,
                                 int start_dow, double sov,
+                                const std::vector<bool>& active,
                                 absl::string_view path,
                                 CompiledPlacement* out) {
   const v1::Opportunity& o = p.opportunity();
+  // The day-of-week weight of each flight day, 0 on days not bought.
   std::vector<double> dow(flight_days);
   for (int d = 0; d < flight_days; ++d)
-    dow[d] = type.day_of_week[(start_dow + d) % 7];
+    dow[d] = active[d] ? type.day_of_week[(start_dow + d) % 7] : 0.0;
   const double max_dow =
       *std::max_element(type.day_of_week.begin(), type.day_of_week.end());
-  out->flat_days = type.flat_week;
+  out->flat_days = type.flat_week && out->bought_days == flight_days;
   switch (o.process_case()) {
     case v1::Opportunity::kBernoulli: {
       const std::string ppath =
@@ -197,6 +199,25 @@ absl::Status CompileDayparts(const v1::Placement& p, const DeviceTypeInfo& type,
     for (double& c : clock->cdf) c /= mass;
   }
   clock->cdf[kHoursPerDay - 1] = 1.0;
+  return absl::OkStatus();
+}
+
+// The flight days a placement runs (Placement.days): active[d] for day d
+// (0-based) and their count; every day when the list is empty.
+absl::Status CompileDays(const v1::Placement& p, int flight_days,
+                         absl::string_view path, std::vector<bool>* active,
+                         int* bought) {
+  active->assign(flight_days, p.days().empty());
+  *bought = p.days().empty() ? flight_days : 0;
+  for (int i = 0; i < p.days_size(); ++i) {
+    const std::string dpath = FieldPath(path, "days", i);
+    AIOT_RETURN_IF_ERROR(CheckIntInRange(p.days(i), 1, flight_days, dpath));
+    if ((*active)[p.days(i) - 1]) {
+      return FieldError(dpath, absl::StrCat("day ", p.days(i), " is repeated"));
+    }
+    (*active)[p.days(i) - 1] = true;
+    ++*bought;
+  }
   return absl::OkStatus();
 }
 
@@ -505,7 +526,7 @@ int64_t CompiledPlacement::DayTarget(int day, int64_t goal_left) const {
 double CompiledPlacement::Spend(int64_t served, int days) const {
   switch (buying) {
     case Buying::kPricePerDay:
-      return price_per_day * days;
+      return price_per_day * std::min(days, bought_days);
     case Buying::kBudget:
     case Buying::kImpressionGoal:
       return std::min(served, goal) * cpm / 1000.0;
@@ -742,12 +763,22 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
                                      "' (its ownership probability is 0)"));
     }
     cp.household_device = type.household_owned;
+    std::vector<bool> active;
+    AIOT_RETURN_IF_ERROR(
+        CompileDays(p, c->flight_days_, path, &active, &cp.bought_days));
     AIOT_RETURN_IF_ERROR(
         CompileBuying(p, c->flight_days_, money_scale, path, &cp));
+    if (cp.paced() && cp.bought_days < c->flight_days_) {
+      // Paced over the days bought only.
+      cp.pacing_weight.resize(c->flight_days_, 1.0);
+      for (int d = 0; d < c->flight_days_; ++d) {
+        if (!active[d]) cp.pacing_weight[d] = 0.0;
+      }
+    }
     AIOT_RETURN_IF_ERROR(CompileDayparts(p, type, path, &cp.clock));
-    AIOT_RETURN_IF_ERROR(
-        CompileOpportunity(p, type, c->flight_days_, c->start_dow_,
-                           cp.paced() ? 1.0 : cp.share_of_voice, path, &cp));
+    AIOT_RETURN_IF_ERROR(CompileOpportunity(
+        p, type, c->flight_days_, c->start_dow_,
+        cp.paced() ? 1.0 : cp.share_of_voice, active, path, &cp));
     AIOT_RETURN_IF_ERROR(CheckProbability(p.interaction_rate(),
                                           FieldPath(path, "interaction_rate")));
     cp.interaction_rate = p.interaction_rate();

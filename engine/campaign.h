@@ -131,6 +131,8 @@ struct CompiledPlacement {
   double budget = 0.0;
   int64_t goal = 0;  // kBudget, kImpressionGoal
   double price_per_day = 0.0;
+  // Days the placement runs (Placement.days), out of the flight's.
+  int bought_days = 0;
   // Paced buys: day d's share of what is left of the goal is
   // pacing_weight[d] / sum over e >= d of pacing_weight[e]. Empty: even.
   std::vector<double> pacing_weight;

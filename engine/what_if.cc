@@ -200,6 +200,7 @@ struct Swept {
   std::vector<int> index;
   std::vector<double> share;
   bool share_of_voice = false;
+  bool days = false;
   std::vector<double> values;
 };
 
@@ -207,6 +208,13 @@ absl::StatusOr<Swept> CheckSpec(const v1::Scenario& scenario,
                                 const v1::SweepSpec& spec) {
   Swept swept;
   swept.share_of_voice = spec.shares_of_voice_size() > 0;
+  swept.days = spec.days_size() > 0;
+  if (swept.days && (spec.budgets_size() > 0 || swept.share_of_voice ||
+                     spec.split_size() > 0)) {
+    return FieldError("days",
+                      "a days sweep moves one placement's days alone (no "
+                      "budgets, shares of voice or split)");
+  }
   if (!spec.placement().empty() && spec.split_size() > 0) {
     return FieldError("split", "give a placement or a split, not both");
   }
@@ -256,19 +264,27 @@ absl::StatusOr<Swept> CheckSpec(const v1::Scenario& scenario,
     AIOT_ASSIGN_OR_RETURN(
         const int index,
         PlacementIndex(scenario, spec.placement(), "placement"));
-    AIOT_RETURN_IF_ERROR(CheckBoughtBy(scenario, index,
-                                       swept.share_of_voice
-                                           ? v1::Placement::kShareOfVoice
-                                           : v1::Placement::kBudget,
-                                       "placement"));
+    if (!swept.days) {
+      AIOT_RETURN_IF_ERROR(CheckBoughtBy(scenario, index,
+                                         swept.share_of_voice
+                                             ? v1::Placement::kShareOfVoice
+                                             : v1::Placement::kBudget,
+                                         "placement"));
+    }
     swept.index.push_back(index);
     swept.share.push_back(1.0);
   }
-  const char* field = swept.share_of_voice ? "shares_of_voice" : "budgets";
-  swept.values.assign(swept.share_of_voice ? spec.shares_of_voice().begin()
-                                           : spec.budgets().begin(),
-                      swept.share_of_voice ? spec.shares_of_voice().end()
-                                           : spec.budgets().end());
+  const char* field = swept.days             ? "days"
+                      : swept.share_of_voice ? "shares_of_voice"
+                                             : "budgets";
+  if (swept.days) {
+    swept.values.assign(spec.days().begin(), spec.days().end());
+  } else {
+    swept.values.assign(swept.share_of_voice ? spec.shares_of_voice().begin()
+                                             : spec.budgets().begin(),
+                        swept.share_of_voice ? spec.shares_of_voice().end()
+                                             : spec.budgets().end());
+  }
   if (swept.values.empty())
     return FieldError(field, "at least one is required");
   if (swept.values.size() > static_cast<size_t>(kMaxSweepPoints)) {
@@ -278,9 +294,11 @@ absl::StatusOr<Swept> CheckSpec(const v1::Scenario& scenario,
   }
   for (size_t i = 0; i < swept.values.size(); ++i) {
     const std::string path = FieldPath("", field, static_cast<int>(i));
-    AIOT_RETURN_IF_ERROR(swept.share_of_voice
-                             ? CheckProbability(swept.values[i], path)
-                             : CheckPositive(swept.values[i], path));
+    AIOT_RETURN_IF_ERROR(
+        swept.days ? CheckIntInRange(static_cast<int64_t>(swept.values[i]), 1,
+                                     scenario.flight_days(), path)
+        : swept.share_of_voice ? CheckProbability(swept.values[i], path)
+                               : CheckPositive(swept.values[i], path));
   }
   return swept;
 }
@@ -295,7 +313,8 @@ absl::StatusOr<v1::SweepCurve> Sweep(const v1::Scenario& scenario,
   v1::SweepCurve curve;
   curve.set_placement(spec.placement());
   *curve.mutable_split() = spec.split();
-  curve.set_swept(swept.share_of_voice    ? "share_of_voice"
+  curve.set_swept(swept.days              ? "days"
+                  : swept.share_of_voice  ? "share_of_voice"
                   : spec.split_size() > 0 ? "total_budget"
                                           : "budget");
   curve.set_seed(scenario.seed());
@@ -305,7 +324,11 @@ absl::StatusOr<v1::SweepCurve> Sweep(const v1::Scenario& scenario,
     v1::Scenario point = scenario;
     for (size_t k = 0; k < swept.index.size(); ++k) {
       v1::Placement* p = point.mutable_placements(swept.index[k]);
-      if (swept.share_of_voice) {
+      if (swept.days) {
+        p->clear_days();
+        for (int d = 1; d <= static_cast<int>(swept.values[i]); ++d)
+          p->add_days(d);
+      } else if (swept.share_of_voice) {
         p->set_share_of_voice(swept.values[i]);
       } else {
         p->set_budget(swept.values[i] * swept.share[k]);
@@ -314,7 +337,9 @@ absl::StatusOr<v1::SweepCurve> Sweep(const v1::Scenario& scenario,
     AIOT_ASSIGN_OR_RETURN(v1::Report r,
                           RunPart(point, stored, options, i, parts));
     v1::SweepPoint* p = curve.add_points();
-    if (swept.share_of_voice) {
+    if (swept.days) {
+      p->set_days(static_cast<int>(swept.values[i]));
+    } else if (swept.share_of_voice) {
       p->set_share_of_voice(swept.values[i]);
     } else {
       p->set_budget(swept.values[i]);
@@ -339,7 +364,7 @@ absl::StatusOr<v1::SweepCurve> Sweep(const v1::Scenario& scenario,
     if (i > 0 && swept.values[i] > swept.values[i - 1]) {
       const double more = static_cast<double>(served - previous_served);
       p->set_bought_nothing_more(
-          swept.share_of_voice
+          swept.share_of_voice || swept.days
               ? more <= 0.0
               : more < 0.01 * static_cast<double>(goal - previous_goal));
     }

@@ -256,6 +256,42 @@ TEST(WhatIfTest, ShareOfVoiceSweepIsMonotone) {
   }
 }
 
+// Days bought of a day-priced placement: the first k days of the flight,
+// paid k times the price; all the flight's days is the scenario as
+// written.
+TEST(WhatIfTest, DaysSweepBuysTheFirstDays) {
+  v1::Scenario s = Base();
+  s.mutable_placements(0)->set_price_per_day(30);
+  v1::SweepSpec spec;
+  spec.set_placement("tv_boot");
+  for (int k : {1, 3, 7}) spec.add_days(k);
+  absl::StatusOr<v1::SweepCurve> curve = Sweep(s, spec, RunOptions());
+  ASSERT_TRUE(curve.ok()) << curve.status();
+  EXPECT_EQ(curve->swept(), "days");
+  absl::StatusOr<v1::Report> whole = RunScenario(s, RunOptions());
+  ASSERT_TRUE(whole.ok());
+  const double splash_spend = whole->delivery(1).spend();
+  for (int i = 0; i < 3; ++i) {
+    const v1::SweepPoint& p = curve->points(i);
+    EXPECT_EQ(p.days(), spec.days(i));
+    EXPECT_NEAR(p.spend(), 30.0 * p.days() + splash_spend, 1e-9);
+    if (i > 0) {
+      EXPECT_GT(p.impressions(), curve->points(i - 1).impressions());
+      EXPECT_FALSE(p.bought_nothing_more());
+    }
+  }
+  EXPECT_EQ(curve->points(2).reach_people(), whole->reach_people());
+  spec.add_days(8);
+  EXPECT_THAT(Sweep(s, spec, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("days[3]: must be in [1, 7], got 8")));
+  spec.add_budgets(10);
+  EXPECT_THAT(Sweep(s, spec, RunOptions()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("days: a days sweep moves one placement's "
+                                 "days alone")));
+}
+
 TEST(WhatIfTest, SweepSpecNamesTheBadField) {
   v1::SweepSpec spec;
   AddShare(&spec, "tv_boot", 0.5);

@@ -11,14 +11,17 @@
 #include "engine/report_builder.h"
 #include "gtest/gtest.h"
 #include "tests/scenario_testing.h"
+#include "tests/status_matchers.h"
 
 namespace aiotreach {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::ParseTextOrDie;
 using testing::ProportionSe;
 using testing::Row;
 using testing::RunOrDie;
+using testing::StatusIs;
 
 constexpr double kSe = 5.0;
 
@@ -196,6 +199,78 @@ TEST(MechanicsTest, PacingDeliversTheGoalAndKeepsTheBudget) {
   // Even: each day near a tenth.
   for (const v1::DailyRow& day : r.daily())
     EXPECT_NEAR(day.placement_impressions(0), 30000, 1500) << day.day();
+}
+
+// A placement bought for some days of the flight runs on those days only,
+// on both paths; a day-priced buy pays for them, a budget is paced over
+// them (each bought day near a third of the goal).
+TEST(MechanicsTest, DaysBoughtBoundDeliveryAndSpend) {
+  const int64_t n = 20000;
+  for (bool day_by_day : {false, true}) {
+    RunOptions options;
+    options.day_by_day = day_by_day;
+    const v1::Report r =
+        RunOrDie(ParseTextOrDie(PhoneAndWearable(n, 7, R"pb(
+                   placements {
+                     name: "watch_face"
+                     device_type: "wearable"
+                     opportunity { bernoulli { probability: 0.5 } }
+                     price_per_day: 100
+                     days: [ 2, 5 ]
+                   }
+                   placements {
+                     name: "splash"
+                     device_type: "phone"
+                     opportunity { poisson { rate: 3 } }
+                     budget: 900
+                     cpm: 20
+                     days: [ 1, 4, 7 ]
+                   })pb")),
+                 options);
+    const v1::PlacementDelivery& watch = Row(r.delivery(), "watch_face");
+    EXPECT_EQ(watch.spend(), 200.0);
+    const v1::PlacementDelivery& splash = Row(r.delivery(), "splash");
+    EXPECT_NEAR(splash.served(), 45000, 450);
+    for (const v1::DailyRow& day : r.daily()) {
+      const int d = day.day();
+      // Bernoulli(1/2) on each of 20,000 wearables on a bought day: mean
+      // 10,000, SD 71.
+      if (d == 2 || d == 5) {
+        EXPECT_NEAR(day.placement_impressions(0), 10000, kSe * 71) << d;
+      } else {
+        EXPECT_EQ(day.placement_impressions(0), 0) << d;
+      }
+      if (d == 1 || d == 4 || d == 7) {
+        EXPECT_NEAR(day.placement_impressions(1), 15000, 750) << d;
+      } else {
+        EXPECT_EQ(day.placement_impressions(1), 0) << d;
+      }
+    }
+  }
+  EXPECT_THAT(RunScenario(ParseTextOrDie(PhoneAndWearable(n, 7, R"pb(
+                            placements {
+                              name: "watch_face"
+                              device_type: "wearable"
+                              opportunity { bernoulli { probability: 0.5 } }
+                              price_per_day: 100
+                              days: [ 2, 2 ]
+                            })pb")),
+                          RunOptions())
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("placements[0].days[1]: day 2 is repeated")));
+  EXPECT_THAT(RunScenario(ParseTextOrDie(PhoneAndWearable(n, 7, R"pb(
+                            placements {
+                              name: "watch_face"
+                              device_type: "wearable"
+                              opportunity { bernoulli { probability: 0.5 } }
+                              price_per_day: 100
+                              days: [ 8 ]
+                            })pb")),
+                          RunOptions())
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("placements[0].days[0]")));
 }
 
 // Front-loaded pacing puts the stated share into the first half.

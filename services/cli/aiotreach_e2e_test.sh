@@ -89,6 +89,11 @@ expect "a bad --split is usage" 2 $?
 expect "a split sweep" 0 $?
 expect_in "the split is shown" "total budget split tv_boot 100%" "$tmp/out"
 expect_in "a saturated point says so" "bought nothing more" "$tmp/out"
+"$bin" sweep "$scenario" --placement tv_boot --days 1,x >/dev/null 2>"$tmp/err"
+expect "a bad --days is usage" 2 $?
+"$bin" sweep "$scenario" --placement tv_boot --days 1,3,7 --out "$tmp/days" >"$tmp/out" 2>&1
+expect "a days sweep" 0 $?
+expect_in "the days sweep says what it moved" "tv_boot days bought" "$tmp/out"
 for f in cli_small.optimize.csv cli_small.optimize_frontier.csv cli_small.optimize.json \
   cli_small.optimize.html; do
   [ -s "$tmp/opt/$f" ] || { echo "FAIL: no $f"; failures=$((failures + 1)); }

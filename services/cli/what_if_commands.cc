@@ -150,30 +150,21 @@ int SweepFile(const std::string& file, const v1::SweepSpec& spec,
     err << "error: " << file << ": " << curve.status().message() << "\n";
     return 1;
   }
-  const bool sov = curve->swept() == "share_of_voice";
-  std::string what =
-      absl::StrCat(curve->placement(), sov ? " share of voice" : " budget");
-  if (curve->split_size() > 0) {
-    std::vector<std::string> parts;
-    for (const v1::PlacementShare& s : curve->split())
-      parts.push_back(
-          absl::StrFormat("%s %.0f%%", s.placement(), 100 * s.share()));
-    what = absl::StrCat("total budget split ", absl::StrJoin(parts, ", "));
-  }
+  const std::string axis = SweepAxis(*curve);
   std::string csv =
       "budget,reach_people,reach_pct,reach_3_plus,average_frequency,spend,"
       "impressions,under_delivery,share_of_voice,refused_by_cap,"
-      "bought_nothing_more\n";
+      "bought_nothing_more,days\n";
   out << absl::StrFormat("sweep: %s, %s (seed %d, common random numbers)\n",
-                         scenario->name(), what, curve->seed());
-  out << absl::StrFormat("%14s %12s %8s %12s %6s %14s %14s\n",
-                         sov ? "share" : "budget", "reach", "reach %",
-                         "3+ reach", "freq", "spend", "impressions");
+                         scenario->name(), SweepWhat(*curve), curve->seed());
+  out << absl::StrFormat("%14s %12s %8s %12s %6s %14s %14s\n", axis, "reach",
+                         "reach %", "3+ reach", "freq", "spend", "impressions");
   for (const v1::SweepPoint& p : curve->points()) {
     const int64_t three = p.reach_k_plus_size() > 2 ? p.reach_k_plus(2) : 0;
     out << absl::StrFormat(
         "%14s %12s %8.2f %12s %6.2f %14s %14s",
-        sov ? absl::StrFormat("%.3f", p.share_of_voice()) : Money(p.budget()),
+        axis == "share" ? absl::StrFormat("%.3f", p.share_of_voice())
+                        : Money(SweepValue(*curve, p)),
         Thousands(p.reach_people()), p.reach_pct(), Thousands(three),
         p.average_frequency(), Money(p.spend()), Thousands(p.impressions()));
     // What the budget could not buy: the whole step (bought nothing more)
@@ -194,10 +185,11 @@ int SweepFile(const std::string& file, const v1::SweepSpec& spec,
     }
     out << "\n";
     absl::StrAppendFormat(
-        &csv, "%.17g,%d,%.17g,%d,%.17g,%.17g,%d,%d,%.17g,%d,%d\n", p.budget(),
-        p.reach_people(), p.reach_pct(), three, p.average_frequency(),
-        p.spend(), p.impressions(), p.under_delivery(), p.share_of_voice(),
-        p.refused_by_cap(), p.bought_nothing_more() ? 1 : 0);
+        &csv, "%.17g,%d,%.17g,%d,%.17g,%.17g,%d,%d,%.17g,%d,%d,%d\n",
+        p.budget(), p.reach_people(), p.reach_pct(), three,
+        p.average_frequency(), p.spend(), p.impressions(), p.under_delivery(),
+        p.share_of_voice(), p.refused_by_cap(), p.bought_nothing_more() ? 1 : 0,
+        p.days());
   }
   if (!Leads(options)) return 0;
   const std::string stem = absl::StrCat(

@@ -381,21 +381,41 @@ std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
   return Page(absl::StrCat("aiotreach: ", r.scenario()), body);
 }
 
-std::string SweepToHtml(const v1::SweepCurve& curve,
-                        const std::string& scenario_name) {
-  const bool sov = curve.swept() == "share_of_voice";
-  std::string what =
-      absl::StrCat(curve.placement(), sov ? " share of voice" : " budget");
+std::string SweepWhat(const v1::SweepCurve& curve) {
   if (curve.split_size() > 0) {
     std::vector<std::string> parts;
     for (const v1::PlacementShare& s : curve.split())
       parts.push_back(
           absl::StrFormat("%s %.0f%%", s.placement(), 100 * s.share()));
-    what = absl::StrCat("total budget split ", absl::StrJoin(parts, ", "));
+    return absl::StrCat("total budget split ", absl::StrJoin(parts, ", "));
   }
+  if (curve.swept() == "share_of_voice")
+    return absl::StrCat(curve.placement(), " share of voice");
+  if (curve.swept() == "days")
+    return absl::StrCat(curve.placement(),
+                        " days bought (the first k of the flight)");
+  return absl::StrCat(curve.placement(), " budget");
+}
+
+std::string SweepAxis(const v1::SweepCurve& curve) {
+  return curve.swept() == "share_of_voice" ? "share"
+         : curve.swept() == "days"         ? "days"
+                                           : "budget";
+}
+
+double SweepValue(const v1::SweepCurve& curve, const v1::SweepPoint& point) {
+  return curve.swept() == "share_of_voice" ? point.share_of_voice()
+         : curve.swept() == "days"         ? point.days()
+                                           : point.budget();
+}
+
+std::string SweepToHtml(const v1::SweepCurve& curve,
+                        const std::string& scenario_name) {
+  const std::string what = SweepWhat(curve);
+  const std::string axis = SweepAxis(curve);
   std::vector<double> budgets, reach, three;
   for (const v1::SweepPoint& p : curve.points()) {
-    budgets.push_back(sov ? p.share_of_voice() : p.budget());
+    budgets.push_back(SweepValue(curve, p));
     reach.push_back(p.reach_people());
     three.push_back(p.reach_k_plus_size() > 2 ? p.reach_k_plus(2) : 0);
   }
@@ -406,17 +426,16 @@ std::string SweepToHtml(const v1::SweepCurve& curve,
       "<h2>Reach curve</h2>\n");
   if (!budgets.empty())
     body += Line("sweep", budgets, reach,
-                 sov ? "share of voice" : "budget (yuan)", three) +
+                 axis == "budget" ? "budget (yuan)" : axis, three) +
             "\n";
   body += absl::StrCat(
-      "<table><tr><th>", sov ? "share of voice" : "budget",
+      "<table><tr><th>", axis,
       "</th><th>reach</th><th>reach %</th>"
       "<th>3+ reach</th><th>frequency</th><th>spend</th><th></th></tr>");
   for (const v1::SweepPoint& p : curve.points()) {
     body += absl::StrCat(
-        "<tr><td>",
-        sov ? absl::StrFormat("%.3f", p.share_of_voice()) : Number(p.budget()),
-        "</td><td>", Number(p.reach_people()), "</td><td>",
+        "<tr><td>", Number(SweepValue(curve, p)), "</td><td>",
+        Number(p.reach_people()), "</td><td>",
         absl::StrFormat("%.2f", p.reach_pct()), "</td><td>",
         Number(p.reach_k_plus_size() > 2 ? p.reach_k_plus(2) : 0), "</td><td>",
         absl::StrFormat("%.2f", p.average_frequency()), "</td><td>",

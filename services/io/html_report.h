@@ -25,6 +25,14 @@ namespace aiotreach {
 std::string ReportToHtml(const v1::Report& report,
                          const v1::Scenario& scenario);
 
+// What a sweep moved, in words ("tv_boot budget", "total budget split
+// tv_boot 40%, phone_splash 60%", "tv_boot share of voice", "tv_boot days
+// bought (the first k of the flight)"), the name of its values ("budget",
+// "share", "days") and a point's value.
+std::string SweepWhat(const v1::SweepCurve& curve);
+std::string SweepAxis(const v1::SweepCurve& curve);
+double SweepValue(const v1::SweepCurve& curve, const v1::SweepPoint& point);
+
 // The reach curve (reach and 3+ reach against budget) and its table.
 std::string SweepToHtml(const v1::SweepCurve& curve,
                         const std::string& scenario_name);

@@ -50,11 +50,14 @@ constexpr char kUsage[] = R"(usage:
       DIR/compare_<base>.csv and .json.
   aiotreach sweep FILE (--placement NAME | --split A=0.4,B=0.6)
                   (--budgets 0.5m,1m,2m | --from 0.5m --to 4m --steps 8 |
-                  --shares 0.1,0.2,0.4) [--out DIR] [--threads N]
+                  --shares 0.1,0.2,0.4 | --days 1,7,14) [--out DIR]
+                  [--threads N]
       The reach curve of a budget-bought placement over budgets, of a total
-      budget split at fixed shares, or of a placement's share of voice
-      (--shares), with common random numbers; marks points that bought
-      nothing more; writes DIR/<name>.sweep.csv, .json and .html.
+      budget split at fixed shares, of a placement's share of voice
+      (--shares), or of a placement run the first k days of the flight
+      (--days; a day-priced placement's days bought), with common random
+      numbers; marks points that bought nothing more; writes
+      DIR/<name>.sweep.csv, .json and .html.
   aiotreach optimize FILE --budget 2m [--objective reach|reach_k:3|households|
                      conversions] [--step 50k] [--min NAME=x,...]
                      [--max NAME=y,...] [--placements A,B] [--out DIR]
@@ -219,9 +222,10 @@ int Compare(const Args& args, const aiotreach::Cluster* cluster) {
 }
 
 int Sweep(const Args& args, const aiotreach::Cluster* cluster) {
-  const std::string unknown = Unknown(
-      args, {"--out", "--threads", "--memory_budget_mb", "--placement",
-             "--split", "--budgets", "--shares", "--from", "--to", "--steps"});
+  const std::string unknown =
+      Unknown(args, {"--out", "--threads", "--memory_budget_mb", "--placement",
+                     "--split", "--budgets", "--shares", "--days", "--from",
+                     "--to", "--steps"});
   if (!unknown.empty()) return Usage("sweep: unknown flag " + unknown);
   if (args.positional.size() != 1)
     return Usage("sweep: give exactly one scenario file");
@@ -250,14 +254,28 @@ int Sweep(const Args& args, const aiotreach::Cluster* cluster) {
       s->set_share(share);
     }
   }
-  if (const auto it = args.flags.find("--shares"); it != args.flags.end()) {
+  // --days and --shares: a list of numbers, each parsed by `parse`.
+  for (const auto& [flag, example] :
+       {std::pair<std::string, std::string>{"--days",
+                                            "whole days such as 1,7,14"},
+        {"--shares", "numbers such as 0.1,0.2"}}) {
+    const auto it = args.flags.find(flag);
+    if (it == args.flags.end()) continue;
     for (absl::string_view v :
          absl::StrSplit(it->second, ',', absl::SkipEmpty())) {
+      int days = 0;
       double share = 0;
-      if (!absl::SimpleAtod(v, &share))
-        return Usage("--shares: expected numbers such as 0.1,0.2, got '" +
+      const bool ok = flag == "--days" ? absl::SimpleAtoi(v, &days)
+                                       : absl::SimpleAtod(v, &share);
+      if (!ok) {
+        return Usage(flag + ": expected " + example + ", got '" +
                      std::string(v) + "'");
-      spec.add_shares_of_voice(share);
+      }
+      if (flag == "--days") {
+        spec.add_days(days);
+      } else {
+        spec.add_shares_of_voice(share);
+      }
     }
     return aiotreach::SweepFile(args.positional[0], spec, options, std::cout,
                                 std::cerr);

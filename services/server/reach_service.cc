@@ -89,6 +89,7 @@ grpc::Status ReachServiceImpl::SweepBudget(
   *spec.mutable_split() = request->split();
   *spec.mutable_budgets() = request->budgets();
   *spec.mutable_shares_of_voice() = request->shares_of_voice();
+  *spec.mutable_days() = request->days();
   absl::StatusOr<v1::SweepCurve> curve = runner_->Sweep(
       request->scenario(), spec, request->ecosystem_id(), ControlOf(context));
   if (curve.ok()) *response->mutable_curve() = *std::move(curve);

@@ -142,15 +142,16 @@ class Client:
                           timeout).comparison
 
     def sweep_budget(self, scenario, placement="", budgets=(), ecosystem_id="",
-                     timeout=None, split=None, shares_of_voice=()):
+                     timeout=None, split=None, shares_of_voice=(), days=()):
         """A SweepCurve: the scenario with `placement`'s budget at each of
         `budgets`; or with split={"tv_boot": 0.4, "phone_splash": 0.6}, the
         total budget at each of `budgets` cut by those shares; or with
-        shares_of_voice, `placement`'s share of voice at each."""
+        shares_of_voice, `placement`'s share of voice at each; or with days,
+        `placement` run the first k days of the flight for each k."""
         request = service_pb2.SweepBudgetRequest(
             scenario=_as_scenario(scenario), placement=placement,
             budgets=list(budgets), ecosystem_id=ecosystem_id,
-            shares_of_voice=list(shares_of_voice))
+            shares_of_voice=list(shares_of_voice), days=list(days))
         for name, share in (split or {}).items():
             request.split.add(placement=name, share=share)
         return self._call(self._stub.SweepBudget, request, timeout).curve
