@@ -15,6 +15,7 @@
 #include "engine/parallel.h"
 #include "engine/status_macros.h"
 #include "engine/validation.h"
+#include "engine/what_if.h"
 
 namespace aiotreach {
 namespace {
@@ -121,14 +122,12 @@ absl::StatusOr<Problem> MakeProblem(const v1::Scenario& scenario,
                                     const v1::OptimizeOptions& o) {
   AIOT_RETURN_IF_ERROR(CheckPositive(o.budget(), "budget"));
   Problem problem;
-  std::vector<std::string> known, bought;
-  for (int j = 0; j < scenario.placements_size(); ++j) {
-    const v1::Placement& p = scenario.placements(j);
-    known.push_back(p.name());
-    if (p.buying_case() == v1::Placement::kBudget) bought.push_back(p.name());
-  }
   std::vector<std::string> wanted(o.placements().begin(), o.placements().end());
-  if (wanted.empty()) wanted = bought;
+  if (wanted.empty()) {
+    for (const v1::Placement& p : scenario.placements()) {
+      if (p.buying_case() == v1::Placement::kBudget) wanted.push_back(p.name());
+    }
+  }
   if (wanted.empty()) {
     return FieldError("placements",
                       "the scenario has no placement bought by budget; the "
@@ -137,22 +136,15 @@ absl::StatusOr<Problem> MakeProblem(const v1::Scenario& scenario,
   }
   for (size_t i = 0; i < wanted.size(); ++i) {
     const std::string path = FieldPath("", "placements", static_cast<int>(i));
-    const auto it = std::find(known.begin(), known.end(), wanted[i]);
-    if (it == known.end()) {
-      return FieldError(
-          path, absl::StrCat("no placement ", Quoted(wanted[i]),
-                             " (known: ", absl::StrJoin(known, ", "), ")"));
-    }
-    if (std::find(bought.begin(), bought.end(), wanted[i]) == bought.end()) {
-      return FieldError(path, absl::StrCat(Quoted(wanted[i]),
-                                           " is not bought by budget (give it "
-                                           "budget and cpm)"));
-    }
-    if (std::find(problem.names.begin(), problem.names.end(), wanted[i]) !=
-        problem.names.end()) {
+    AIOT_ASSIGN_OR_RETURN(const int index,
+                          PlacementIndex(scenario, wanted[i], path));
+    AIOT_RETURN_IF_ERROR(
+        CheckBoughtBy(scenario, index, v1::Placement::kBudget, path));
+    if (std::find(problem.index.begin(), problem.index.end(), index) !=
+        problem.index.end()) {
       return FieldError(path, absl::StrCat(Quoted(wanted[i]), " is repeated"));
     }
-    problem.index.push_back(static_cast<int>(it - known.begin()));
+    problem.index.push_back(index);
     problem.names.push_back(wanted[i]);
   }
   const size_t n = problem.names.size();
@@ -342,12 +334,6 @@ void AddFrontier(const Problem& problem, const std::vector<double>& split,
 
 }  // namespace
 
-absl::StatusOr<double> ObjectiveOf(const v1::Report& report,
-                                   absl::string_view objective) {
-  AIOT_ASSIGN_OR_RETURN(const Objective o, ParseObjective(objective));
-  return ValueOf(o, report);
-}
-
 absl::StatusOr<v1::Optimization> OptimizeBudget(
     const v1::Scenario& scenario, const v1::OptimizeOptions& options,
     const RunOptions& run, const StoredPopulation* stored) {
@@ -422,7 +408,8 @@ absl::StatusOr<v1::Optimization> OptimizeBudget(
   for (int round = 0; round < kMaxExchangeRounds; ++round) {
     std::vector<std::vector<double>> points;
     for (int p = 0; p < n; ++p) {
-      points.push_back(problem.Budgets(Moved(k, -1, p)));
+      if (k[p] < problem.cap[p])
+        points.push_back(problem.Budgets(Moved(k, -1, p)));
       if (k[p] > 0) points.push_back(problem.Budgets(Moved(k, p, -1)));
       for (int q = 0; q < n; ++q) {
         if (q != p && k[p] > 0 && k[q] < problem.cap[q])

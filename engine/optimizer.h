@@ -21,7 +21,6 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "aiotreach/v1/scenario.pb.h"
 #include "aiotreach/v1/whatif.pb.h"
 #include "engine/engine.h"
@@ -32,11 +31,6 @@ namespace aiotreach {
 // Greedy steps at most (the step is enlarged to fit), and exchange rounds.
 inline constexpr int kMaxOptimizerSteps = 400;
 inline constexpr int kMaxExchangeRounds = 50;
-
-// The objective's value in a report: InvalidArgument naming "objective" for
-// an unknown one ("reach", "reach_k:K", "households", "conversions").
-absl::StatusOr<double> ObjectiveOf(const v1::Report& report,
-                                   absl::string_view objective);
 
 // InvalidArgument naming the option ("budget", "step", "min[1].placement",
 // "objective", ...) and its value for a bad request; the scenario's own

@@ -163,10 +163,6 @@ absl::StatusOr<v1::Comparison> CompareScenarios(
   return comparison;
 }
 
-namespace {
-
-// The scenario's placement named `name` (its index), or InvalidArgument at
-// `path` listing the known ones.
 absl::StatusOr<int> PlacementIndex(const v1::Scenario& scenario,
                                    absl::string_view name,
                                    const std::string& path) {
@@ -185,14 +181,16 @@ absl::Status CheckBoughtBy(const v1::Scenario& scenario, int index,
                            const std::string& path) {
   if (scenario.placements(index).buying_case() == buying)
     return absl::OkStatus();
-  const bool budget = buying == v1::Placement::kBudget;
   return FieldError(
       path, absl::StrCat(Quoted(scenario.placements(index).name()),
-                         budget ? " is not bought by budget: a budget sweep "
-                                  "sets its budget (give it budget and cpm)"
-                                : " is not bought by share of voice: a share "
-                                  "of voice sweep sets it"));
+                         buying == v1::Placement::kBudget
+                             ? " is not bought by budget (give it budget and "
+                               "cpm)"
+                             : " is not bought by share of voice (give it "
+                               "share_of_voice)"));
 }
+
+namespace {
 
 // The swept placements and what each point sets: (index, share) pairs, a
 // share of 1 for a single placement.

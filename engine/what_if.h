@@ -13,6 +13,7 @@
 #ifndef AIOTREACH_ENGINE_WHAT_IF_H_
 #define AIOTREACH_ENGINE_WHAT_IF_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -32,6 +33,18 @@ namespace aiotreach {
 absl::StatusOr<v1::Comparison> CompareScenarios(
     const v1::Scenario& base, const std::vector<v1::Scenario>& variants,
     const RunOptions& options, const StoredPopulation* stored = nullptr);
+
+// The scenario's placement named `name` (its index), or InvalidArgument at
+// `path` naming it and listing the known ones.
+absl::StatusOr<int> PlacementIndex(const v1::Scenario& scenario,
+                                   absl::string_view name,
+                                   const std::string& path);
+
+// InvalidArgument at `path` unless placement `index` is bought by `buying`
+// (what a sweep or the optimizer sets).
+absl::Status CheckBoughtBy(const v1::Scenario& scenario, int index,
+                           v1::Placement::BuyingCase buying,
+                           const std::string& path);
 
 // Runs `scenario` once per value of the spec (v1::SweepSpec): a
 // placement's budget, a total budget split at fixed shares, or a
