@@ -347,7 +347,8 @@ absl::StatusOr<uint64_t> NameMask(
 }
 
 absl::StatusOr<CompiledCap> CompileCap(const v1::FrequencyCap& cap, int index,
-                                       const std::vector<std::string>& names) {
+                                       const std::vector<std::string>& names,
+                                       int start_dow) {
   const std::string path = FieldPath("", "frequency_caps", index);
   CompiledCap c;
   AIOT_RETURN_IF_ERROR(CheckName(cap.name(), FieldPath(path, "name")));
@@ -365,6 +366,12 @@ absl::StatusOr<CompiledCap> CompileCap(const v1::FrequencyCap& cap, int index,
                                      "CAP_SCOPE_DEVICE, got ",
                                      v1::CapScope_Name(cap.scope())));
   }
+  if (cap.period() != v1::CAP_PERIOD_DAYS && cap.period_days() != 0) {
+    return FieldError(FieldPath(path, "period_days"),
+                      absl::StrCat("is only for CAP_PERIOD_DAYS, got ",
+                                   cap.period_days(), " with ",
+                                   v1::CapPeriod_Name(cap.period())));
+  }
   switch (cap.period()) {
     case v1::CAP_PERIOD_DAY:
       c.daily = true;
@@ -372,11 +379,25 @@ absl::StatusOr<CompiledCap> CompileCap(const v1::FrequencyCap& cap, int index,
     case v1::CAP_PERIOD_FLIGHT:
       c.daily = false;
       break;
+    case v1::CAP_PERIOD_WEEK:
+      c.daily = false;
+      c.window_days = 7;
+      c.window_offset = start_dow;
+      c.calendar_week = true;
+      break;
+    case v1::CAP_PERIOD_DAYS:
+      AIOT_RETURN_IF_ERROR(CheckIntInRange(cap.period_days(), 1, kMaxFlightDays,
+                                           FieldPath(path, "period_days")));
+      // One day is a day cap (its counters live per household-day).
+      c.daily = cap.period_days() == 1;
+      c.window_days = cap.period_days() == 1 ? 0 : cap.period_days();
+      break;
     default:
-      return FieldError(FieldPath(path, "period"),
-                        absl::StrCat("is required: CAP_PERIOD_DAY or "
-                                     "CAP_PERIOD_FLIGHT, got ",
-                                     v1::CapPeriod_Name(cap.period())));
+      return FieldError(
+          FieldPath(path, "period"),
+          absl::StrCat("is required: CAP_PERIOD_DAY, CAP_PERIOD_WEEK, "
+                       "CAP_PERIOD_DAYS or CAP_PERIOD_FLIGHT, got ",
+                       v1::CapPeriod_Name(cap.period())));
   }
   AIOT_RETURN_IF_ERROR(
       CheckIntInRange(cap.limit(), 1, 65535, FieldPath(path, "limit")));
@@ -391,6 +412,17 @@ absl::StatusOr<CompiledCap> CompileCap(const v1::FrequencyCap& cap, int index,
   c.placement_names.assign(cap.placements().begin(), cap.placements().end());
   return c;
 }
+
+}  // namespace
+
+std::string CompiledCap::PeriodName() const {
+  if (daily) return "day";
+  if (window_days == 0) return "flight";
+  if (calendar_week) return "week";
+  return absl::StrCat(window_days, " days");
+}
+
+namespace {
 
 absl::StatusOr<CompiledTarget> CompileTarget(const v1::Target& t,
                                              const Ecosystem& eco) {
@@ -837,7 +869,8 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
   for (int i = 0; i < scenario.frequency_caps_size(); ++i) {
     AIOT_ASSIGN_OR_RETURN(
         CompiledCap cap,
-        CompileCap(scenario.frequency_caps(i), i, placement_names));
+        CompileCap(scenario.frequency_caps(i), i, placement_names,
+                   c->start_dow_));
     c->caps_.push_back(std::move(cap));
   }
   AIOT_ASSIGN_OR_RETURN(c->target_,

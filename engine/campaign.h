@@ -183,10 +183,23 @@ inline constexpr uint32_t kCastSubBit = 0x80000000u;
 struct CompiledCap {
   std::string name;
   bool per_person = true;  // else per device
-  bool daily = true;       // else per flight
+  bool daily = true;       // else per flight or per window of days
+  // Counters start again on flight days d > 0 with (d + window_offset) %
+  // window_days == 0: calendar weeks are window 7, offset the start day of
+  // the week (Monday 0); 0: one window, the flight.
+  int window_days = 0;
+  int window_offset = 0;
+  bool calendar_week = false;  // CAP_PERIOD_WEEK
   int limit = 1;
   uint64_t placements = 0;                   // bit j: covers placement j
   std::vector<std::string> placement_names;  // as given; empty: all
+
+  // True if a new window starts on flight day `day` (0-based).
+  bool StartsWindow(int day) const {
+    return window_days > 0 && day > 0 && (day + window_offset) % window_days == 0;
+  }
+  // How the report names the period: "day", "week", "7 days", "flight".
+  std::string PeriodName() const;
 };
 
 // Who the campaign is for, compiled against the ecosystem.

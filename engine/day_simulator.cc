@@ -101,6 +101,7 @@ class DayWorker {
   void RunDay(int day, const std::vector<double>& win, ShardState* st) {
     const auto& placements = campaign_.placements();
     const int n = static_cast<int>(placements.size());
+    serve_.caps().StartDay(day, st);
     for (int j = 0; j < n; ++j) {
       if (placements[j].paced()) {
         serve_.draws().DrawBlocks(j, day, *st);

@@ -201,7 +201,9 @@ TEST(OptimizerTest, ReportsSaturation) {
   bool any = false;
   for (const v1::AllocationRow& row : o->allocation()) {
     any = any || row.saturated();
-    if (row.saturated()) EXPECT_GT(row.under_delivery(), 0);
+    if (row.saturated()) {
+      EXPECT_GT(row.under_delivery(), 0);
+    }
   }
   EXPECT_TRUE(any);
   EXPECT_TRUE(o->frontier(o->frontier_size() - 1).saturated() ||

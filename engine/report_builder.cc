@@ -99,7 +99,7 @@ void AddCaps(const Campaign& campaign, const Tally& tally, v1::Report* report) {
     v1::CapRow* row = report->add_caps();
     row->set_name(cap.name);
     row->set_scope(cap.per_person ? "person" : "device");
-    row->set_period(cap.daily ? "day" : "flight");
+    row->set_period(cap.PeriodName());
     row->set_limit(cap.limit);
     for (const std::string& name : cap.placement_names)
       row->add_placements(name);

@@ -460,6 +460,17 @@ std::vector<BadCase> Cases() {
        "flight_days: 7 frequency_caps { scope: CAP_SCOPE_DEVICE period: "
        "CAP_PERIOD_FLIGHT }",
        {"frequency_caps[0].limit: must be in [1, 65535], got 0"}},
+      {"cap over days without their number",
+       "flight_days: 7",
+       "flight_days: 7 frequency_caps { scope: CAP_SCOPE_PERSON period: "
+       "CAP_PERIOD_DAYS limit: 4 }",
+       {"frequency_caps[0].period_days: must be in [1, 731], got 0"}},
+      {"period_days on a weekly cap",
+       "flight_days: 7",
+       "flight_days: 7 frequency_caps { scope: CAP_SCOPE_PERSON period: "
+       "CAP_PERIOD_WEEK limit: 4 period_days: 3 }",
+       {"frequency_caps[0].period_days: is only for CAP_PERIOD_DAYS, got 3 "
+        "with CAP_PERIOD_WEEK"}},
       {"cap on an unknown placement",
        "flight_days: 7",
        "flight_days: 7 frequency_caps { scope: CAP_SCOPE_PERSON period: "

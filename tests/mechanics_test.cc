@@ -176,6 +176,61 @@ TEST(MechanicsTest, DailyDeviceCapsResetEachDay) {
               kSe * ProportionSe(both, 4 * n));
 }
 
+// Caps over calendar periods start again at each window's first day: one
+// opportunity a device each day for 14 days from a Thursday, so calendar
+// weeks are days 1-4, 5-11 and 12-14 (three windows) and windows of 7
+// days from day 1 are two. Exact counts, no tolerance.
+TEST(MechanicsTest, WeekAndDayWindowCapsStartAgainEachWindow) {
+  const int64_t n = 2000;
+  const std::string placements = R"pb(
+    start_day: DAY_OF_WEEK_THURSDAY
+    placements {
+      name: "phone_splash"
+      device_type: "phone"
+      opportunity { bernoulli { probability: 1 } }
+      share_of_voice: 1
+    }
+    placements {
+      name: "watch_face"
+      device_type: "wearable"
+      opportunity { bernoulli { probability: 1 } }
+      share_of_voice: 1
+    }
+    report { max_frequency: 30 })pb";
+  auto run = [&](const std::string& cap) {
+    return RunOrDie(ParseTextOrDie(PhoneAndWearable(n, 14, placements + cap)));
+  };
+  const v1::Report week = run(R"pb(frequency_caps {
+                                     scope: CAP_SCOPE_PERSON
+                                     period: CAP_PERIOD_WEEK
+                                     limit: 2
+                                   })pb");
+  EXPECT_EQ(week.caps(0).period(), "week");
+  EXPECT_EQ(week.frequency_histogram(6 - 1), n);  // 2 in each of 3 weeks
+  EXPECT_EQ(week.caps(0).refused(), (28 - 6) * n);
+  EXPECT_EQ(week.caps(0).exposures_over_limit(), 0);
+
+  const v1::Report days = run(R"pb(frequency_caps {
+                                     scope: CAP_SCOPE_PERSON
+                                     period: CAP_PERIOD_DAYS
+                                     period_days: 7
+                                     limit: 2
+                                   })pb");
+  EXPECT_EQ(days.caps(0).period(), "7 days");
+  EXPECT_EQ(days.frequency_histogram(4 - 1), n);  // 2 in each of 2 windows
+
+  // A device cap of 1 a week lets each device through once a week: 6 a
+  // person, 1 past a person's limit of 1 in each of the 3 weeks.
+  const v1::Report device = run(R"pb(frequency_caps {
+                                       scope: CAP_SCOPE_DEVICE
+                                       period: CAP_PERIOD_WEEK
+                                       limit: 1
+                                     })pb");
+  EXPECT_EQ(device.frequency_histogram(6 - 1), n);
+  EXPECT_EQ(device.caps(0).exposures_over_limit(), 3 * n);
+  EXPECT_EQ(device.caps(0).people_over_limit(), 3 * n);
+}
+
 // Even pacing delivers a goal the inventory can carry within 1%; spend at
 // the CPM never exceeds the budget.
 TEST(MechanicsTest, PacingDeliversTheGoalAndKeepsTheBudget) {

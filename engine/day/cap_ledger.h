@@ -66,6 +66,7 @@ class CapLedger {
     for (int c = 0; c < n; ++c) {
       has_device_caps_ = has_device_caps_ || !caps_[c].per_person;
       if (caps_[c].daily) day_caps_.push_back(c);
+      if (caps_[c].window_days > 0) window_caps_.push_back(c);
     }
     day_person_.assign(size_t{static_cast<size_t>(n)} * kMaxHouseholdSize, 0);
     day_device_.assign(size_t{static_cast<size_t>(n)} * kMaxDeviceSlots, 0);
@@ -159,11 +160,7 @@ class CapLedger {
       for (int m = 0; m < size; ++m) {
         const int n = static_cast<int>(person[m]);
         person[m] = 0;
-        if (!st.in_target[m0 + m]) continue;
-        if (n > caps_[c].limit) {
-          counters_.exposures_over_limit[c] += n - caps_[c].limit;
-          ++counters_.people_over_limit[c];
-        }
+        if (st.in_target[m0 + m]) CountOverLimit(c, n);
       }
       if (!caps_[c].per_person) {
         std::fill_n(&day_device_[c * kMaxDeviceSlots],
@@ -172,16 +169,37 @@ class CapLedger {
     }
   }
 
-  // After the flight: shard person pm's exposures past each flight cap.
+  // Before flight day `day` on a shard: the caps whose window starts that
+  // day count the exposures past their limit in the window that ended,
+  // and their counters start again.
+  void StartDay(int day, ShardState* st) {
+    for (int c : window_caps_) {
+      if (!caps_[c].StartsWindow(day)) continue;
+      const int k = plan_.flight_index[c];
+      const size_t people = static_cast<size_t>(st->people());
+      for (size_t pm = 0; pm < people; ++pm) {
+        const size_t at = pm * plan_.flight_caps + k;
+        if (st->in_target[pm]) CountOverLimit(c, st->flight_person[at]);
+        st->flight_person.Set(at, 0);
+      }
+      const int kd = plan_.flight_device_index[c];
+      if (kd < 0) continue;
+      const size_t devices = st->device_begin.empty()
+                                 ? 0
+                                 : size_t{st->device_begin[st->households()]};
+      for (size_t slot = 0; slot < devices; ++slot)
+        st->flight_device.Set(slot * plan_.flight_device_caps + kd, 0);
+    }
+  }
+
+  // After the flight: shard person pm's exposures past each flight cap (in
+  // the last window of a windowed cap).
   void EndFlight(const ShardState& st, uint32_t pm) {
     for (size_t c = 0; c < caps_.size(); ++c) {
       const int k = plan_.flight_index[c];
       if (k < 0) continue;
-      const uint64_t n = st.flight_person[pm * plan_.flight_caps + k];
-      if (n > static_cast<uint64_t>(caps_[c].limit)) {
-        counters_.exposures_over_limit[c] += n - caps_[c].limit;
-        ++counters_.people_over_limit[c];
-      }
+      CountOverLimit(static_cast<int>(c),
+                     st.flight_person[pm * plan_.flight_caps + k]);
     }
   }
 
@@ -195,7 +213,16 @@ class CapLedger {
   const DeviceSlots slots_;
   const CapCounters counters_;
   bool has_device_caps_ = false;
-  std::vector<int> day_caps_;  // indices of the per-day caps
+  // A person's `n` exposures in one period of cap c.
+  void CountOverLimit(int c, uint64_t n) {
+    if (n > static_cast<uint64_t>(caps_[c].limit)) {
+      counters_.exposures_over_limit[c] += n - caps_[c].limit;
+      ++counters_.people_over_limit[c];
+    }
+  }
+
+  std::vector<int> day_caps_;     // indices of the per-day caps
+  std::vector<int> window_caps_;  // caps over windows of days
   // Day counters of the household being served: [cap * kMaxHouseholdSize
   // + member] and [cap * kMaxDeviceSlots + slot].
   std::vector<uint32_t> day_person_;
