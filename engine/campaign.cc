@@ -367,10 +367,10 @@ absl::StatusOr<CompiledCap> CompileCap(const v1::FrequencyCap& cap, int index,
                                      v1::CapScope_Name(cap.scope())));
   }
   if (cap.period() != v1::CAP_PERIOD_DAYS && cap.period_days() != 0) {
-    return FieldError(FieldPath(path, "period_days"),
-                      absl::StrCat("is only for CAP_PERIOD_DAYS, got ",
-                                   cap.period_days(), " with ",
-                                   v1::CapPeriod_Name(cap.period())));
+    return FieldError(
+        FieldPath(path, "period_days"),
+        absl::StrCat("is only for CAP_PERIOD_DAYS, got ", cap.period_days(),
+                     " with ", v1::CapPeriod_Name(cap.period())));
   }
   switch (cap.period()) {
     case v1::CAP_PERIOD_DAY:
@@ -432,6 +432,10 @@ absl::StatusOr<CompiledTarget> CompileTarget(const v1::Target& t,
                           NameMask(t.age_bands(), eco.age_band_names(),
                                    "target.age_bands", "age band"));
   }
+  if (!t.genders().empty()) {
+    AIOT_ASSIGN_OR_RETURN(c.genders, NameMask(t.genders(), eco.gender_names(),
+                                              "target.genders", "gender"));
+  }
   if (!t.city_tiers().empty()) {
     AIOT_ASSIGN_OR_RETURN(c.city_tiers,
                           NameMask(t.city_tiers(), eco.city_tier_names(),
@@ -483,8 +487,9 @@ absl::StatusOr<CompiledTarget> CompileTarget(const v1::Target& t,
   c.min_activity = t.min_activity();
   c.max_activity = t.max_activity();
   c.everyone = !c.needs_age_band() && !c.needs_city_tier() &&
-               c.min_household_size <= 1 && c.max_household_size == 0 &&
-               owns == 0 && c.min_connected_devices == 0 && !c.needs_activity();
+               !c.needs_gender() && c.min_household_size <= 1 &&
+               c.max_household_size == 0 && owns == 0 &&
+               c.min_connected_devices == 0 && !c.needs_activity();
   return c;
 }
 
@@ -524,6 +529,8 @@ bool Campaign::uses_activity() const {
 
 bool Campaign::needs_day_loop() const {
   if (!caps_.empty() || !target_.everyone || conversion_.enabled) return true;
+  // The flight-at-once path keeps a 64-bit mask of weeks a person.
+  if (weeks() > kMaxFlightPathWeeks) return true;
   return std::any_of(
       placements_.begin(), placements_.end(), [](const CompiledPlacement& p) {
         return p.paced() || p.clock.hours != (1u << kHoursPerDay) - 1 ||
@@ -569,10 +576,11 @@ double CompiledPlacement::Spend(int64_t served, int days) const {
 
 bool CompiledTarget::Contains(int age_band, int city_tier, int household_size,
                               uint32_t person_devices,
-                              uint32_t household_devices,
-                              float activity) const {
+                              uint32_t household_devices, float activity,
+                              int gender) const {
   if (everyone) return true;
-  if (!((age_bands >> age_band) & 1) || !((city_tiers >> city_tier) & 1))
+  if (!((age_bands >> age_band) & 1) || !((city_tiers >> city_tier) & 1) ||
+      !((genders >> gender) & 1))
     return false;
   if (household_size < min_household_size) return false;
   if (max_household_size != 0 && household_size > max_household_size)
@@ -745,6 +753,7 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
   AIOT_RETURN_IF_ERROR(
       CheckIntInRange(f, 0, kMaxMaxFrequency, "report.max_frequency"));
   c->max_frequency_ = f == 0 ? kDefaultMaxFrequency : f;
+  c->audiences_ = scenario.report().audiences();
 
   if (scenario.placements().empty() && scenario.live_streams().empty()) {
     return FieldError("placements",
@@ -867,10 +876,9 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
   for (const CompiledPlacement& p : c->placements_)
     placement_names.push_back(p.name);
   for (int i = 0; i < scenario.frequency_caps_size(); ++i) {
-    AIOT_ASSIGN_OR_RETURN(
-        CompiledCap cap,
-        CompileCap(scenario.frequency_caps(i), i, placement_names,
-                   c->start_dow_));
+    AIOT_ASSIGN_OR_RETURN(CompiledCap cap,
+                          CompileCap(scenario.frequency_caps(i), i,
+                                     placement_names, c->start_dow_));
     c->caps_.push_back(std::move(cap));
   }
   AIOT_ASSIGN_OR_RETURN(c->target_,

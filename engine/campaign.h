@@ -37,6 +37,9 @@ namespace aiotreach {
 
 // Limits of the schema, documented in docs/SCENARIO_FORMAT.md.
 inline constexpr int kMaxFlightDays = 731;
+// Weekly reach on the flight-at-once path counts at most this many weeks
+// (a flight of about 15 months); longer flights take the day path.
+inline constexpr int kMaxFlightPathWeeks = 64;
 inline constexpr int kMaxPlacements = 64;
 inline constexpr double kMaxPoissonRate = 10000.0;  // per device per day
 inline constexpr int kDefaultMaxFrequency = 10;
@@ -196,7 +199,8 @@ struct CompiledCap {
 
   // True if a new window starts on flight day `day` (0-based).
   bool StartsWindow(int day) const {
-    return window_days > 0 && day > 0 && (day + window_offset) % window_days == 0;
+    return window_days > 0 && day > 0 &&
+           (day + window_offset) % window_days == 0;
   }
   // How the report names the period: "day", "week", "7 days", "flight".
   std::string PeriodName() const;
@@ -207,6 +211,7 @@ struct CompiledTarget {
   bool everyone = true;
   uint64_t age_bands = ~uint64_t{0};   // bit per age band
   uint64_t city_tiers = ~uint64_t{0};  // bit per city tier
+  uint64_t genders = ~uint64_t{0};     // bit per gender
   int min_household_size = 0;
   int max_household_size = 0;    // 0: no bound
   uint32_t person_types = 0;     // personal types the person must own
@@ -219,12 +224,13 @@ struct CompiledTarget {
 
   bool needs_age_band() const { return age_bands != ~uint64_t{0}; }
   bool needs_city_tier() const { return city_tiers != ~uint64_t{0}; }
+  bool needs_gender() const { return genders != ~uint64_t{0}; }
   bool needs_activity() const {
     return min_activity > 0.0 || max_activity > 0.0;
   }
   bool Contains(int age_band, int city_tier, int household_size,
                 uint32_t person_devices, uint32_t household_devices,
-                float activity) const;
+                float activity, int gender) const;
 };
 
 struct CompiledConversion {
@@ -293,6 +299,12 @@ class Campaign {
   double money_scale() const { return money_scale_; }
   int start_day_of_week() const { return start_dow_; }  // 0 = Monday
   int max_frequency() const { return max_frequency_; }
+  // Report.audiences is asked for.
+  bool audiences() const { return audiences_; }
+  // Calendar weeks (Monday to Sunday) the flight touches, and the week of
+  // flight day `day` (0-based): the first week starts on start_day.
+  int weeks() const { return (flight_days_ - 1 + start_dow_) / 7 + 1; }
+  int WeekOf(int day) const { return (day + start_dow_) / 7; }
   const std::vector<CompiledPlacement>& placements() const {
     return placements_;
   }
@@ -331,6 +343,7 @@ class Campaign {
   int flight_days_ = 0;
   int start_dow_ = 0;
   int max_frequency_ = kDefaultMaxFrequency;
+  bool audiences_ = false;
   std::vector<CompiledPlacement> placements_;
   std::vector<std::vector<int>> placements_by_type_;
   std::vector<CompiledCap> caps_;

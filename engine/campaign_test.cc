@@ -157,8 +157,8 @@ TEST(CampaignTest, CompilesCapsPacingAndTheTarget) {
   const CompiledTarget& t = c->target();
   EXPECT_TRUE(t.needs_age_band());
   EXPECT_FALSE(t.needs_city_tier());
-  EXPECT_TRUE(t.Contains(/*age_band=*/1, 0, 2, 1u, 0u, 1.0f));
-  EXPECT_FALSE(t.Contains(/*age_band=*/0, 0, 2, 1u, 0u, 1.0f));
+  EXPECT_TRUE(t.Contains(/*age_band=*/1, 0, 2, 1u, 0u, 1.0f, 0));
+  EXPECT_FALSE(t.Contains(/*age_band=*/0, 0, 2, 1u, 0u, 1.0f, 0));
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ class DayWorker {
         types_(tally->device_types()),
         delivery_(tally->delivery()),
         reach_(campaign, tally),
+        audience_(AudienceLayout::Of(population.ecosystem(), campaign), tally),
         serve_(population, campaign, plan, seed, cancel, tally),
         feed_(feed) {
     serve_.set_stream_feed(feed);
@@ -59,6 +60,7 @@ class DayWorker {
     needs.activity = campaign_.uses_activity() || target.needs_activity();
     needs.age_band = target.needs_age_band();
     needs.city_tier = target.needs_city_tier();
+    needs.gender = target.needs_gender();
     // The households are drawn into the worker's scratch, reused shard
     // after shard (its pages stay faulted in, its arrays are not freed and
     // reallocated), and only what the days read is kept.
@@ -138,6 +140,19 @@ class DayWorker {
     const auto& by_type = campaign_.placements_by_type();
     const CompiledConversion& conversion = campaign_.conversion();
     const bool follow_ups = st->household_follow_ups.size() > 0;
+    if (audience_.enabled()) {
+      // The attributes the audiences read, drawn again rather than kept
+      // through the flight (each has its own keyed words: the same values).
+      PopulationNeeds needs;
+      needs.activity = false;
+      needs.age_band = audience_.needs_age_band();
+      needs.city_tier = audience_.needs_city_tier();
+      needs.gender = audience_.needs_gender();
+      needs.device_types = 0;
+      population_.Generate(st->pop.first_household,
+                           st->pop.first_household + st->households(), needs,
+                           &scratch_);
+    }
     for (int i = 0; i < st->households(); ++i) {
       const uint32_t m0 = st->pop.member_begin[i];
       const int size = static_cast<int>(st->pop.member_begin[i + 1] - m0);
@@ -163,6 +178,11 @@ class DayWorker {
         serve_.caps().EndFlight(*st, pm);
         CountFunnel(*st, pm);
         const uint64_t count = st->count[pm];
+        if (audience_.enabled()) {
+          audience_.Person(scratch_.age_band[pm], scratch_.gender[pm],
+                           scratch_.city_tier[i], size,
+                           static_cast<int64_t>(count));
+        }
         if (count == 0) continue;
         ++reached;
         const uint64_t types = st->types[pm];
@@ -250,6 +270,7 @@ class DayWorker {
   const BreakdownCounters types_;
   const DeliveryCounters delivery_;
   ReachCounter reach_;
+  AudienceCounter audience_;
   HouseholdDay serve_;
   StreamFeed* const feed_;
   bool count_links_ = false;

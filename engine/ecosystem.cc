@@ -164,6 +164,9 @@ absl::StatusOr<std::unique_ptr<const Ecosystem>> Ecosystem::Build(
   AIOT_RETURN_IF_ERROR(
       CompileCategories(spec.city_tiers(), FieldPath(path, "city_tiers"),
                         &eco->city_tier_names_, &eco->city_tier_));
+  AIOT_RETURN_IF_ERROR(CompileCategories(spec.genders(),
+                                         FieldPath(path, "genders"),
+                                         &eco->gender_names_, &eco->gender_));
   AIOT_RETURN_IF_ERROR(CheckNonNegative(spec.activity_shape(),
                                         FieldPath(path, "activity_shape")));
   // A shape near 0 has a scale 1/shape that overflows: NaN multipliers

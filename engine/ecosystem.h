@@ -85,7 +85,8 @@ class Ecosystem {
   //  - household_size_weights: none, more than 16, a weight negative or
   //    above 1e12, or all zero;
   //  - activity_shape: negative, above 1e12, or in (0, 0.01);
-  //  - age_bands, city_tiers: more than their limit; a name empty, longer
+  //  - age_bands, city_tiers, genders: more than their limit; a name empty,
+  //  longer
   //    than 256 bytes or a duplicate; a weight not positive or above 1e12;
   //  - device_types: none or more than 32; a name empty, longer than 256
   //    bytes or a duplicate; no owner kind; an ownership probability
@@ -107,6 +108,8 @@ class Ecosystem {
   double mean_household_size() const { return mean_household_size_; }
   const CdfTable& age_band() const { return age_band_; }
   const CdfTable& city_tier() const { return city_tier_; }
+  const CdfTable& gender() const { return gender_; }
+  const std::vector<std::string>& gender_names() const { return gender_names_; }
   const std::vector<std::string>& age_band_names() const {
     return age_band_names_;
   }
@@ -145,6 +148,8 @@ class Ecosystem {
   double mean_household_size_ = 0.0;
   CdfTable age_band_;
   CdfTable city_tier_;
+  CdfTable gender_;
+  std::vector<std::string> gender_names_;
   std::vector<std::string> age_band_names_;
   std::vector<std::string> city_tier_names_;
   std::vector<DeviceTypeInfo> device_types_;

@@ -217,6 +217,7 @@ void Population::Generate(int64_t begin, int64_t end,
   const bool draw_age =
       (needs.age_band || ownership_by_age) && eco.age_band().size() > 1;
   const bool draw_activity = needs.activity && eco.activity_shape() > 0.0;
+  const bool draw_gender = needs.gender && eco.gender().size() > 1;
   const double shape = eco.activity_shape();
 
   // Types every owner has (no draw) and types that need a draw; which
@@ -312,6 +313,21 @@ void Population::Generate(int64_t begin, int64_t end,
   const RngBlock* activity_blocks =
       batch(draw_activity, streams::kPersonActivity, 0, first_person, people,
             &shard->activity_blocks);
+  // Genders: word 0 of a stream of their own, compared with the
+  // thresholds of the categories.
+  if (draw_gender) {
+    const RngBlock* gender_blocks =
+        batch(true, streams::kPersonGender, 0, first_person, people,
+              &shard->gender_blocks);
+    shard->gender.assign(people, 0);
+    uint8_t* genders = shard->gender.data();
+    for (uint64_t t : eco.gender().WordThresholds()) {
+      for (int64_t m = 0; m < people; ++m)
+        genders[m] += gender_blocks[m][0] >= t;
+    }
+  } else {
+    shard->gender.assign(people, 0);
+  }
   const RngBlock* hh_blocks2 =
       batch(reads_block1(maybe_household), streams::kHouseholdAttributes, 1,
             first_hh, n, &shard->household_blocks2);

@@ -40,6 +40,7 @@ struct PopulationNeeds {
   bool activity = true;
   bool age_band = true;
   bool city_tier = true;
+  bool gender = true;
   // Device types whose ownership is drawn (bit t: type t); the others are
   // left unowned in the shard. Each type has its own word, so skipping one
   // changes no other.
@@ -59,6 +60,7 @@ struct PopulationShard {
   std::vector<uint32_t> household_devices;
   std::vector<float> activity;    // per person; mean 1
   std::vector<uint8_t> age_band;  // per person
+  std::vector<uint8_t> gender;    // per person, when drawn
   // Bit t set: owns a device of (person-owned) type t.
   std::vector<uint32_t> person_devices;
 
@@ -72,6 +74,7 @@ struct PopulationShard {
   RngBlocks household_blocks;
   RngBlocks person_blocks;
   RngBlocks activity_blocks;
+  RngBlocks gender_blocks;
   // Block 1 (words 4 to 7), drawn when a word there is read.
   RngBlocks household_blocks2;
   RngBlocks person_blocks2;

@@ -39,6 +39,9 @@ constexpr char kSmallCity[] = R"pb(
   age_bands { name: "35-54" weight: 0.32 }
   age_bands { name: "55+" weight: 0.23 }
   city_tiers { name: "tier-4" weight: 1 }
+  # China's 2020 census: 51.24% male, 48.76% female.
+  genders { name: "female" weight: 0.4876 }
+  genders { name: "male" weight: 0.5124 }
   activity_shape: 2
   device_types {
     name: "phone"
@@ -168,6 +171,9 @@ constexpr char kXiaomi2020[] = R"pb(
   city_tiers { name: "tier-1-2" weight: 0.35 }
   city_tiers { name: "tier-3-4" weight: 0.45 }
   city_tiers { name: "tier-5-rural" weight: 0.20 }
+  # China's 2020 census: 51.24% male, 48.76% female.
+  genders { name: "female" weight: 0.4876 }
+  genders { name: "male" weight: 0.5124 }
   activity_shape: 2
   device_types {
     name: "phone"

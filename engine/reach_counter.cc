@@ -59,4 +59,13 @@ ReachCounter::ReachCounter(const Campaign& campaign, Tally* tally)
     type_bit_[carrying[c]] = uint64_t{1} << c;
 }
 
+AudienceCounter::AudienceCounter(const AudienceLayout& layout, Tally* tally)
+    : tally_(*tally),
+      max_frequency_(tally->shape().max_frequency),
+      enabled_(layout.rows() > 0),
+      age_first_(layout.age_first),
+      gender_first_(layout.gender_first),
+      tier_first_(layout.tier_first),
+      size_first_(layout.size_first) {}
+
 }  // namespace aiotreach

@@ -17,8 +17,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "engine/audience.h"
 #include "engine/campaign.h"
 #include "engine/tally.h"
 
@@ -100,6 +102,76 @@ class ReachCounter {
   std::vector<uint64_t> type_bit_;
   MaskCounter placement_masks_;
   MaskCounter type_masks_;
+};
+
+// Counts people into weekly_reach by the mask of the calendar weeks they
+// were exposed in (bit w: week w). Flights of up to kMaxTableBits weeks
+// count people by mask and fold the counts at the end (a loop over each
+// person's weeks mispredicts its exit once a person: 10% of W1).
+class WeekCounter {
+ public:
+  WeekCounter(int weeks, int64_t* weekly_reach) : weekly_reach_(weekly_reach) {
+    if (weeks <= kMaxTableBits) table_.assign(size_t{1} << weeks, 0);
+  }
+  void Add(uint64_t weeks) {
+    if (!table_.empty()) {
+      ++table_[weeks];
+    } else {
+      Fold(weeks, 1);
+    }
+  }
+  // Moves the counts so far into weekly_reach.
+  void Finish() {
+    for (size_t mask = 1; mask < table_.size(); ++mask) {
+      if (table_[mask] != 0) Fold(mask, table_[mask]);
+      table_[mask] = 0;
+    }
+  }
+
+ private:
+  static constexpr int kMaxTableBits = 10;
+  void Fold(uint64_t weeks, int64_t n) {
+    for (uint64_t rest = weeks; rest != 0; rest &= rest - 1)
+      weekly_reach_[__builtin_ctzll(rest)] += n;
+  }
+  int64_t* const weekly_reach_;
+  std::vector<int64_t> table_;
+};
+
+// Counts target people into the audience rows of a Tally.
+class AudienceCounter {
+ public:
+  AudienceCounter(const AudienceLayout& layout, Tally* tally);
+
+  bool enabled() const { return enabled_; }
+  bool needs_age_band() const { return age_first_ >= 0; }
+  bool needs_city_tier() const { return tier_first_ >= 0; }
+  bool needs_gender() const { return gender_first_ >= 0; }
+
+  // A target person of these categories, exposed `count` times (0: not
+  // reached), in a household of `household_size`.
+  void Person(int age_band, int gender, int city_tier, int household_size,
+              int64_t count) {
+    if (age_first_ >= 0) Row(age_first_ + age_band, count);
+    if (gender_first_ >= 0) Row(gender_first_ + gender, count);
+    if (tier_first_ >= 0) Row(tier_first_ + city_tier, count);
+    if (size_first_ >= 0) Row(size_first_ + household_size - 1, count);
+  }
+
+ private:
+  void Row(int r, int64_t count) {
+    int64_t* row = tally_.audience(r);
+    ++row[0];
+    if (count == 0) return;
+    ++row[1];
+    row[2] += count;
+    ++row[3 + std::min(count, max_frequency_) - 1];
+  }
+
+  Tally& tally_;
+  const int64_t max_frequency_;
+  const bool enabled_;
+  const int age_first_, gender_first_, tier_first_, size_first_;
 };
 
 }  // namespace aiotreach

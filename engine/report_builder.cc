@@ -5,11 +5,20 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/audience.h"
 
 namespace aiotreach {
 namespace {
 
 double Ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
+
+// reach_k_plus, k = 1..f, from a frequency histogram of f buckets.
+void AddKPlus(const int64_t* histogram, int f,
+              google::protobuf::RepeatedField<int64_t>* k_plus) {
+  k_plus->Resize(f, 0);
+  int64_t at_least = 0;
+  for (int k = f; k >= 1; --k) k_plus->Set(k - 1, at_least += histogram[k - 1]);
+}
 
 // Fills breakdown rows (and their pairwise overlaps) for the rows listed
 // in `rows`, named by `names`.
@@ -55,6 +64,53 @@ const char* BuyingName(Buying b) {
 }
 
 // Delivery rows; returns the total spend.
+// Report.weekly from the daily rows (already added) and the weekly reach.
+// A one-week flight's reach is its weekly reach.
+void AddWeekly(const Campaign& campaign, const Tally& tally, int64_t people,
+               v1::Report* report) {
+  for (int w = 0; w < campaign.weeks(); ++w) {
+    v1::WeeklyRow* row = report->add_weekly();
+    row->set_week(w + 1);
+    for (const v1::DailyRow& d : report->daily()) {
+      if (campaign.WeekOf(d.day() - 1) != w) continue;
+      if (row->days() == 0) row->set_first_day(d.day());
+      row->set_days(row->days() + 1);
+      row->set_impressions(row->impressions() + d.impressions());
+      row->set_exposures(row->exposures() + d.exposures());
+      row->set_new_reach_people(row->new_reach_people() + d.new_reach_people());
+      row->set_cumulative_reach_people(d.cumulative_reach_people());
+      row->set_cumulative_reach_pct(d.cumulative_reach_pct());
+    }
+    const int64_t reach = tally.shape().weeks > 0 ? tally.weekly_reach()[w]
+                                                  : tally.reach_people();
+    row->set_reach_people(reach);
+    row->set_reach_pct(100.0 * Ratio(reach, people));
+    row->set_average_frequency(Ratio(row->exposures(), reach));
+  }
+}
+
+// Report.audiences: each row's figures from its counters.
+void AddAudiences(const Ecosystem& ecosystem, const Campaign& campaign,
+                  const Tally& tally, v1::Report* report) {
+  const AudienceLayout layout = AudienceLayout::Of(ecosystem, campaign);
+  const int f = tally.shape().max_frequency;
+  for (int r = 0; r < layout.rows(); ++r) {
+    const int64_t* counts = tally.audience(r);
+    v1::AudienceRow* row = report->add_audiences();
+    row->set_attribute(layout.attribute[r]);
+    row->set_category(layout.category[r]);
+    row->set_people(counts[0]);
+    row->set_reach_people(counts[1]);
+    row->set_reach_pct(100.0 * Ratio(counts[1], counts[0]));
+    row->set_exposures(counts[2]);
+    row->set_average_frequency(Ratio(counts[2], counts[1]));
+    row->set_grp(100.0 * Ratio(counts[2], counts[0]));
+    const int64_t* histogram = counts + 3;
+    for (int k = 0; k < f; ++k) row->add_frequency_histogram(histogram[k]);
+    AddKPlus(histogram, f, row->mutable_reach_k_plus());
+  }
+}
+
 double AddDelivery(const Campaign& campaign, const Tally& tally,
                    v1::Report* report) {
   const DeliveryCounters d = tally.delivery();
@@ -247,11 +303,7 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
   const int f = campaign.max_frequency();
   for (int i = 0; i < f; ++i)
     report.add_frequency_histogram(tally.histogram()[i]);
-  std::vector<int64_t> k_plus(f);
-  int64_t at_least = 0;
-  for (int k = f; k >= 1; --k)
-    k_plus[k - 1] = at_least += tally.histogram()[k - 1];
-  for (int64_t v : k_plus) report.add_reach_k_plus(v);
+  AddKPlus(tally.histogram(), f, report.mutable_reach_k_plus());
   report.set_average_frequency(Ratio(tally.exposures(), tally.reach_people()));
   report.set_grp(100.0 * Ratio(tally.exposures(), people));
 
@@ -293,6 +345,9 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
     }
     row->set_refused_by_cap(tally.daily_refused()[d]);
   }
+
+  AddWeekly(campaign, tally, people, &report);
+  AddAudiences(ecosystem, campaign, tally, &report);
 
   const double spend = AddDelivery(campaign, tally, &report);
   report.set_spend(spend);

@@ -45,6 +45,7 @@ inline constexpr uint32_t kStreamDiscovery = 13;  // entity: minute
 inline constexpr uint32_t kStreamLikes = 14;      // entity: minute
 inline constexpr uint32_t kStreamFollow = 15;     // entity: person
 inline constexpr uint32_t kStreamPromotion = 16;  // entity: person
+inline constexpr uint32_t kPersonGender = 17;
 inline constexpr uint32_t kFirstPlacementStream = 0x80000000u;
 }  // namespace streams
 

@@ -37,23 +37,36 @@ class ShardWorker {
         perm_(campaign.flight_days()),
         blocks_(campaign.placements().size()),
         counts_(campaign.placements().size()),
+        weeks_(tally->shape().weeks, tally->weekly_reach()),
         reach_(campaign, tally),
+        audience_(AudienceLayout::Of(population.ecosystem(), campaign), tally),
         reached_(reached) {
     std::iota(perm_.begin(), perm_.end(), 0);
+    // Without weeks to count, every day's bit is 0 and the masks stay 0.
+    week_bit_.assign(campaign.flight_days(), 0);
+    if (tally->shape().weeks > 0) {
+      weekly_reach_ = tally->weekly_reach();
+      for (int d = 0; d < campaign.flight_days(); ++d)
+        week_bit_[d] = uint64_t{1} << campaign.WeekOf(d);
+    }
     for (const CompiledPlacement& p : campaign.placements()) {
       type_bit_.push_back(reach_.TypeBit(p.device_type));
       micro_cpm_.push_back(MicroYuanPerImpression(p.cpm));
     }
     needs_.activity = campaign.uses_activity();
-    needs_.age_band = false;
-    needs_.city_tier = false;
+    needs_.age_band = audience_.needs_age_band();
+    needs_.city_tier = audience_.needs_city_tier();
+    needs_.gender = audience_.needs_gender();
     count_links_ = !population.ecosystem().device_links().empty();
     count_contacts_ = population.ecosystem().mean_social_contacts() > 0.0;
   }
 
   // Moves what is still held per worker into the tally. Call once, after
   // the last shard.
-  void Finish() { reach_.Finish(); }
+  void Finish() {
+    reach_.Finish();
+    weeks_.Finish();
+  }
 
   // Polls the run's cancel token as households and events go by: a stopped
   // worker returns from its shard early.
@@ -207,6 +220,7 @@ class ShardWorker {
     first_[m] = std::min(first_[m], day);
     pmask_[m] |= uint64_t{1} << placement;
     tmask_[m] |= type_bit_[placement];
+    wmask_[m] |= week_bit_[day];
     ++daily_exposures_[day];
     ++device_exposures_;
   }
@@ -229,6 +243,7 @@ class ShardWorker {
     pmask_.fill(0);
     tmask_.fill(0);
     dmask_.fill(0);
+    wmask_.fill(0);
     ++tally_.households();
     ++tally_.all_households();
     tally_.people() += size;
@@ -286,7 +301,12 @@ class ShardWorker {
       for (uint32_t rest = dmask_[m]; rest != 0; rest &= rest - 1) {
         ++types_.devices_reached[__builtin_ctz(rest)];
       }
+      if (audience_.enabled()) {
+        audience_.Person(shard_.age_band[m0 + m], shard_.gender[m0 + m],
+                         shard_.city_tier[i], size, count_[m]);
+      }
       if (count_[m] == 0) continue;
+      if (weekly_reach_ != nullptr) weeks_.Add(wmask_[m]);
       exposed += count_[m];
       ++reached;
       reach_.Person(count_[m], first_[m], pmask_[m], tmask_[m]);
@@ -341,11 +361,17 @@ class ShardWorker {
   std::array<uint64_t, kMaxHouseholdSize> pmask_;
   std::array<uint64_t, kMaxHouseholdSize> tmask_;
   std::array<uint32_t, kMaxHouseholdSize> dmask_;
+  // Bit w: exposed in calendar week w (when weeks are counted).
+  std::array<uint64_t, kMaxHouseholdSize> wmask_;
+  int64_t* weekly_reach_ = nullptr;  // null: the flight is one week
+  std::vector<uint64_t> week_bit_;   // per flight day: its week's bit
+  WeekCounter weeks_;
   // Exposures on the current device, for the current placement.
   int64_t device_exposures_ = 0;
   // type_bit_[j]: placement j's bit in a person's type mask.
   std::vector<uint64_t> type_bit_;
   ReachCounter reach_;
+  AudienceCounter audience_;
   PersonBits* const reached_;  // or null
 };
 
@@ -361,6 +387,8 @@ TallyShape MakeTallyShape(const Population& population,
   s.max_frequency = campaign.max_frequency();
   s.caps = static_cast<int>(campaign.caps().size());
   s.retargets = static_cast<int>(campaign.retarget_routes().size());
+  s.weeks = campaign.weeks() > 1 ? campaign.weeks() : 0;
+  s.audience_rows = AudienceLayout::Of(population.ecosystem(), campaign).rows();
   if (campaign.platform_units()) {
     s.sampling_blocks =
         (population.households() + kSamplingBlockHouseholds - 1) >>

@@ -30,6 +30,10 @@ Tally::Tally(const TallyShape& shape) : shape_(shape) {
   size += 2 * static_cast<size_t>(shape.retargets);
   sampling_ = size;
   size += static_cast<size_t>(shape.sampling_blocks) * kSamplingMetrics;
+  weekly_ = size;
+  size += shape.weeks;
+  audiences_ = size;
+  size += static_cast<size_t>(shape.audience_rows) * (3 + shape.max_frequency);
   values_.assign(size, 0);
 }
 

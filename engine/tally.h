@@ -24,6 +24,11 @@ struct TallyShape {
   int link_kinds = 4;  // LinkKind values, 0 unused
   int caps = 0;
   int retargets = 0;  // retargeting routes
+  // Calendar weeks of the flight whose reach is counted (0 when the flight
+  // lies in one week: its weekly reach is the reach).
+  int weeks = 0;
+  // Rows of the audience breakdowns (AudienceLayout); 0: none.
+  int audience_rows = 0;
   // Sampling blocks (households by id, kSamplingBlockHouseholds each),
   // counted with platform units for the sampling error; 0: none.
   int64_t sampling_blocks = 0;
@@ -189,6 +194,18 @@ class Tally {
     row[kSampleReachHouseholds] += reached;
     return row;
   }
+  // People reached in each calendar week (shape().weeks).
+  int64_t* weekly_reach() { return &values_[weekly_]; }
+  const int64_t* weekly_reach() const { return &values_[weekly_]; }
+  // Audience row r: [0] target people, [1] reached, [2] exposures, then the
+  // frequency histogram (max_frequency buckets).
+  int64_t* audience(int r) {
+    return &values_[audiences_ + static_cast<size_t>(r) * AudienceStride()];
+  }
+  const int64_t* audience(int r) const {
+    return const_cast<Tally*>(this)->audience(r);
+  }
+  size_t AudienceStride() const { return 3 + shape_.max_frequency; }
   // Device-device links by LinkKind value.
   int64_t* links() { return &values_[links_]; }
   const int64_t* links() const { return &values_[links_]; }
@@ -245,6 +262,8 @@ class Tally {
   size_t cross_device_ = 0;
   size_t retarget_ = 0;
   size_t sampling_ = 0;
+  size_t weekly_ = 0;
+  size_t audiences_ = 0;
   std::vector<int64_t> values_;
 };
 

@@ -28,7 +28,13 @@ HouseholdDay::HouseholdDay(const Population& population,
       placements_(tally->placements()),
       types_(tally->device_types()),
       delivery_(tally->delivery()),
-      sampling_(tally->sampling()) {
+      sampling_(tally->sampling()),
+      weekly_reach_(tally->shape().weeks > 0 ? tally->weekly_reach()
+                                             : nullptr) {
+  if (weekly_reach_ != nullptr) {
+    for (int d = 0; d < campaign.flight_days(); ++d)
+      week_of_day_.push_back(static_cast<uint16_t>(campaign.WeekOf(d)));
+  }
   for (const CompiledPlacement& p : campaign.placements())
     micro_cpm_.push_back(MicroYuanPerImpression(p.cpm));
   const auto& types = population.ecosystem().device_types();
@@ -81,6 +87,15 @@ inline void HouseholdDay::Expose(int day, int j, int t, ShardState* st,
   // Days go in order: the first exposure's day is the first day.
   if (st->count[pm] == 0) st->first.Set(pm, static_cast<uint64_t>(day));
   st->count.Increment(pm);
+  if (weekly_reach_ != nullptr) {
+    // 1 + the week of the person's last exposure: the first exposure of a
+    // week counts them in its reach.
+    const uint64_t week = week_of_day_[day] + 1u;
+    if (st->last_week[pm] != week) {
+      st->last_week.Set(pm, week);
+      ++weekly_reach_[week - 1];
+    }
+  }
   st->reached_by.Or(pm, uint64_t{1} << j);
   st->types.Or(pm, uint64_t{1} << t);
   if (st->last.size() > 0) st->last.Set(pm, static_cast<uint64_t>(j) + 1);

@@ -152,6 +152,10 @@ class HouseholdDay {
   int64_t* const sampling_;
   int64_t* sampling_row_ = nullptr;
   std::vector<int64_t> micro_cpm_;
+  // People reached in each calendar week, or null (a one-week flight);
+  // the week of each flight day.
+  int64_t* const weekly_reach_;
+  std::vector<uint16_t> week_of_day_;
 };
 
 }  // namespace day

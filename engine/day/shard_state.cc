@@ -36,7 +36,8 @@ TargetCount MarkTarget(const CompiledTarget& target,
           target.Contains(needs.age_band ? pop.age_band[m0 + m] : 0,
                           needs.city_tier ? pop.city_tier[i] : 0, size,
                           pop.person_devices[m0 + m], pop.household_devices[i],
-                          needs.activity ? pop.activity[m0 + m] : 1.0f);
+                          needs.activity ? pop.activity[m0 + m] : 1.0f,
+                          needs.gender ? pop.gender[m0 + m] : 0);
       st->in_target[m0 + m] = member_in;
       in.people += member_in;
       st->household_target[i] |= member_in;
@@ -96,6 +97,11 @@ void StartShardState(const Campaign& campaign, int device_types,
   } else {
     st->last.Clear();
   }
+  if (campaign.weeks() > 1) {
+    st->last_week.Assign(people, campaign.weeks(), 0);
+  } else {
+    st->last_week.Clear();
+  }
   st->last_source.assign(campaign.retarget_routes().size() * people,
                          kNeverExposed);
   st->person_impressions.Assign(people, placement_bits, 0);
@@ -131,14 +137,14 @@ double KeptBytesPerPerson(const Campaign& campaign,
   }
   // Per person: devices, target flag, household rank bits (1/8 + 4/64),
   // activity if read, and the counters: count (2: it may widen), first
-  // day, reach and type masks, last placement, impressions, route days,
-  // flight caps (2 each: they widen past 255).
+  // day, reach and type masks, last placement, last week, impressions, route
+  // days, flight caps (2 each: they widen past 255).
   double bytes = type_bytes + 1 + 0.2 + (campaign.uses_activity() ? 4 : 0) + 2 +
                  NarrowArray::WidthFor(campaign.flight_days()) +
                  placement_bytes + type_bytes +
                  (campaign.conversion().enabled ? placement_bytes : 0) +
-                 placement_bytes + 2.0 * campaign.retarget_routes().size() +
-                 2.0 * flight_caps;
+                 placement_bytes + (campaign.weeks() > 1 ? 1 : 0) +
+                 2.0 * campaign.retarget_routes().size() + 2.0 * flight_caps;
   // Per household: member_begin, devices, target flag, impressions,
   // follow-ups, and device slots with their flight counters (a household
   // holds at most every type, personal ones once a member).
@@ -163,7 +169,7 @@ size_t ShardState::MemoryBytes() const {
       Bytes(last_source) + Bytes(device_begin);
   for (const NarrowArray* a :
        {&person_devices, &household_devices, &count, &first, &reached_by,
-        &types, &last, &person_impressions, &household_impressions,
+        &types, &last, &last_week, &person_impressions, &household_impressions,
         &household_follow_ups, &flight_person, &flight_device}) {
     bytes += a->memory_bytes();
   }

@@ -49,6 +49,9 @@ struct ShardState {
   NarrowArray reached_by;  // bit j: placement j exposed them
   NarrowArray types;       // bit t: a device of type t exposed them
   NarrowArray last;        // 1 + placement of the last exposure (conversions)
+  // 1 + the calendar week of the last exposure; 0: none (only when the
+  // flight spans two weeks or more).
+  NarrowArray last_week;
   // [route * people + person]: the last day the person was exposed to the
   // route's source by a device its placement's screen is tied to;
   // kNeverExposed if never (Campaign::retarget_routes()).

@@ -149,7 +149,7 @@ void MarkShard(const Population& population, const CompiledStream& s,
       const uint32_t in_target =
           target.everyone ||
           target.Contains(age, tier, static_cast<int>(m1 - m0), own, hh_devices,
-                          shard.activity[m]);
+                          shard.activity[m], shard.gender[m]);
       bytes[m] = static_cast<uint8_t>(slot | fan * kFan | cast * kCastLink |
                                       in_target * kTarget);
       targets += in_target;

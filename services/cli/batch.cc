@@ -60,6 +60,12 @@ absl::Status WriteOutputs(const v1::Report& report,
         WriteFileAtomically(base + ".placements.csv", PlacementsCsv(report)));
     AIOT_RETURN_IF_ERROR(
         WriteFileAtomically(base + ".delivery.csv", DeliveryCsv(report)));
+    AIOT_RETURN_IF_ERROR(
+        WriteFileAtomically(base + ".weekly.csv", WeeklyCsv(report)));
+    if (report.audiences_size() > 0) {
+      AIOT_RETURN_IF_ERROR(
+          WriteFileAtomically(base + ".audiences.csv", AudiencesCsv(report)));
+    }
     if (report.live_streams_size() > 0) {
       AIOT_RETURN_IF_ERROR(
           WriteFileAtomically(base + ".streams.csv", StreamsCsv(report)));

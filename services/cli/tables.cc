@@ -102,6 +102,27 @@ void Notes(const v1::Report& r, std::ostream& out) {
                              Thousands(d.casts()));
     }
   }
+  if (r.weekly_size() > 1) {
+    out << "  weekly reach:";
+    for (const v1::WeeklyRow& w : r.weekly()) {
+      out << absl::StrFormat(" week %d %s (%.1f%%)%s", w.week(),
+                             Thousands(w.reach_people()), w.reach_pct(),
+                             w.week() < r.weekly_size() ? "," : "");
+    }
+    out << "\n";
+  }
+  // Audiences: one line per attribute, reach % and average frequency of
+  // each category.
+  for (int i = 0; i < r.audiences_size(); ++i) {
+    const v1::AudienceRow& a = r.audiences(i);
+    const bool first =
+        i == 0 || r.audiences(i - 1).attribute() != a.attribute();
+    const bool last = i + 1 == r.audiences_size() ||
+                      r.audiences(i + 1).attribute() != a.attribute();
+    if (first) out << "  by " << a.attribute() << ":";
+    out << absl::StrFormat(" %s %.1f%% x%.2f%s", a.category(), a.reach_pct(),
+                           a.average_frequency(), last ? "\n" : ",");
+  }
   for (const v1::StreamReport& s : r.live_streams()) {
     const v1::StreamAndCampaign& c = s.with_campaign();
     out << absl::StrFormat(

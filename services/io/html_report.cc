@@ -253,6 +253,44 @@ std::string StreamsHtml(const v1::Report& r) {
 }  // namespace
 
 // Platform units: the platform's figures with their 95% intervals.
+// Weekly reach (with two weeks or more) and the audience rows, as tables.
+std::string WeeklyAndAudiencesHtml(const v1::Report& r) {
+  std::string body;
+  if (r.weekly_size() > 1) {
+    body +=
+        "<h2>Reach by calendar week</h2>\n<table id=\"weekly\"><tr><th>week"
+        "</th><th>days</th><th>people reached</th><th>reach %</th>"
+        "<th>average frequency</th><th>new people</th></tr>";
+    for (const v1::WeeklyRow& w : r.weekly()) {
+      body += absl::StrCat("<tr><td>", w.week(), "</td><td>", w.first_day(),
+                           "-", w.first_day() + w.days() - 1, "</td><td>",
+                           Number(w.reach_people()), "</td><td>",
+                           Number(w.reach_pct()), "</td><td>",
+                           Number(w.average_frequency()), "</td><td>",
+                           Number(w.new_reach_people()), "</td></tr>");
+    }
+    body += "</table>\n";
+  }
+  if (r.audiences_size() > 0) {
+    body +=
+        "<h2>Reach by audience</h2>\n<table id=\"audiences\"><tr><th>"
+        "attribute</th><th>category</th><th>people</th><th>reached</th>"
+        "<th>reach %</th><th>average frequency</th><th>3+ reach</th>"
+        "<th>GRP</th></tr>";
+    for (const v1::AudienceRow& a : r.audiences()) {
+      body += absl::StrCat(
+          "<tr><td>", Escape(a.attribute()), "</td><td>", Escape(a.category()),
+          "</td><td>", Number(a.people()), "</td><td>",
+          Number(a.reach_people()), "</td><td>", Number(a.reach_pct()),
+          "</td><td>", Number(a.average_frequency()), "</td><td>",
+          Number(a.reach_k_plus_size() > 2 ? a.reach_k_plus(2) : 0),
+          "</td><td>", Number(a.grp()), "</td></tr>");
+    }
+    body += "</table>\n";
+  }
+  return body;
+}
+
 std::string PlatformHtml(const v1::Report& r) {
   if (!r.has_platform()) return "";
   const v1::PlatformProjection& p = r.platform();
@@ -373,6 +411,7 @@ std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
         Number(d.conversions_last_touch()), "</td></tr>");
   }
   body += "</table>\n";
+  body += WeeklyAndAudiencesHtml(r);
   body += StreamsHtml(r);
   std::string text;
   google::protobuf::TextFormat::PrintToString(scenario, &text);

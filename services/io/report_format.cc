@@ -78,6 +78,42 @@ std::string DailyCsv(const v1::Report& report) {
   return out;
 }
 
+std::string WeeklyCsv(const v1::Report& report) {
+  std::string out =
+      "week,first_day,days,impressions,exposures,reach_people,reach_pct,"
+      "average_frequency,new_reach_people,cumulative_reach_people,"
+      "cumulative_reach_pct\n";
+  for (const v1::WeeklyRow& w : report.weekly()) {
+    absl::StrAppend(&out, w.week(), ",", w.first_day(), ",", w.days(), ",",
+                    w.impressions(), ",", w.exposures(), ",", w.reach_people(),
+                    ",", Num(w.reach_pct()), ",", Num(w.average_frequency()),
+                    ",", w.new_reach_people(), ",", w.cumulative_reach_people(),
+                    ",", Num(w.cumulative_reach_pct()), "\n");
+  }
+  return out;
+}
+
+std::string AudiencesCsv(const v1::Report& report) {
+  std::string out =
+      "attribute,category,people,reach_people,reach_pct,exposures,"
+      "average_frequency,grp";
+  const int f = report.frequency_histogram_size();
+  for (int k = 1; k <= f; ++k) absl::StrAppend(&out, ",reach_", k, "_plus");
+  out += "\n";
+  for (const v1::AudienceRow& a : report.audiences()) {
+    absl::StrAppend(&out, CsvField(a.attribute()), ",", CsvField(a.category()),
+                    ",", a.people(), ",", a.reach_people(), ",",
+                    Num(a.reach_pct()), ",", a.exposures(), ",",
+                    Num(a.average_frequency()), ",", Num(a.grp()));
+    for (int k = 0; k < f; ++k) {
+      absl::StrAppend(&out, ",",
+                      k < a.reach_k_plus_size() ? a.reach_k_plus(k) : 0);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 std::string DeliveryCsv(const v1::Report& report) {
   std::string out =
       "placement,buying,won,served,refused_by_cap,goal,under_delivery,"

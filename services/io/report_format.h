@@ -35,6 +35,11 @@ std::string DailyCsv(const v1::Report& report);
 // One row per placement: how it was bought and delivered, spend,
 // interactions and conversions.
 std::string DeliveryCsv(const v1::Report& report);
+// One row per calendar week (Report.weekly).
+std::string WeeklyCsv(const v1::Report& report);
+// One row per audience category (Report.audiences), with its k+ reach for
+// k = 1..F as columns reach_1_plus ... reach_F_plus.
+std::string AudiencesCsv(const v1::Report& report);
 
 std::string PlacementsCsv(const v1::Report& report);
 // Live streams: one row per stream (headline figures and the deduplicated

@@ -42,5 +42,37 @@ TEST(ReportFormatTest, StreamCsvsHaveARowPerStreamAndPerMinute) {
             "\"launch, day 2\",1,4,0,0,6,0\n");
 }
 
+// Audience rows shorter than the histogram (a report from a file) fill the
+// missing k+ columns with 0; names with commas are quoted.
+TEST(ReportFormatTest, AudiencesCsvHasAColumnPerK) {
+  v1::Report r;
+  for (int64_t n : {5, 3}) r.add_frequency_histogram(n);
+  v1::AudienceRow* a = r.add_audiences();
+  a->set_attribute("age_band");
+  a->set_category("18,34");
+  a->set_people(20);
+  a->set_reach_people(8);
+  a->set_reach_pct(40);
+  a->add_reach_k_plus(8);
+  EXPECT_EQ(AudiencesCsv(r),
+            "attribute,category,people,reach_people,reach_pct,exposures,"
+            "average_frequency,grp,reach_1_plus,reach_2_plus\n"
+            "age_band,\"18,34\",20,8,40,0,0,0,8,0\n");
+}
+
+TEST(ReportFormatTest, WeeklyCsvHasARowPerWeek) {
+  v1::Report r;
+  v1::WeeklyRow* w = r.add_weekly();
+  w->set_week(2);
+  w->set_first_day(5);
+  w->set_days(7);
+  w->set_reach_people(1000000);
+  EXPECT_EQ(WeeklyCsv(r),
+            "week,first_day,days,impressions,exposures,reach_people,"
+            "reach_pct,average_frequency,new_reach_people,"
+            "cumulative_reach_people,cumulative_reach_pct\n"
+            "2,5,7,0,0,1000000,0,0,0,0,0\n");
+}
+
 }  // namespace
 }  // namespace aiotreach

@@ -225,7 +225,9 @@ def optimization_to_frames(optimization):
 
 def report_to_frames(report):
     """The report's tables as pandas DataFrames: "headline", "frequency",
-    "daily", "placements", "device_types", "delivery", and for live streams
+    "daily", "weekly", "placements", "device_types", "delivery", "audiences"
+    (with report.audiences: a row per category, columns as in
+    <name>.audiences.csv), and for live streams
     "streams" (a row per stream), "stream_minutes" (the per-minute curve of
     every stream, with a "stream" column) and "stream_channels" (arrivals by
     channel), and with platform units "platform" (a row per projected
@@ -258,7 +260,19 @@ def report_to_frames(report):
         "placements": pd.DataFrame(rows(report.placements)),
         "device_types": pd.DataFrame(rows(report.device_types)),
         "delivery": pd.DataFrame(rows(report.delivery)),
+        "weekly": pd.DataFrame(rows(report.weekly)),
     }
+    # Audiences as in <name>.audiences.csv: k+ reach as reach_<k>_plus.
+    audiences = []
+    for a in report.audiences:
+        row = {"attribute": a.attribute, "category": a.category,
+               "people": a.people, "reach_people": a.reach_people,
+               "reach_pct": a.reach_pct, "exposures": a.exposures,
+               "average_frequency": a.average_frequency, "grp": a.grp}
+        for k, n in enumerate(a.reach_k_plus):
+            row["reach_%d_plus" % (k + 1)] = n
+        audiences.append(row)
+    frames["audiences"] = pd.DataFrame(audiences)
     streams, minutes, channels = [], [], []
     for stream in report.live_streams:
         row = json_format.MessageToDict(stream, preserving_proto_field_name=True,
@@ -284,8 +298,8 @@ def report_to_frames(report):
     frames["streams"] = pd.DataFrame(streams)
     frames["stream_minutes"] = pd.DataFrame(minutes)
     frames["stream_channels"] = pd.DataFrame(channels)
-    for name in ("daily", "placements", "device_types", "delivery", "streams",
-                 "stream_minutes", "stream_channels"):
+    for name in ("daily", "weekly", "placements", "device_types", "delivery",
+                 "streams", "stream_minutes", "stream_channels"):
         frame = frames[name]
         for column in frame.columns:
             # proto3 JSON quotes 64-bit integers; make them numbers again.
