@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "engine/fast_math.h"
+#include "engine/inventory.h"
 #include "engine/rng.h"
 #include "engine/status_macros.h"
 #include "engine/validation.h"
@@ -151,10 +152,36 @@ absl::Status CompileOpportunity(const v1::Placement& p,
       out->flat_days = out->flat_days || out->flight_mean == 0.0;
       return absl::OkStatus();
     }
+    case v1::Opportunity::kInventory: {
+      AIOT_ASSIGN_OR_RETURN(
+          const std::vector<double> pmf,
+          InventoryPmf(o.inventory(),
+                       FieldPath(path, "opportunity.inventory")));
+      out->process = Process::kInventory;
+      out->inventory = CdfTable(pmf);
+      // Opportunities fall on every flight day by its day-of-week weight;
+      // those on days not bought are lost.
+      std::vector<double> weight(flight_days);
+      for (int d = 0; d < flight_days; ++d)
+        weight[d] = type.day_of_week[(start_dow + d) % 7];
+      out->inventory_days = CdfTable(weight);
+      out->inventory_cumulative.assign(flight_days + 1, 0.0);
+      for (int d = 0; d < flight_days; ++d)
+        out->inventory_cumulative[d + 1] =
+            out->inventory_cumulative[d] + weight[d];
+      out->day_mean.resize(flight_days);
+      out->won_on.resize(flight_days);
+      for (int d = 0; d < flight_days; ++d) {
+        out->day_mean[d] = active[d] ? out->clock.mass : 0.0;
+        out->won_on[d] = out->day_mean[d] * sov;
+      }
+      out->flat_days = false;
+      return absl::OkStatus();
+    }
     default:
-      return FieldError(
-          FieldPath(path, "opportunity"),
-          "is required: set bernoulli { probability } or poisson { rate }");
+      return FieldError(FieldPath(path, "opportunity"),
+                        "is required: set bernoulli { probability }, poisson "
+                        "{ rate } or inventory { ... }");
   }
 }
 

@@ -51,7 +51,7 @@ inline constexpr int kMaxSubsetHousehold = 8;
 inline constexpr int kMaxReplicates = 1000;
 inline constexpr int kHoursPerDay = 24;
 
-enum class Process { kBernoulli, kPoisson };
+enum class Process { kBernoulli, kPoisson, kInventory };
 
 // How a placement is bought (the `buying` oneof).
 enum class Buying { kShareOfVoice, kBudget, kImpressionGoal, kPricePerDay };
@@ -90,6 +90,16 @@ struct CompiledPlacement {
   bool scale_by_activity = false;
   // Bernoulli: K ~ Binomial(flight_days, max_d q_d).
   CdfTable candidate_count;
+  // Inventory: the device's flight inventory N over 0..K (word 0 of its
+  // flight stream); each opportunity's day from inventory_days (all flight
+  // days by their day-of-week weight), won with probability won_on[d]
+  // (share of voice, 0 on days not bought; 1 where pacing decides).
+  CdfTable inventory;
+  CdfTable inventory_days;
+  std::vector<double> won_on;
+  // Day path: cumulative day-of-week weights, [d] = sum of days < d, for
+  // splitting N over the days (DailyDraws).
+  std::vector<double> inventory_cumulative;
   // Day of an event: Poisson, drawn from day_table unless flat_days
   // (uniform); Bernoulli, kept with probability keep[d] unless flat_days.
   bool flat_days = true;

@@ -14,19 +14,6 @@ namespace aiotreach {
 namespace {
 
 // Checks a list of relative weights: each >= 0, finite, with a positive sum.
-absl::Status CheckWeights(const google::protobuf::RepeatedField<double>& w,
-                          absl::string_view path) {
-  double total = 0.0;
-  for (int i = 0; i < w.size(); ++i) {
-    AIOT_RETURN_IF_ERROR(CheckNonNegative(w[i], IndexPath(path, i)));
-    total += w[i];
-  }
-  if (!(total > 0.0)) {
-    return FieldError(path, "weights must have a positive sum, got all zero");
-  }
-  return absl::OkStatus();
-}
-
 // Compiles named categories; empty means one category "all".
 absl::Status CompileCategories(
     const google::protobuf::RepeatedPtrField<v1::Category>& categories,

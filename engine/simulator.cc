@@ -100,6 +100,10 @@ class ShardWorker {
         for (int64_t o = 0; o < owners; ++o) {
           counts[o] = p.candidate_count.Sample(Rng::ToUniform(blocks[o][0]));
         }
+      } else if (p.process == Process::kInventory) {
+        for (int64_t o = 0; o < owners; ++o) {
+          counts[o] = p.inventory.Sample(Rng::ToUniform(blocks[o][0]));
+        }
       } else if (p.scale_by_activity) {
         const float* activity = shard_.activity.data();
         for (int64_t o = 0; o < owners; ++o) {
@@ -165,6 +169,25 @@ class ShardWorker {
         on_event(day, rng);
       }
       return k;
+    }
+    if (p.process == Process::kInventory) {
+      // The device's N opportunities (word 0, read in the batch), each on
+      // a day drawn by weight and won with that day's probability.
+      const int64_t n = batch_count;
+      if (n == 0 || poll_.Tick(n)) return 0;
+      Rng rng(seed_, p.stream, owner, 0, first_block);
+      rng.Skip(1);
+      int64_t won = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        const int day = p.inventory_days.Sample(rng.Uniform());
+        if (rng.Uniform() < p.won_on[day]) {
+          on_event(day, rng);
+          ++won;
+        } else {
+          rng.Skip(audience_words);
+        }
+      }
+      return won;
     }
     // Bernoulli: the first k days of a keyed Fisher-Yates permutation, k
     // from word 0 (read in the batch).

@@ -111,4 +111,19 @@ absl::Status CheckIntInRange(int64_t v, int64_t lo, int64_t hi,
                     absl::StrCat("must be in [", lo, ", ", hi, "], got ", v));
 }
 
+absl::Status CheckWeights(absl::Span<const double> weights,
+                          absl::string_view path) {
+  double total = 0.0;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    absl::Status s =
+        CheckNonNegative(weights[i], IndexPath(path, static_cast<int>(i)));
+    if (!s.ok()) return s;
+    total += weights[i];
+  }
+  if (!(total > 0.0)) {
+    return FieldError(path, "weights must have a positive sum, got all zero");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace aiotreach

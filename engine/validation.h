@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace aiotreach {
 
@@ -55,6 +56,10 @@ absl::Status CheckProbability(double v, absl::string_view path);
 absl::Status CheckNonNegative(double v, absl::string_view path);
 // 0 < v <= kMaxAmount (NaN fails).
 absl::Status CheckPositive(double v, absl::string_view path);
+// Relative weights: each in [0, kMaxAmount], with a positive sum; errors
+// name `path`[i] or `path`.
+absl::Status CheckWeights(absl::Span<const double> weights,
+                          absl::string_view path);
 // lo <= v <= hi for integers.
 absl::Status CheckIntInRange(int64_t v, int64_t lo, int64_t hi,
                              absl::string_view path);

@@ -135,6 +135,15 @@ std::vector<BadCase> Cases() {
        "rate: 1e9",
        {"placements[0].opportunity.poisson.rate: must be <= 10000 a day, got "
         "1e+09"}},
+      {"inventory histogram with a negative weight",
+       "poisson { rate: 3 }",
+       "inventory { histogram { weights: [ 3, -1, 2 ] } }",
+       {"placements[0].opportunity.inventory.histogram.weights[1]: must be "
+        "finite and >= 0, got -1"}},
+      {"inventory without a distribution",
+       "poisson { rate: 3 }",
+       "inventory { }",
+       {"placements[0].opportunity.inventory: needs a distribution"}},
       {"unknown device type",
        "device_type: \"phone\"",
        "device_type: \"watch\"",

@@ -28,6 +28,10 @@ void DailyDraws::DrawCounts(int j, int day, const ShardState& st) {
   int32_t* counts = out.data();
   const RngBlock* b = blocks.data();
   const double mean = p.day_mean[day] * (p.paced() ? 1.0 : p.share_of_voice);
+  if (p.process == Process::kInventory) {
+    InventoryCounts(j, day, mean, st, counts);
+    return;
+  }
   if (p.process == Process::kBernoulli) {
     for (int o = 0; o < owners; ++o) counts[o] = Rng::ToUniform(b[o][0]) < mean;
     return;
@@ -52,6 +56,64 @@ void DailyDraws::DrawCounts(int j, int day, const ShardState& st) {
     if (counts[o] >= kPoissonHeadTerms || m >= kPoissonInversionLimit)
       counts[o] = LargeCount(p, day, first + o, b[o][0], m);
   }
+}
+
+void DailyDraws::InventoryCounts(int j, int day, double q, const ShardState& st,
+                                 int32_t* counts) {
+  const CompiledPlacement& p = campaign_.placements()[j];
+  const Owners owners = OwnersOf(p, st);
+  // Each owner's N from word 0 of its flight stream (as on the
+  // flight-at-once path), the day's share of them, and its won ones from
+  // word 0 of the day's stream.
+  flight_blocks_.resize(owners.count);
+  FirstBlocks(seed_, p.stream, 0, owners.first, owners.count,
+              flight_blocks_.data());
+  const RngBlock* day_blocks = blocks_[j].data();
+  owners.devices->Visit([&](const auto* devices) {
+    const int t = p.device_type;
+    for (int o = 0; o < owners.count; ++o) {
+      counts[o] = 0;
+      if (!owners.Eligible(devices, o, t) || q <= 0.0) continue;
+      const int64_t n =
+          p.inventory.Sample(Rng::ToUniform(flight_blocks_[o][0]));
+      const int64_t on_day = OnDay(p, owners.first + o, n, day);
+      if (on_day == 0 || q >= 1.0) {
+        counts[o] = static_cast<int32_t>(on_day);
+      } else if (on_day * std::min(q, 1.0 - q) <= kBinomialChunkMean) {
+        counts[o] = static_cast<int32_t>(
+            BinomialInverse(Rng::ToUniform(day_blocks[o][0]), on_day, q));
+      } else {
+        Rng side(seed_, p.stream, owners.first + o,
+                 DaySub(day) | kLargeCountSub);
+        counts[o] = static_cast<int32_t>(SampleBinomial(side, on_day, q));
+      }
+    }
+  });
+}
+
+int64_t DailyDraws::OnDay(const CompiledPlacement& p, uint32_t owner, int64_t n,
+                          int day) const {
+  const std::vector<double>& cumulative = p.inventory_cumulative;
+  int lo = 0, hi = static_cast<int>(cumulative.size()) - 1;
+  uint32_t node = 1;
+  while (hi - lo > 1 && n > 0) {
+    const int mid = (lo + hi) / 2;
+    const double total = cumulative[hi] - cumulative[lo];
+    const double left =
+        total > 0.0 ? (cumulative[mid] - cumulative[lo]) / total : 0.0;
+    Rng rng(seed_, p.stream, owner, kInventoryTreeSub | node);
+    const int64_t k = SampleBinomial(rng, n, std::min(left, 1.0));
+    if (day < mid) {
+      n = k;
+      hi = mid;
+      node = 2 * node;
+    } else {
+      n -= k;
+      lo = mid;
+      node = 2 * node + 1;
+    }
+  }
+  return n;
 }
 
 void DailyDraws::DrawBlocks(int j, int day, const ShardState& st) {

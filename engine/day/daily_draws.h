@@ -52,6 +52,15 @@ class DailyDraws {
   }
 
  private:
+  // Flight inventories: the opportunities on `day` of every eligible owner
+  // (the others 0), thinned to `q`.
+  void InventoryCounts(int j, int day, double q, const ShardState& st,
+                       int32_t* counts);
+  // Of owner's n opportunities over the flight, those on `day`: binomial
+  // splits of the flight down a binary tree of days by their weights.
+  int64_t OnDay(const CompiledPlacement& p, uint32_t owner, int64_t n,
+                int day) const;
+
   // A Poisson count past the batch's reach: inversion of word 0 for a mean
   // below kPoissonInversionLimit, else PTRS on the side stream.
   int32_t LargeCount(const CompiledPlacement& p, int day, uint32_t owner,
@@ -64,6 +73,7 @@ class DailyDraws {
   std::vector<std::vector<int32_t>> counts_;
   std::vector<std::vector<uint32_t>> won_;
   std::vector<std::vector<uint32_t>> won_household_;
+  RngBlocks flight_blocks_;  // inventories: the owners' flight streams
 };
 
 }  // namespace day

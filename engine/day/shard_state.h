@@ -26,6 +26,10 @@ inline uint32_t DaySub(int day) { return 1u + static_cast<uint32_t>(day); }
 // from a side stream instead, leaving the layout as is.
 inline constexpr uint32_t kLargeCountSub = 1u << 16;
 inline constexpr uint32_t kLargeThinSub = 2u << 16;
+// Flight inventories: the split of a device's N opportunities over the
+// days, one stream per node of a binary tree over the flight (heap order,
+// node < 2048).
+inline constexpr uint32_t kInventoryTreeSub = 3u << 16;
 inline uint32_t FirstTimeWord(const CompiledPlacement& p) {
   return p.paced() ? 2 : 1;
 }
