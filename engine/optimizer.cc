@@ -240,24 +240,17 @@ class Evaluator {
           std::find(todo.begin(), todo.end(), s) == todo.end())
         todo.push_back(s);
     }
-    std::vector<absl::StatusOr<v1::Report>> out(todo.size(),
-                                                absl::UnknownError(""));
-    auto one = [&](int64_t i, const RunOptions& options) {
-      out[i] = RunOne(Scenario(todo[i]), options);
-      std::lock_guard<std::mutex> lock(mu_);
-      ++evaluations_;
-      if (run_.progress) {
-        run_.progress(
-            std::min(0.99, static_cast<double>(evaluations_) /
-                               std::max(expected_, evaluations_ + 1)));
-      }
-    };
-    if (run_.cluster != nullptr || todo.size() == 1) {
-      for (size_t i = 0; i < todo.size(); ++i) one(i, Quiet(run_.threads));
-    } else {
-      ParallelFor(static_cast<int64_t>(todo.size()), run_.threads,
-                  [&](int64_t i, int) { one(i, Quiet(1)); });
-    }
+    std::vector<v1::Scenario> scenarios;
+    for (const std::vector<double>& s : todo) scenarios.push_back(Scenario(s));
+    std::vector<absl::StatusOr<v1::Report>> out =
+        RunScenarios(scenarios, run_, stored_, [&] {
+          ++evaluations_;
+          if (run_.progress) {
+            run_.progress(
+                std::min(0.99, static_cast<double>(evaluations_) /
+                                   std::max(expected_, evaluations_ + 1)));
+          }
+        });
     for (size_t i = 0; i < todo.size(); ++i) {
       if (!out[i].ok()) return out[i].status();
       Eval e;
@@ -288,18 +281,6 @@ class Evaluator {
     }
     return s;
   }
-  RunOptions Quiet(int threads) const {
-    RunOptions o = run_;
-    o.threads = threads;
-    o.progress = nullptr;
-    return o;
-  }
-  absl::StatusOr<v1::Report> RunOne(const v1::Scenario& s,
-                                    const RunOptions& options) const {
-    return stored_ != nullptr ? RunScenario(s, *stored_, options)
-                              : RunScenario(s, options);
-  }
-
   v1::Scenario base_;
   const Problem& problem_;
   const Objective objective_;
@@ -307,7 +288,6 @@ class Evaluator {
   const StoredPopulation* stored_;
   const int expected_;
   std::map<std::vector<double>, Eval> cache_;
-  std::mutex mu_;
   int evaluations_ = 0;
 };
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "engine/parallel.h"
 #include "engine/report_builder.h"
 #include "engine/status_macros.h"
 #include "engine/validation.h"
@@ -382,6 +384,32 @@ absl::StatusOr<v1::SweepCurve> SweepBudget(const v1::Scenario& scenario,
   spec.set_placement(std::string(placement));
   for (double b : budgets) spec.add_budgets(b);
   return Sweep(scenario, spec, options, stored);
+}
+
+std::vector<absl::StatusOr<v1::Report>> RunScenarios(
+    const std::vector<v1::Scenario>& scenarios, const RunOptions& run,
+    const StoredPopulation* stored, const std::function<void()>& done) {
+  std::vector<absl::StatusOr<v1::Report>> out(scenarios.size(),
+                                              absl::UnknownError("not run"));
+  std::mutex mu;
+  auto one = [&](int64_t i, int threads) {
+    RunOptions options = run;
+    options.threads = threads;
+    options.progress = nullptr;
+    out[i] = stored != nullptr ? RunScenario(scenarios[i], *stored, options)
+                               : RunScenario(scenarios[i], options);
+    if (done) {
+      std::lock_guard<std::mutex> lock(mu);
+      done();
+    }
+  };
+  if (run.cluster != nullptr || scenarios.size() == 1) {
+    for (size_t i = 0; i < scenarios.size(); ++i) one(i, run.threads);
+  } else {
+    ParallelFor(static_cast<int64_t>(scenarios.size()), run.threads,
+                [&](int64_t i, int) { one(i, 1); });
+  }
+  return out;
 }
 
 }  // namespace aiotreach

@@ -13,6 +13,7 @@
 #ifndef AIOTREACH_ENGINE_WHAT_IF_H_
 #define AIOTREACH_ENGINE_WHAT_IF_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,14 @@ absl::StatusOr<int> PlacementIndex(const v1::Scenario& scenario,
 absl::Status CheckBoughtBy(const v1::Scenario& scenario, int index,
                            v1::Placement::BuyingCase buying,
                            const std::string& path);
+
+// Runs every scenario: several at once, a thread each, or one after
+// another on all the threads (over MPI ranks, or a single scenario).
+// `done`, if set, is called after each run (under a lock, so it may count).
+// The reports come back in the scenarios' order.
+std::vector<absl::StatusOr<v1::Report>> RunScenarios(
+    const std::vector<v1::Scenario>& scenarios, const RunOptions& run,
+    const StoredPopulation* stored, const std::function<void()>& done = {});
 
 // Runs `scenario` once per value of the spec (v1::SweepSpec): a
 // placement's budget, a total budget split at fixed shares, or a

@@ -168,6 +168,36 @@ assert curve.points[1].reach_people == c2.run(cut).reach_people, curve.points[1]
 print("python client: optimize ok")
 PY
 
+# Calibration from Python: the bundled question's fit, the same as the
+# CLI's, its tables as DataFrames; and the audience breakdowns of its
+# report as a DataFrame.
+cal_fit=activity_shape,placements.tv_boot.opportunity.bernoulli.probability,placements.phone_splash.opportunity.poisson.rate
+"$bin" calibrate "$TEST_SRCDIR/$TEST_WORKSPACE/sims/field/calibrate_small_city.textproto" \
+  --observed "$TEST_SRCDIR/$TEST_WORKSPACE/sims/field/calibrate_small_city.observed.csv" \
+  --fit "$cal_fit" --out "$TEST_TMPDIR/cal" >/dev/null
+/usr/bin/python3 - "$addr" "$TEST_SRCDIR/$TEST_WORKSPACE/sims/field" \
+  "$TEST_TMPDIR/cal/calibrate_small_city.calibration.json" "$cal_fit" <<'PY'
+import json, os, sys
+import pandas as pd
+sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
+from aiotreach_client import (Client, load_scenario, calibration_to_frames,
+                              report_to_frames)
+addr, field, cli_json, fit = sys.argv[1:]
+observed = pd.read_csv(field + "/calibrate_small_city.observed.csv")
+observed["standard_error"] = observed["standard_error"].fillna(0.0)
+with Client(addr) as c:
+    cal = c.calibrate(load_scenario(field + "/calibrate_small_city.textproto"),
+                      observed, fit.split(","))
+cli = json.load(open(cli_json))
+frames = calibration_to_frames(cal)
+assert list(frames["parameters"]["value"]) == [p["value"] for p in cli["parameters"]], frames
+assert len(frames["residuals"]) == len(observed)
+audiences = report_to_frames(cal.report)["audiences"]
+assert set(audiences["attribute"]) == {"age_band", "gender", "household_size"}, audiences
+assert "reach_3_plus" in audiences.columns
+print("python client: calibrate ok")
+PY
+
 # Kept runs across kill -9: one finished, one in flight.
 /usr/bin/python3 - "$addr" "$scenario" <<'PY'
 import os, sys, time

@@ -74,6 +74,15 @@ int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
                  const CliOptions& options, std::ostream& out,
                  std::ostream& err);
 
+// `aiotreach calibrate FILE --observed observed.csv --fit A,B`: fits the
+// named parameters to the observed figures (engine/calibrate.h); prints
+// the fit and writes OUT/<name>.calibrated.textproto (the scenario with the
+// fitted values), .calibration.csv (parameters), .residuals.csv and
+// .calibration.json.
+int CalibrateFile(const std::string& file, const std::string& observed_csv,
+                  v1::CalibrateOptions request, const CliOptions& options,
+                  std::ostream& out, std::ostream& err);
+
 // `aiotreach validate`: parses and validates each file. Returns 0 if all
 // are valid, 1 otherwise.
 int ValidateFiles(const std::vector<std::string>& files, std::ostream& out,

@@ -8,11 +8,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "engine/calibrate.h"
 #include "engine/cluster.h"
 #include "engine/engine.h"
 #include "engine/optimizer.h"
 #include "engine/parallel.h"
+#include "engine/validation.h"
 #include "engine/what_if.h"
+#include "google/protobuf/text_format.h"
 #include "services/cli/cli.h"
 #include "services/cli/tables.h"
 #include "services/io/file_util.h"
@@ -50,6 +53,21 @@ absl::StatusOr<v1::Scenario> LoadAgreed(const std::string& file,
   ready = AgreeStatus(options.cluster, ready);
   if (!ready.ok()) return ready;
   return scenario;
+}
+
+// Threads for what-ifs that run several scenarios at once, a thread each:
+// --threads, but no more runs at once than the memory budget holds.
+int ConcurrentRuns(const v1::Scenario& scenario, const CliOptions& options) {
+  int64_t threads = ResolveThreads(options.threads);
+  if (absl::StatusOr<std::unique_ptr<const PreparedScenario>> prepared =
+          PreparedScenario::Prepare(scenario);
+      prepared.ok()) {
+    const int64_t each =
+        std::max<int64_t>(1, (*prepared)->EstimateRunBytes(Ranks(options)));
+    threads =
+        std::clamp<int64_t>(MemoryBudgetBytes(options) / each, 1, threads);
+  }
+  return static_cast<int>(threads);
 }
 
 }  // namespace
@@ -220,19 +238,10 @@ int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
     err << "error: " << scenario.status().message() << "\n";
     return 1;
   }
-  // Up to --threads splits run at once, a thread each: no more than the
-  // memory budget holds.
-  int64_t threads = ResolveThreads(options.threads);
-  if (absl::StatusOr<std::unique_ptr<const PreparedScenario>> prepared =
-          PreparedScenario::Prepare(*scenario);
-      prepared.ok()) {
-    const int64_t each =
-        std::max<int64_t>(1, (*prepared)->EstimateRunBytes(Ranks(options)));
-    threads =
-        std::clamp<int64_t>(MemoryBudgetBytes(options) / each, 1, threads);
-  }
+  // Up to --threads splits run at once, a thread each.
   absl::StatusOr<v1::Optimization> o = OptimizeBudget(
-      *scenario, request, EngineOptions(options, static_cast<int>(threads)));
+      *scenario, request,
+      EngineOptions(options, ConcurrentRuns(*scenario, options)));
   if (!o.ok()) {
     err << "error: " << file << ": " << o.status().message() << "\n";
     return 1;
@@ -324,6 +333,92 @@ int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
   }
   out << "\nwritten: " << stem << ".csv, " << stem << "_frontier.csv, " << stem
       << ".json, " << stem << ".html\n";
+  return 0;
+}
+
+int CalibrateFile(const std::string& file, const std::string& observed_csv,
+                  v1::CalibrateOptions request, const CliOptions& options,
+                  std::ostream& lead_out, std::ostream& lead_err) {
+  std::ostringstream discard;
+  std::ostream& out = Leads(options) ? lead_out : discard;
+  std::ostream& err = Leads(options) ? lead_err : discard;
+  absl::StatusOr<v1::Scenario> scenario = LoadAgreed(file, options);
+  if (!scenario.ok()) {
+    err << "error: " << scenario.status().message() << "\n";
+    return 1;
+  }
+  absl::StatusOr<std::string> csv = ReadFile(observed_csv);
+  absl::StatusOr<std::vector<v1::ObservedFigure>> observed =
+      csv.ok() ? ParseObservedCsv(*csv)
+               : absl::StatusOr<std::vector<v1::ObservedFigure>>(csv.status());
+  absl::Status ready = PrefixPath(observed_csv, observed.status());
+  ready = AgreeStatus(options.cluster, ready);
+  if (!ready.ok()) {
+    err << "error: " << ready.message() << "\n";
+    return 1;
+  }
+  for (v1::ObservedFigure& f : *observed) *request.add_observed() = f;
+  absl::StatusOr<v1::Calibration> c =
+      Calibrate(*scenario, request,
+                EngineOptions(options, ConcurrentRuns(*scenario, options)));
+  if (!c.ok()) {
+    err << "error: " << file << ": " << c.status().message() << "\n";
+    return 1;
+  }
+  out << absl::StrFormat(
+      "calibrate: %s to %d observed figures, %d parameters\n  "
+      "Levenberg-Marquardt: %d iterations, %d runs (seed %d, common random "
+      "numbers)%s\n\n",
+      scenario->name(), c->residuals_size(), c->parameters_size(),
+      c->iterations(), c->evaluations(), scenario->seed(),
+      c->converged() ? "" : "; NOT converged (raise --max_iterations)");
+  out << absl::StrFormat("%-56s %12s %12s %12s\n", "parameter", "initial",
+                         "fitted", "std. error");
+  std::string params = "parameter,initial,value,standard_error\n";
+  for (const v1::FittedParameter& p : c->parameters()) {
+    out << absl::StrFormat("%-56s %12.6g %12.6g %12.3g\n", p.parameter(),
+                           p.initial(), p.value(), p.standard_error());
+    absl::StrAppendFormat(&params, "%s,%.17g,%.17g,%.17g\n",
+                          CsvField(p.parameter()), p.initial(), p.value(),
+                          p.standard_error());
+  }
+  out << absl::StrFormat("\n%-56s %12s %12s %12s %9s\n", "figure", "observed",
+                         "fitted", "std. error", "residual");
+  std::string residuals = "figure,observed,fitted,standard_error,residual\n";
+  for (const v1::CalibrationResidual& r : c->residuals()) {
+    out << absl::StrFormat("%-56s %12.6g %12.6g %12.3g %+9.2f\n", r.figure(),
+                           r.observed(), r.fitted(), r.standard_error(),
+                           r.residual());
+    absl::StrAppendFormat(&residuals, "%s,%.17g,%.17g,%.17g,%.17g\n",
+                          CsvField(r.figure()), r.observed(), r.fitted(),
+                          r.standard_error(), r.residual());
+  }
+  out << absl::StrFormat(
+      "\nchi-square %.4g on %d degrees of freedom (p = %.3g)\n",
+      c->chi_square(), c->degrees_of_freedom(), c->p_value());
+  if (!Leads(options)) return 0;
+  const std::string stem =
+      absl::StrCat(options.out_dir, "/", SafeFileName(scenario->name()));
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(c->calibrated(), &text);
+  absl::Status s = MakeDirectories(options.out_dir);
+  if (s.ok()) {
+    s = WriteFileAtomically(
+        stem + ".calibrated.textproto",
+        absl::StrCat("# Calibrated by aiotreach calibrate to ", observed_csv,
+                     " (chi-square ", FormatValue(c->chi_square()), " on ",
+                     c->degrees_of_freedom(), " degrees of freedom).\n", text));
+  }
+  if (s.ok()) s = WriteFileAtomically(stem + ".calibration.csv", params);
+  if (s.ok()) s = WriteFileAtomically(stem + ".residuals.csv", residuals);
+  if (s.ok()) s = WriteJson(*c, stem + ".calibration.json");
+  if (!s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return 1;
+  }
+  out << "\nwritten: " << stem << ".calibrated.textproto, " << stem
+      << ".calibration.csv, " << stem << ".residuals.csv, " << stem
+      << ".calibration.json\n";
   return 0;
 }
 

@@ -1,7 +1,10 @@
 #include "services/io/report_format.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace aiotreach {
@@ -181,6 +184,98 @@ std::string StreamMinutesCsv(const v1::Report& report) {
                       m.cumulative_viewers(), ",", m.likes(), "\n");
     }
   }
+  return out;
+}
+
+namespace {
+
+// One CSV record's fields from `csv` at `*pos` (RFC 4180 quotes); advances
+// past its line end. False at the end of input.
+bool NextRecord(absl::string_view csv, size_t* pos,
+                std::vector<std::string>* fields) {
+  fields->clear();
+  if (*pos >= csv.size()) return false;
+  std::string field;
+  bool quoted = false;
+  while (*pos < csv.size()) {
+    const char c = csv[(*pos)++];
+    if (quoted) {
+      if (c == '"' && *pos < csv.size() && csv[*pos] == '"') {
+        field += '"';
+        ++*pos;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields->push_back(field);
+      field.clear();
+    } else if (c == '\n') {
+      break;
+    } else if (c != '\r') {
+      field += c;
+    }
+  }
+  fields->push_back(field);
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::ObservedFigure>> ParseObservedCsv(
+    absl::string_view csv) {
+  size_t pos = 0;
+  std::vector<std::string> header, row;
+  if (!NextRecord(csv, &pos, &header)) {
+    return absl::InvalidArgumentError(
+        "empty: expected a header row figure,value[,standard_error]");
+  }
+  int figure = -1, value = -1, se = -1;
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string name(absl::StripAsciiWhitespace(header[i]));
+    if (name == "figure") figure = static_cast<int>(i);
+    if (name == "value") value = static_cast<int>(i);
+    if (name == "standard_error") se = static_cast<int>(i);
+  }
+  if (figure < 0 || value < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "line 1: the header needs columns figure and value (and optionally "
+        "standard_error), got '",
+        absl::StrJoin(header, ","), "'"));
+  }
+  std::vector<v1::ObservedFigure> out;
+  for (int line = 2; NextRecord(csv, &pos, &row); ++line) {
+    if (row.size() == 1 && absl::StripAsciiWhitespace(row[0]).empty())
+      continue;  // a blank line
+    if (row.size() != header.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line, ": ", row.size(),
+                       " fields, the header has ", header.size()));
+    }
+    v1::ObservedFigure f;
+    f.set_figure(std::string(absl::StripAsciiWhitespace(row[figure])));
+    for (const auto& [column, name] :
+         {std::pair{value, "value"}, std::pair{se, "standard_error"}}) {
+      if (column < 0) continue;
+      double v = 0.0;
+      const absl::string_view text = absl::StripAsciiWhitespace(row[column]);
+      if (text.empty() && column == se) continue;
+      if (!absl::SimpleAtod(text, &v)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "line ", line, ": ", name, " '", text, "' is not a number"));
+      }
+      if (column == value) {
+        f.set_value(v);
+      } else {
+        f.set_standard_error(v);
+      }
+    }
+    out.push_back(std::move(f));
+  }
+  if (out.empty()) return absl::InvalidArgumentError("no observed figures");
   return out;
 }
 

@@ -7,8 +7,12 @@
 #define AIOTREACH_SERVICES_IO_REPORT_FORMAT_H_
 
 #include <string>
+#include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "aiotreach/v1/report.pb.h"
+#include "aiotreach/v1/whatif.pb.h"
 #include "google/protobuf/message.h"
 
 namespace aiotreach {
@@ -46,6 +50,14 @@ std::string PlacementsCsv(const v1::Report& report);
 // reach with the campaign), and the per-minute curves of every stream.
 std::string StreamsCsv(const v1::Report& report);
 std::string StreamMinutesCsv(const v1::Report& report);
+
+// Observed figures for calibration from CSV with a header row naming the
+// columns figure, value and (optionally) standard_error, in any order;
+// quoted fields as RFC 4180. InvalidArgument naming the line and column:
+// a missing column, a number that does not parse, a row of the wrong
+// length, no rows.
+absl::StatusOr<std::vector<v1::ObservedFigure>> ParseObservedCsv(
+    absl::string_view csv);
 
 }  // namespace aiotreach
 

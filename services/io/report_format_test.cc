@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace aiotreach {
@@ -72,6 +73,39 @@ TEST(ReportFormatTest, WeeklyCsvHasARowPerWeek) {
             "reach_pct,average_frequency,new_reach_people,"
             "cumulative_reach_people,cumulative_reach_pct\n"
             "2,5,7,0,0,1000000,0,0,0,0,0\n");
+}
+
+TEST(ReportFormatTest, ObservedCsvReadsQuotedFiguresAndOptionalErrors) {
+  const absl::StatusOr<std::vector<v1::ObservedFigure>> rows = ParseObservedCsv(
+      "value,figure,standard_error\r\n"
+      "12.5,\"placement_overlap[a,b].reach_both\",0.5\r\n"
+      "\n"
+      "30,reach_pct,\n");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].figure(), "placement_overlap[a,b].reach_both");
+  EXPECT_EQ((*rows)[0].value(), 12.5);
+  EXPECT_EQ((*rows)[0].standard_error(), 0.5);
+  EXPECT_EQ((*rows)[1].standard_error(), 0.0);
+}
+
+TEST(ReportFormatTest, ObservedCsvErrorsNameTheLine) {
+  EXPECT_THAT(
+      std::string(
+          ParseObservedCsv("figure,se\nreach_pct,1\n").status().message()),
+      ::testing::HasSubstr("line 1: the header needs columns figure "
+                           "and value"));
+  EXPECT_THAT(std::string(ParseObservedCsv("figure,value\nreach_pct,lots\n")
+                              .status()
+                              .message()),
+              ::testing::HasSubstr("line 2: value 'lots' is not a number"));
+  EXPECT_THAT(
+      std::string(
+          ParseObservedCsv("figure,value\nreach_pct\n").status().message()),
+      ::testing::HasSubstr("line 2: 1 fields, the header has 2"));
+  EXPECT_THAT(
+      std::string(ParseObservedCsv("figure,value\n").status().message()),
+      ::testing::HasSubstr("no observed figures"));
 }
 
 }  // namespace

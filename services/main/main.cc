@@ -2,6 +2,7 @@
 // serve the engine over gRPC.
 //
 //   aiotreach run FILE... [--out DIR] [--format json,csv] [--threads N]
+//   aiotreach calibrate FILE --observed observed.csv --fit PARAM,...
 //   aiotreach validate FILE...
 //   aiotreach serve [--listen HOST:PORT] [--threads N] ...
 //
@@ -66,6 +67,14 @@ constexpr char kUsage[] = R"(usage:
       then exchange moves; common random numbers): prints the allocation,
       the marginal cost of reach and the frontier; writes
       DIR/<name>.optimize.csv, _frontier.csv, .json and .html.
+  aiotreach calibrate FILE --observed observed.csv --fit PARAM,...
+                      [--max_iterations N] [--out DIR] [--threads N]
+      Fits the named scenario parameters (e.g. activity_shape,
+      placements.tv_boot.opportunity.bernoulli.probability) to observed
+      figures (CSV: figure,value,standard_error) by Levenberg-Marquardt with
+      common random numbers; prints the fitted values with standard errors,
+      the residuals and chi-square; writes DIR/<name>.calibrated.textproto,
+      .calibration.csv, .residuals.csv and .calibration.json.
   aiotreach validate FILE...
       Parses and validates each file without running it.
   aiotreach serve [--listen HOST:PORT] [--threads N] [--max_concurrent_runs N]
@@ -365,6 +374,37 @@ int Optimize(const Args& args, const aiotreach::Cluster* cluster) {
                                  std::cout, std::cerr);
 }
 
+int Calibrate(const Args& args, const aiotreach::Cluster* cluster) {
+  const std::string unknown =
+      Unknown(args, {"--out", "--threads", "--memory_budget_mb", "--observed",
+                     "--fit", "--max_iterations"});
+  if (!unknown.empty()) return Usage("calibrate: unknown flag " + unknown);
+  if (args.positional.size() != 1)
+    return Usage("calibrate: give exactly one scenario file");
+  aiotreach::CliOptions options;
+  std::string error;
+  if (!WhatIfOptions(args, &options, &error)) return Usage(error);
+  options.cluster = cluster;
+  const auto observed = args.flags.find("--observed");
+  const auto fit = args.flags.find("--fit");
+  if (observed == args.flags.end() || fit == args.flags.end())
+    return Usage("calibrate: --observed and --fit are required");
+  aiotreach::v1::CalibrateOptions request;
+  for (absl::string_view name :
+       absl::StrSplit(fit->second, ',', absl::SkipEmpty()))
+    request.add_fit(std::string(name));
+  if (const auto it = args.flags.find("--max_iterations");
+      it != args.flags.end()) {
+    int n = 0;
+    if (!absl::SimpleAtoi(it->second, &n) || n < 1)
+      return Usage("--max_iterations: expected a positive integer, got '" +
+                   it->second + "'");
+    request.set_max_iterations(n);
+  }
+  return aiotreach::CalibrateFile(args.positional[0], observed->second, request,
+                                  options, std::cout, std::cerr);
+}
+
 int RunOrValidate(const std::string& command, const Args& args,
                   const aiotreach::Cluster* cluster) {
   const std::string unknown =
@@ -458,9 +498,10 @@ int main(int argc, char** argv) {
     // Usage errors are rank 0's to print.
     if (mpi->rank() != 0) quiet_usage = true;
     if (command != "run" && command != "compare" && command != "sweep" &&
-        command != "optimize" && mpi->size() > 1) {
+        command != "optimize" && command != "calibrate" && mpi->size() > 1) {
       return Usage(
-          "only run, compare, sweep and optimize run over MPI ranks (got '" +
+          "only run, compare, sweep, optimize and calibrate run over MPI "
+          "ranks (got '" +
           command + "' on " + std::to_string(mpi->size()) + " ranks)");
     }
   }
@@ -469,6 +510,7 @@ int main(int argc, char** argv) {
   if (command == "compare") return Compare(args, mpi.get());
   if (command == "sweep") return Sweep(args, mpi.get());
   if (command == "optimize") return Optimize(args, mpi.get());
+  if (command == "calibrate") return Calibrate(args, mpi.get());
   if (command == "run" || command == "validate")
     return RunOrValidate(command, args, mpi.get());
   return Usage("unknown command '" + command + "'");

@@ -107,6 +107,17 @@ grpc::Status ReachServiceImpl::OptimizeBudget(
   return ToGrpcStatus(o.status());
 }
 
+grpc::Status ReachServiceImpl::Calibrate(grpc::ServerContext* context,
+                                         const v1::CalibrateRequest* request,
+                                         v1::CalibrateResponse* response) {
+  if (grpc::Status denied = Authorize(context); !denied.ok()) return denied;
+  absl::StatusOr<v1::Calibration> c =
+      runner_->Calibrate(request->scenario(), request->options(),
+                         request->ecosystem_id(), ControlOf(context));
+  if (c.ok()) *response->mutable_calibration() = *std::move(c);
+  return ToGrpcStatus(c.status());
+}
+
 grpc::Status ReachServiceImpl::StartRun(grpc::ServerContext* context,
                                         const v1::StartRunRequest* request,
                                         v1::StartRunResponse* response) {

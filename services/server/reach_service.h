@@ -50,6 +50,9 @@ class ReachServiceImpl final : public v1::ReachService::Service {
   grpc::Status OptimizeBudget(grpc::ServerContext* context,
                               const v1::OptimizeBudgetRequest* request,
                               v1::OptimizeBudgetResponse* response) override;
+  grpc::Status Calibrate(grpc::ServerContext* context,
+                         const v1::CalibrateRequest* request,
+                         v1::CalibrateResponse* response) override;
   grpc::Status StartRun(grpc::ServerContext* context,
                         const v1::StartRunRequest* request,
                         v1::StartRunResponse* response) override;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "engine/calibrate.h"
 #include "engine/cancel.h"
 #include "engine/optimizer.h"
 #include "engine/parallel.h"
@@ -145,19 +146,40 @@ absl::StatusOr<v1::SweepCurve> Runner::Sweep(const v1::Scenario& scenario,
   return curve;
 }
 
+template <typename Result, typename WhatIf>
+absl::StatusOr<Result> Runner::RunConcurrent(const v1::Scenario& scenario,
+                                             const std::string& ecosystem_id,
+                                             const CallControl& call,
+                                             WhatIf&& what_if) {
+  AIOT_ASSIGN_OR_RETURN(Plan plan, PlanFor({&scenario}, ecosystem_id));
+  plan.bytes *= ResolveThreads(options_.threads);
+  Result result;
+  AIOT_RETURN_IF_ERROR(Execute(plan, call, [&](const RunOptions& run) {
+    absl::StatusOr<Result> r = what_if(run, plan.stored.get());
+    if (r.ok()) result = *std::move(r);
+    return r.status();
+  }));
+  return result;
+}
+
 absl::StatusOr<v1::Optimization> Runner::Optimize(
     const v1::Scenario& scenario, const v1::OptimizeOptions& request,
     const std::string& ecosystem_id, const CallControl& call) {
-  AIOT_ASSIGN_OR_RETURN(Plan plan, PlanFor({&scenario}, ecosystem_id));
-  plan.bytes *= ResolveThreads(options_.threads);
-  v1::Optimization result;
-  AIOT_RETURN_IF_ERROR(Execute(plan, call, [&](const RunOptions& run) {
-    absl::StatusOr<v1::Optimization> o =
-        OptimizeBudget(scenario, request, run, plan.stored.get());
-    if (o.ok()) result = *std::move(o);
-    return o.status();
-  }));
-  return result;
+  return RunConcurrent<v1::Optimization>(
+      scenario, ecosystem_id, call,
+      [&](const RunOptions& run, const StoredPopulation* stored) {
+        return OptimizeBudget(scenario, request, run, stored);
+      });
+}
+
+absl::StatusOr<v1::Calibration> Runner::Calibrate(
+    const v1::Scenario& scenario, const v1::CalibrateOptions& request,
+    const std::string& ecosystem_id, const CallControl& call) {
+  return RunConcurrent<v1::Calibration>(
+      scenario, ecosystem_id, call,
+      [&](const RunOptions& run, const StoredPopulation* stored) {
+        return aiotreach::Calibrate(scenario, request, run, stored);
+      });
 }
 
 absl::Status Runner::CheckBudget(int64_t bytes) const {

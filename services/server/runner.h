@@ -105,12 +105,24 @@ class Runner {
                                             const v1::OptimizeOptions& request,
                                             const std::string& ecosystem_id,
                                             const CallControl& call);
+  // Calibrate (engine/calibrate.h) likewise.
+  absl::StatusOr<v1::Calibration> Calibrate(const v1::Scenario& scenario,
+                                            const v1::CalibrateOptions& request,
+                                            const std::string& ecosystem_id,
+                                            const CallControl& call);
 
   // Runs in flight, for tests and monitoring.
   int running() const;
   const RunnerOptions& options() const { return options_; }
 
  private:
+  // A what-if over `scenario` that runs several of its runs at once, a
+  // thread each: `what_if(run, stored)` under one admission for them all.
+  template <typename Result, typename WhatIf>
+  absl::StatusOr<Result> RunConcurrent(const v1::Scenario& scenario,
+                                       const std::string& ecosystem_id,
+                                       const CallControl& call,
+                                       WhatIf&& what_if);
   // The stored population of `ecosystem_id`: null if empty, NotFound if
   // unknown.
   absl::StatusOr<std::shared_ptr<const StoredPopulation>> Stored(

@@ -22,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "aiotreach/v1/service.grpc.pb.h"
+#include "engine/calibrate.h"
 #include "engine/engine.h"
 #include "engine/optimizer.h"
 #include "engine/what_if.h"
@@ -573,6 +574,39 @@ TEST_F(ServerTest, OptimizeBudgetSplitsTheBudget) {
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(bad.error_message().find("objective: unknown objective 'clicks'"),
             std::string::npos);
+}
+
+// Calibration over gRPC: the same fit as the engine's, and an unknown
+// figure named.
+TEST_F(ServerTest, CalibrateFitsLikeTheEngine) {
+  const v1::Scenario s = SmallCity(5000);
+  grpc::ClientContext context;
+  v1::CalibrateRequest request;
+  *request.mutable_scenario() = s;
+  request.mutable_options()->add_fit(
+      absl::StrCat("placements.", s.placements(0).name(), ".share_of_voice"));
+  v1::ObservedFigure* f = request.mutable_options()->add_observed();
+  f->set_figure("reach_pct");
+  f->set_value(20);
+  f->set_standard_error(1);
+  v1::CalibrateResponse response;
+  const grpc::Status status = stub_->Calibrate(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  absl::StatusOr<v1::Calibration> direct =
+      Calibrate(s, request.options(), RunOptions());
+  ASSERT_TRUE(direct.ok()) << direct.status();
+  ASSERT_EQ(response.calibration().parameters_size(), 1);
+  EXPECT_EQ(response.calibration().parameters(0).value(),
+            direct->parameters(0).value());
+  EXPECT_EQ(response.calibration().chi_square(), direct->chi_square());
+  grpc::ClientContext bad_context;
+  f->set_figure("reach_percent");
+  const grpc::Status bad = stub_->Calibrate(&bad_context, request, &response);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(bad.error_message().find("observed[0].figure: no figure "
+                                     "'reach_percent'"),
+            std::string::npos)
+      << bad.error_message();
 }
 
 // StartRun, then WatchRun until the end: progress, then the report, the

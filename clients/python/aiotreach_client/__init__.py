@@ -176,6 +176,30 @@ class Client:
         return self._call(self._stub.OptimizeBudget, request,
                           timeout).optimization
 
+    def calibrate(self, scenario, observed, fit, max_iterations=0,
+                  ecosystem_id="", timeout=None):
+        """A Calibration: the parameters named in `fit` (paths such as
+        "activity_shape" or
+        "placements.tv_boot.opportunity.bernoulli.probability") fitted to
+        `observed` figures (docs/CALIBRATION.md): a list of (figure, value)
+        or (figure, value, standard_error) tuples, or a DataFrame with
+        columns figure, value and optionally standard_error, as in the CSV
+        `aiotreach calibrate --observed` reads."""
+        options = whatif_pb2.CalibrateOptions(
+            fit=list(fit), max_iterations=max_iterations)
+        if hasattr(observed, "to_dict"):  # a DataFrame
+            observed = [(r["figure"], r["value"], r.get("standard_error", 0.0))
+                        for r in observed.to_dict("records")]
+        for row in observed:
+            figure, value = row[0], row[1]
+            se = row[2] if len(row) > 2 and row[2] == row[2] else 0.0
+            options.observed.add(figure=figure, value=float(value),
+                                 standard_error=float(se))
+        request = service_pb2.CalibrateRequest(
+            scenario=_as_scenario(scenario), options=options,
+            ecosystem_id=ecosystem_id)
+        return self._call(self._stub.Calibrate, request, timeout).calibration
+
     def start_run(self, scenario, ecosystem_id="", ranks=0):
         """Starts a run kept by the server; returns its RunInfo.
 
@@ -201,6 +225,24 @@ class Client:
     def cancel_run(self, run_id):
         return self._call(self._stub.CancelRun,
                           service_pb2.CancelRunRequest(id=run_id)).run
+
+
+def calibration_to_frames(calibration):
+    """A calibration as pandas DataFrames: "parameters" (parameter,
+    initial, value, standard_error, as in <name>.calibration.csv) and
+    "residuals" (figure, observed, fitted, standard_error, residual, as in
+    <name>.residuals.csv). Needs pandas."""
+    import pandas as pd
+    return {
+        "parameters": pd.DataFrame([{
+            "parameter": p.parameter, "initial": p.initial, "value": p.value,
+            "standard_error": p.standard_error}
+            for p in calibration.parameters]),
+        "residuals": pd.DataFrame([{
+            "figure": r.figure, "observed": r.observed, "fitted": r.fitted,
+            "standard_error": r.standard_error, "residual": r.residual}
+            for r in calibration.residuals]),
+    }
 
 
 def optimization_to_frames(optimization):
