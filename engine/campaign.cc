@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "engine/fast_math.h"
 #include "engine/inventory.h"
+#include "engine/privacy.h"
 #include "engine/rng.h"
 #include "engine/status_macros.h"
 #include "engine/validation.h"
@@ -914,6 +915,7 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
   AIOT_RETURN_IF_ERROR(
       CheckIntInRange(scenario.replicates(), 0, kMaxReplicates, "replicates"));
   c->replicates_ = std::max(1, scenario.replicates());
+  AIOT_RETURN_IF_ERROR(CheckPrivacy(scenario.privacy()));
   return std::unique_ptr<const Campaign>(std::move(c));
 }
 

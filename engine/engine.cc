@@ -12,6 +12,7 @@
 #include "engine/live/stream_simulator.h"
 #include "engine/population.h"
 #include "engine/presets.h"
+#include "engine/privacy.h"
 #include "engine/report_builder.h"
 #include "engine/rng.h"
 #include "engine/simulator.h"
@@ -389,6 +390,7 @@ absl::StatusOr<v1::Report> RunReplicate(
   v1::Report report = BuildReport(scenario.name(), seed, *prepared.ecosystem(),
                                   campaign, tally, timed);
   AddStreams(std::move(streams), &report);
+  ApplyPrivacy(scenario.privacy(), seed, &report);
   return report;
 }
 

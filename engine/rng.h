@@ -46,6 +46,7 @@ inline constexpr uint32_t kStreamLikes = 14;      // entity: minute
 inline constexpr uint32_t kStreamFollow = 15;     // entity: person
 inline constexpr uint32_t kStreamPromotion = 16;  // entity: person
 inline constexpr uint32_t kPersonGender = 17;
+inline constexpr uint32_t kPrivacyNoise = 18;  // entity: the released count
 inline constexpr uint32_t kFirstPlacementStream = 0x80000000u;
 }  // namespace streams
 

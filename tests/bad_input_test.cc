@@ -486,6 +486,25 @@ std::vector<BadCase> Cases() {
        "CAP_PERIOD_DAY limit: 1 placements: \"nope\" }",
        {"frequency_caps[0].placements[0]: unknown placement 'nope' (known: "
         "splash, boot)"}},
+      // Privacy.
+      {"privacy noise without epsilon",
+       "flight_days: 7",
+       "flight_days: 7 privacy { noise: PRIVACY_NOISE_DISCRETE_LAPLACE }",
+       {"privacy.epsilon: must be in (0, 1000] with noise, got 0"}},
+      {"negative epsilon",
+       "flight_days: 7",
+       "flight_days: 7 privacy { noise: PRIVACY_NOISE_DISCRETE_LAPLACE "
+       "epsilon: -1 }",
+       {"privacy.epsilon: must be in (0, 1000] with noise, got -1"}},
+      {"Gaussian noise without delta",
+       "flight_days: 7",
+       "flight_days: 7 privacy { noise: PRIVACY_NOISE_DISCRETE_GAUSSIAN "
+       "epsilon: 1 }",
+       {"privacy.delta: must be in (0, 1) with the discrete Gaussian, got 0"}},
+      {"negative k",
+       "flight_days: 7",
+       "flight_days: 7 privacy { min_cell_people: -5 }",
+       {"privacy.min_cell_people: must be in [0, 1000000000], got -5"}},
       // Target.
       {"unknown age band",
        "flight_days: 7",

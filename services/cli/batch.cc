@@ -270,7 +270,11 @@ void PrintRow(const Job& job, std::ostream& out, std::ostream& err) {
   out << absl::StrFormat(
       kRowFormat, job.name, Thousands(whole(h.target_people)),
       Thousands(whole(h.reach_people)), absl::StrFormat("%.2f", r.reach_pct()),
-      absl::StrFormat("%.2f", r.average_frequency()), Money(h.spend),
+      // -1: withheld under privacy noise.
+      r.average_frequency() < 0
+          ? "-"
+          : absl::StrFormat("%.2f", r.average_frequency()),
+      Money(h.spend),
       h.spend > 0 ? absl::StrFormat("%.2f", h.cost_per_reached_person()) : "-",
       Count(whole(h.interactions)), Count(whole(h.conversions)),
       job.skipped ? "cached" : absl::StrFormat("%.2f", job.seconds));

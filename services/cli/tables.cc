@@ -102,6 +102,22 @@ void Notes(const v1::Report& r, std::ostream& out) {
                              Thousands(d.casts()));
     }
   }
+  if (r.has_privacy()) {
+    const v1::PrivacyReport& p = r.privacy();
+    out << absl::StrFormat("  privacy: k = %d, %d counts suppressed (-1)",
+                           p.min_cell_people(), p.suppressed_size());
+    if (p.noise() != "none") {
+      out << absl::StrFormat(
+          "; %s noise, epsilon %g over %d counts (sd %.3g each), %d "
+          "adjustments",
+          p.noise(), p.epsilon(), p.released_counts(),
+          p.noise_standard_deviation(), p.adjustments_total());
+    }
+    if (p.withheld_size() > 0)
+      out << absl::StrFormat("; %d kinds of figure withheld",
+                             p.withheld_size());
+    out << "\n";
+  }
   if (r.weekly_size() > 1) {
     out << "  weekly reach:";
     for (const v1::WeeklyRow& w : r.weekly()) {
@@ -120,8 +136,11 @@ void Notes(const v1::Report& r, std::ostream& out) {
     const bool last = i + 1 == r.audiences_size() ||
                       r.audiences(i + 1).attribute() != a.attribute();
     if (first) out << "  by " << a.attribute() << ":";
-    out << absl::StrFormat(" %s %.1f%% x%.2f%s", a.category(), a.reach_pct(),
-                           a.average_frequency(), last ? "\n" : ",");
+    out << absl::StrFormat(" %s %.1f%%", a.category(), a.reach_pct());
+    // Frequencies are withheld (-1) under privacy noise.
+    if (a.average_frequency() >= 0)
+      out << absl::StrFormat(" x%.2f", a.average_frequency());
+    out << (last ? "\n" : ",");
   }
   for (const v1::StreamReport& s : r.live_streams()) {
     const v1::StreamAndCampaign& c = s.with_campaign();

@@ -81,14 +81,18 @@ constexpr char kUsage[] = R"(usage:
                   [--max_queued_runs N] [--memory_budget_mb N]
                   [--max_message_mb N] [--grace_seconds S] [--data_dir DIR]
                   [--tls_cert FILE --tls_key FILE] [--auth_token_file FILE]
-                  [--launcher "mpirun -np {ranks}"]
+                  [--launcher "mpirun -np {ranks}"] [--min_cell_people K]
+                  [--epsilon_budget E]
       Serves aiotreach.v1.ReachService, gRPC health and reflection on
       HOST:PORT (default 127.0.0.1:50051; port 0 picks a free one and prints
       it) until SIGTERM or SIGINT. Runs started with StartRun are kept in
       DIR and survive a restart. With TLS files the server speaks TLS; with
       a token file every call needs "authorization: Bearer <token>". With
       --launcher, StartRun with ranks >= 2 runs the scenario as a job over
-      that many MPI ranks (`<launcher> aiotreach run ...`).
+      that many MPI ranks (`<launcher> aiotreach run ...`). --min_cell_people
+      raises every run's privacy.min_cell_people to K; --epsilon_budget
+      makes runs on stored ecosystems need privacy noise and refuses those
+      past E epsilon an ecosystem (docs/PRIVACY.md).
   aiotreach help
 Exit status: 0 if every file succeeded, 1 if any failed, 2 on bad usage.
 )";
@@ -165,11 +169,12 @@ std::string Unknown(const Args& args, const std::vector<std::string>& known) {
 }
 
 int Serve(const Args& args) {
-  const std::string unknown = Unknown(
-      args, {"--listen", "--threads", "--max_concurrent_runs",
-             "--max_queued_runs", "--memory_budget_mb", "--max_message_mb",
-             "--grace_seconds", "--data_dir", "--tls_cert", "--tls_key",
-             "--auth_token_file", "--launcher"});
+  const std::string unknown =
+      Unknown(args, {"--listen", "--threads", "--max_concurrent_runs",
+                     "--max_queued_runs", "--memory_budget_mb",
+                     "--max_message_mb", "--grace_seconds", "--data_dir",
+                     "--tls_cert", "--tls_key", "--auth_token_file",
+                     "--launcher", "--min_cell_people", "--epsilon_budget"});
   if (!unknown.empty()) return Usage("serve: unknown flag " + unknown);
   if (!args.positional.empty())
     return Usage("serve: unexpected argument '" + args.positional[0] + "'");
@@ -195,8 +200,18 @@ int Serve(const Args& args) {
       !IntFlag<int64_t>(args, "--memory_budget_mb", 1,
                         &options.memory_budget_mb, &error) ||
       !IntFlag(args, "--max_message_mb", 1, &options.max_message_mb, &error) ||
-      !IntFlag(args, "--grace_seconds", 0, &grace_seconds, &error)) {
+      !IntFlag(args, "--grace_seconds", 0, &grace_seconds, &error) ||
+      !IntFlag<int64_t>(args, "--min_cell_people", 0, &options.min_cell_people,
+                        &error)) {
     return Usage(error);
+  }
+  if (const auto it = args.flags.find("--epsilon_budget");
+      it != args.flags.end()) {
+    if (!absl::SimpleAtod(it->second, &options.epsilon_budget) ||
+        !(options.epsilon_budget > 0) || options.epsilon_budget > 1e6) {
+      return Usage("--epsilon_budget: expected a number in (0, 1e6], got '" +
+                   it->second + "'");
+    }
   }
   return aiotreach::Serve(options, absl::Seconds(grace_seconds), std::cout,
                           std::cerr);

@@ -96,9 +96,54 @@ absl::Status Runner::Validate(const v1::Scenario& scenario,
   return CheckBudget(prepared->EstimateRunBytes());
 }
 
-absl::StatusOr<v1::Report> Runner::Run(const v1::Scenario& scenario,
+absl::Status Runner::Guard(const std::vector<v1::Scenario*>& scenarios,
+                           const std::string& ecosystem_id, int runs) {
+  double cost = 0.0;
+  for (v1::Scenario* s : scenarios) {
+    if (options_.min_cell_people > s->privacy().min_cell_people())
+      s->mutable_privacy()->set_min_cell_people(options_.min_cell_people);
+    cost += s->privacy().epsilon() * std::max(1, s->replicates()) * runs;
+  }
+  if (options_.epsilon_budget <= 0.0 || ecosystem_id.empty())
+    return absl::OkStatus();
+  for (v1::Scenario* s : scenarios) {
+    if (s->privacy().noise() == v1::PRIVACY_NOISE_NONE) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "privacy.noise: the server keeps an epsilon budget for stored "
+          "ecosystems (--epsilon_budget ",
+          FormatValue(options_.epsilon_budget),
+          "): a run on one needs privacy noise and an epsilon"));
+    }
+  }
+  if (runs < 0) {
+    return absl::FailedPreconditionError(
+        "the optimizer and calibration run an unknown number of scenarios: "
+        "under the server's epsilon budget they cannot run on a stored "
+        "ecosystem");
+  }
+  absl::MutexLock lock(&mu_);
+  double& spent = epsilon_spent_[ecosystem_id];
+  if (spent + cost > options_.epsilon_budget * (1 + 1e-12)) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "epsilon budget of ", ecosystem_id, ": ", FormatValue(spent), " of ",
+        FormatValue(options_.epsilon_budget), " spent, this query needs ",
+        FormatValue(cost)));
+  }
+  spent += cost;
+  return absl::OkStatus();
+}
+
+double Runner::EpsilonSpent(const std::string& ecosystem_id) const {
+  absl::MutexLock lock(&mu_);
+  const auto it = epsilon_spent_.find(ecosystem_id);
+  return it == epsilon_spent_.end() ? 0.0 : it->second;
+}
+
+absl::StatusOr<v1::Report> Runner::Run(const v1::Scenario& given,
                                        const std::string& ecosystem_id,
                                        const CallControl& call) {
+  v1::Scenario scenario = given;
+  AIOT_RETURN_IF_ERROR(Guard({&scenario}, ecosystem_id, 1));
   Plan plan;
   AIOT_ASSIGN_OR_RETURN(plan.stored, Stored(ecosystem_id));
   // Prepared once: for the memory estimate and for the run.
@@ -116,8 +161,14 @@ absl::StatusOr<v1::Report> Runner::Run(const v1::Scenario& scenario,
 }
 
 absl::StatusOr<v1::Comparison> Runner::Compare(
-    const v1::Scenario& base, const std::vector<v1::Scenario>& variants,
+    const v1::Scenario& given_base,
+    const std::vector<v1::Scenario>& given_variants,
     const std::string& ecosystem_id, const CallControl& call) {
+  v1::Scenario base = given_base;
+  std::vector<v1::Scenario> variants = given_variants;
+  std::vector<v1::Scenario*> guarded = {&base};
+  for (v1::Scenario& v : variants) guarded.push_back(&v);
+  AIOT_RETURN_IF_ERROR(Guard(guarded, ecosystem_id, 1));
   std::vector<const v1::Scenario*> all = {&base};
   for (const v1::Scenario& v : variants) all.push_back(&v);
   AIOT_ASSIGN_OR_RETURN(const Plan plan, PlanFor(all, ecosystem_id));
@@ -131,10 +182,14 @@ absl::StatusOr<v1::Comparison> Runner::Compare(
   return comparison;
 }
 
-absl::StatusOr<v1::SweepCurve> Runner::Sweep(const v1::Scenario& scenario,
+absl::StatusOr<v1::SweepCurve> Runner::Sweep(const v1::Scenario& given,
                                              const v1::SweepSpec& spec,
                                              const std::string& ecosystem_id,
                                              const CallControl& call) {
+  v1::Scenario scenario = given;
+  AIOT_RETURN_IF_ERROR(Guard(
+      {&scenario}, ecosystem_id,
+      spec.budgets_size() + spec.shares_of_voice_size() + spec.days_size()));
   AIOT_ASSIGN_OR_RETURN(const Plan plan, PlanFor({&scenario}, ecosystem_id));
   v1::SweepCurve curve;
   AIOT_RETURN_IF_ERROR(Execute(plan, call, [&](const RunOptions& run) {
@@ -147,15 +202,17 @@ absl::StatusOr<v1::SweepCurve> Runner::Sweep(const v1::Scenario& scenario,
 }
 
 template <typename Result, typename WhatIf>
-absl::StatusOr<Result> Runner::RunConcurrent(const v1::Scenario& scenario,
+absl::StatusOr<Result> Runner::RunConcurrent(const v1::Scenario& given,
                                              const std::string& ecosystem_id,
                                              const CallControl& call,
                                              WhatIf&& what_if) {
+  v1::Scenario scenario = given;
+  AIOT_RETURN_IF_ERROR(Guard({&scenario}, ecosystem_id, -1));
   AIOT_ASSIGN_OR_RETURN(Plan plan, PlanFor({&scenario}, ecosystem_id));
   plan.bytes *= ResolveThreads(options_.threads);
   Result result;
   AIOT_RETURN_IF_ERROR(Execute(plan, call, [&](const RunOptions& run) {
-    absl::StatusOr<Result> r = what_if(run, plan.stored.get());
+    absl::StatusOr<Result> r = what_if(scenario, run, plan.stored.get());
     if (r.ok()) result = *std::move(r);
     return r.status();
   }));
@@ -167,8 +224,9 @@ absl::StatusOr<v1::Optimization> Runner::Optimize(
     const std::string& ecosystem_id, const CallControl& call) {
   return RunConcurrent<v1::Optimization>(
       scenario, ecosystem_id, call,
-      [&](const RunOptions& run, const StoredPopulation* stored) {
-        return OptimizeBudget(scenario, request, run, stored);
+      [&](const v1::Scenario& s, const RunOptions& run,
+          const StoredPopulation* stored) {
+        return OptimizeBudget(s, request, run, stored);
       });
 }
 
@@ -177,8 +235,9 @@ absl::StatusOr<v1::Calibration> Runner::Calibrate(
     const std::string& ecosystem_id, const CallControl& call) {
   return RunConcurrent<v1::Calibration>(
       scenario, ecosystem_id, call,
-      [&](const RunOptions& run, const StoredPopulation* stored) {
-        return aiotreach::Calibrate(scenario, request, run, stored);
+      [&](const v1::Scenario& s, const RunOptions& run,
+          const StoredPopulation* stored) {
+        return aiotreach::Calibrate(s, request, run, stored);
       });
 }
 

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,12 @@ struct RunnerOptions {
   int max_queued_runs = 64;     // beyond it: ResourceExhausted
   // Memory for runs and stored ecosystems together, in bytes.
   int64_t memory_budget_bytes = int64_t{4} << 30;
+  // Privacy floors (docs/PRIVACY.md): every run's privacy.min_cell_people
+  // is raised to min_cell_people; with epsilon_budget > 0, every run on a
+  // stored ecosystem needs privacy noise, and each ecosystem's epsilon
+  // spent (epsilon x replicates x runs) may not pass the budget.
+  int64_t min_cell_people = 0;
+  double epsilon_budget = 0.0;
 };
 
 // What the engine needs to know of the call it runs for.
@@ -113,16 +120,25 @@ class Runner {
 
   // Runs in flight, for tests and monitoring.
   int running() const;
+  // Epsilon spent on stored ecosystem `ecosystem_id` so far.
+  double EpsilonSpent(const std::string& ecosystem_id) const;
   const RunnerOptions& options() const { return options_; }
 
  private:
   // A what-if over `scenario` that runs several of its runs at once, a
-  // thread each: `what_if(run, stored)` under one admission for them all.
+  // thread each: `what_if(guarded scenario, run, stored)` under one
+  // admission for them all.
   template <typename Result, typename WhatIf>
   absl::StatusOr<Result> RunConcurrent(const v1::Scenario& scenario,
                                        const std::string& ecosystem_id,
                                        const CallControl& call,
                                        WhatIf&& what_if);
+  // Applies the server's privacy floors to `scenarios` (copies the caller
+  // runs) and charges the epsilon ledger of `ecosystem_id` for `runs` runs
+  // of each (-1: unknown, refused under a ledger). FailedPrecondition
+  // without noise under a ledger; ResourceExhausted past the budget.
+  absl::Status Guard(const std::vector<v1::Scenario*>& scenarios,
+                     const std::string& ecosystem_id, int runs);
   // The stored population of `ecosystem_id`: null if empty, NotFound if
   // unknown.
   absl::StatusOr<std::shared_ptr<const StoredPopulation>> Stored(
@@ -159,6 +175,7 @@ class Runner {
   int running_ ABSL_GUARDED_BY(mu_) = 0;
   int queued_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t running_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, double> epsilon_spent_ ABSL_GUARDED_BY(mu_);
   absl::CondVar freed_;  // signalled when a run ends
 };
 

@@ -41,6 +41,50 @@ TEST(RunnerTest, RunsAndValidates) {
                        HasSubstr("--memory_budget_mb")));
 }
 
+// The server's privacy floors: k raised on every run; under an epsilon
+// budget, runs on a stored ecosystem need noise, are charged epsilon x
+// replicates, and are refused past the budget (runs without a stored
+// ecosystem are not charged).
+TEST(RunnerTest, PrivacyFloorsAndTheEpsilonLedger) {
+  EcosystemStore store(int64_t{256} << 20);
+  RunnerOptions options = TestRunnerOptions(1, 0);
+  options.min_cell_people = 20;
+  options.epsilon_budget = 3;
+  Runner runner(options, &store);
+  v1::CreateEcosystemRequest create;
+  *create.mutable_ecosystem() = TestCity(2000).ecosystem();
+  create.set_population(2000);
+  absl::StatusOr<v1::EcosystemInfo> eco = store.Create(create, 1);
+  ASSERT_TRUE(eco.ok()) << eco.status();
+
+  absl::StatusOr<v1::Report> plain = runner.Run(TestCity(2000), "", {});
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->privacy().min_cell_people(), 20);
+  EXPECT_THAT(runner.Run(TestCity(2000), eco->id(), {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("needs privacy noise")));
+  v1::Scenario noised = TestCity(2000);
+  noised.mutable_privacy()->set_noise(v1::PRIVACY_NOISE_DISCRETE_LAPLACE);
+  noised.mutable_privacy()->set_epsilon(1);
+  noised.set_replicates(2);
+  noised.clear_ecosystem();  // the stored one's
+  noised.set_population(0);
+  const absl::StatusOr<v1::Report> first = runner.Run(noised, eco->id(), {});
+  EXPECT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(runner.EpsilonSpent(eco->id()), 2);
+  EXPECT_THAT(runner.Run(noised, eco->id(), {}),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("epsilon budget of " + eco->id() +
+                                 ": 2 of 3 spent, this query needs 2")));
+  noised.set_replicates(1);
+  const absl::StatusOr<v1::Report> last = runner.Run(noised, eco->id(), {});
+  EXPECT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(runner.EpsilonSpent(eco->id()), 3);
+  EXPECT_THAT(runner.Calibrate(noised, v1::CalibrateOptions(), eco->id(), {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("unknown number of scenarios")));
+}
+
 // Places: running + queued + reserved never exceed concurrent + queued;
 // a reservation is given back by its run or by Unreserve.
 TEST(RunnerTest, ReservationsHoldPlaces) {

@@ -31,6 +31,8 @@ RunnerOptions RunnerOptionsOf(const ServerOptions& o) {
   r.max_concurrent_runs = o.max_concurrent_runs;
   r.max_queued_runs = o.max_queued_runs;
   r.memory_budget_bytes = o.memory_budget_mb << 20;
+  r.min_cell_people = o.min_cell_people;
+  r.epsilon_budget = o.epsilon_budget;
   return r;
 }
 

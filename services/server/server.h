@@ -34,6 +34,9 @@ struct ServerOptions {
   int max_queued_runs = 64;     // waiting runs beyond it: RESOURCE_EXHAUSTED
   // Memory for runs and stored ecosystems together, MiB.
   int64_t memory_budget_mb = 4096;
+  // Privacy floors (RunnerOptions): --min_cell_people, --epsilon_budget.
+  int64_t min_cell_people = 0;
+  double epsilon_budget = 0.0;
   int max_message_mb = 64;  // largest request or response, MiB
   // Where runs started by StartRun are kept (runs/<id>.*); empty: in
   // memory only, gone at exit.
