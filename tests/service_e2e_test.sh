@@ -161,6 +161,10 @@ assert free.objective_value == cli["objective_value"], (free.objective_value, cl
 split = {"tv_boot": 0.5, "phone_splash": 0.25, "speaker_voice": 0.25}
 curve = c2.sweep_budget(load_scenario(scenario), budgets=[0.5e6, 1e6], split=split)
 assert curve.swept == "total_budget" and len(curve.points) == 2, curve
+from aiotreach_client import sweep_to_frame
+points = sweep_to_frame(curve)
+assert list(points["budget"]) == [0.5e6, 1e6], points
+assert points["reach_people"].is_monotonic_increasing, points
 cut = load_scenario(scenario)
 for p in cut.placements:
     p.budget = 1e6 * split[p.name]
@@ -195,6 +199,15 @@ assert len(frames["residuals"]) == len(observed)
 audiences = report_to_frames(cal.report)["audiences"]
 assert set(audiences["attribute"]) == {"age_band", "gender", "household_size"}, audiences
 assert "reach_3_plus" in audiences.columns
+# The calibrated scenario against the first guess, as a DataFrame.
+from aiotreach_client import comparison_to_frame
+with Client(addr) as c:
+    cmp = c.compare(load_scenario(field + "/calibrate_small_city.textproto"),
+                    [cal.calibrated])
+table = comparison_to_frame(cmp)
+reach = table.set_index("figure").loc["reach_people"]
+assert reach["variant_value"] == cal.report.reach_people, reach
+assert reach["delta"] == reach["variant_value"] - reach["base"], reach
 print("python client: calibrate ok")
 PY
 

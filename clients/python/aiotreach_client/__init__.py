@@ -36,8 +36,10 @@ from aiotreach.v1 import service_pb2  # noqa: E402
 from aiotreach.v1 import service_pb2_grpc  # noqa: E402
 from aiotreach.v1 import whatif_pb2  # noqa: E402
 
-__all__ = ["Client", "load_scenario", "report_to_frames", "scenario_pb2",
-           "report_pb2", "service_pb2", "whatif_pb2", "ecosystem_pb2"]
+__all__ = ["Client", "load_scenario", "report_to_frames", "comparison_to_frame",
+           "sweep_to_frame", "optimization_to_frames", "calibration_to_frames",
+           "scenario_pb2", "report_pb2", "service_pb2", "whatif_pb2",
+           "ecosystem_pb2"]
 
 
 def load_scenario(path_or_text):
@@ -225,6 +227,39 @@ class Client:
     def cancel_run(self, run_id):
         return self._call(self._stub.CancelRun,
                           service_pb2.CancelRunRequest(id=run_id)).run
+
+
+def comparison_to_frame(comparison):
+    """A comparison as a pandas DataFrame: a row per variant and figure,
+    columns as in compare_<base>.csv (variant, figure, base, variant_value,
+    delta, relative_delta, base_lower, base_upper, variant_lower,
+    variant_upper). Needs pandas."""
+    import pandas as pd
+    return pd.DataFrame([{
+        "variant": v.name, "figure": d.figure, "base": d.base,
+        "variant_value": d.variant, "delta": d.delta,
+        "relative_delta": d.relative_delta, "base_lower": d.base_lower,
+        "base_upper": d.base_upper, "variant_lower": d.variant_lower,
+        "variant_upper": d.variant_upper}
+        for v in comparison.variants for d in v.deltas])
+
+
+def sweep_to_frame(curve):
+    """A sweep as a pandas DataFrame: a row per point, columns as in
+    <name>.sweep.csv (budget, reach_people, reach_pct, reach_3_plus,
+    average_frequency, spend, impressions, under_delivery, share_of_voice,
+    refused_by_cap, bought_nothing_more, days). Needs pandas."""
+    import pandas as pd
+    return pd.DataFrame([{
+        "budget": p.budget, "reach_people": p.reach_people,
+        "reach_pct": p.reach_pct,
+        "reach_3_plus": p.reach_k_plus[2] if len(p.reach_k_plus) > 2 else 0,
+        "average_frequency": p.average_frequency, "spend": p.spend,
+        "impressions": p.impressions, "under_delivery": p.under_delivery,
+        "share_of_voice": p.share_of_voice,
+        "refused_by_cap": p.refused_by_cap,
+        "bought_nothing_more": p.bought_nothing_more, "days": p.days}
+        for p in curve.points])
 
 
 def calibration_to_frames(calibration):
