@@ -80,19 +80,31 @@ double ValueOf(const Objective& o, const v1::Report& r) {
 }
 
 // The placements split over, their bounds and the step lattice: placement
-// p gets min[p] + k[p] * step with sum(k) = steps and k[p] <= cap[p].
+// p gets min[p] + k[p] * unit[p] yuan with k[p] <= cap[p], and the total
+// at most the budget. A budget-bought placement's unit is the step (and
+// `steps` of them spend the budget exactly); a day-priced placement's is
+// its price a day (k days, the first of the flight).
 struct Problem {
   std::vector<int> index;  // into scenario.placements
   std::vector<std::string> names;
   std::vector<double> min, max;
   std::vector<int> cap;
+  std::vector<double> unit;
+  std::vector<bool> per_day;
   double step = 0.0;
   int steps = 0;
+  double budget = 0.0;
 
   std::vector<double> Budgets(const std::vector<int>& k) const {
     std::vector<double> b(k.size());
-    for (size_t p = 0; p < k.size(); ++p) b[p] = min[p] + k[p] * step;
+    for (size_t p = 0; p < k.size(); ++p) b[p] = min[p] + k[p] * unit[p];
     return b;
+  }
+  // True if one more step of p fits the budget beside `k`'s.
+  bool Fits(const std::vector<int>& k, int p) const {
+    double total = 0.0;
+    for (size_t q = 0; q < k.size(); ++q) total += min[q] + k[q] * unit[q];
+    return k[p] < cap[p] && total + unit[p] <= budget * (1 + 1e-9);
   }
 };
 
@@ -125,21 +137,28 @@ absl::StatusOr<Problem> MakeProblem(const v1::Scenario& scenario,
   std::vector<std::string> wanted(o.placements().begin(), o.placements().end());
   if (wanted.empty()) {
     for (const v1::Placement& p : scenario.placements()) {
-      if (p.buying_case() == v1::Placement::kBudget) wanted.push_back(p.name());
+      if (p.buying_case() == v1::Placement::kBudget ||
+          p.buying_case() == v1::Placement::kPricePerDay)
+        wanted.push_back(p.name());
     }
   }
   if (wanted.empty()) {
     return FieldError("placements",
-                      "the scenario has no placement bought by budget; the "
-                      "optimizer splits budgets (give placements budget and "
-                      "cpm)");
+                      "the scenario has no placement bought by budget or by "
+                      "the day; the optimizer splits budgets (give "
+                      "placements budget and cpm, or price_per_day)");
   }
   for (size_t i = 0; i < wanted.size(); ++i) {
     const std::string path = FieldPath("", "placements", static_cast<int>(i));
     AIOT_ASSIGN_OR_RETURN(const int index,
                           PlacementIndex(scenario, wanted[i], path));
-    AIOT_RETURN_IF_ERROR(
-        CheckBoughtBy(scenario, index, v1::Placement::kBudget, path));
+    const bool per_day =
+        scenario.placements(index).buying_case() == v1::Placement::kPricePerDay;
+    if (!per_day) {
+      AIOT_RETURN_IF_ERROR(
+          CheckBoughtBy(scenario, index, v1::Placement::kBudget, path));
+    }
+    problem.per_day.push_back(per_day);
     if (std::find(problem.index.begin(), problem.index.end(), index) !=
         problem.index.end()) {
       return FieldError(path, absl::StrCat(Quoted(wanted[i]), " is repeated"));
@@ -191,13 +210,39 @@ absl::StatusOr<Problem> MakeProblem(const v1::Scenario& scenario,
   }
   problem.steps = static_cast<int>(steps);
   problem.step = free / problem.steps;
+  problem.budget = o.budget();
   int room = 0;
+  double day_room = 0.0;
   for (size_t p = 0; p < n; ++p) {
+    if (problem.per_day[p]) {
+      // Whole days: the minimum rounded up to a day, at most the flight.
+      const double price =
+          scenario.placements(problem.index[p]).price_per_day();
+      const double min_days = std::ceil(problem.min[p] / price - 1e-9);
+      const double max_days = std::min<double>(
+          scenario.flight_days(), std::floor(problem.max[p] / price + 1e-9));
+      problem.unit.push_back(price);
+      problem.min[p] = min_days * price;
+      problem.cap.push_back(
+          static_cast<int>(std::max(0.0, max_days - min_days)));
+      day_room += problem.cap.back() * price;
+      continue;
+    }
+    problem.unit.push_back(problem.step);
     problem.cap.push_back(static_cast<int>(
         std::floor((problem.max[p] - problem.min[p]) / problem.step + 1e-9)));
     room += problem.cap.back();
   }
-  if (room < problem.steps) {
+  floor_sum = 0.0;
+  for (size_t p = 0; p < n; ++p) floor_sum += problem.min[p];
+  if (floor_sum > o.budget() * (1 + 1e-9)) {
+    return FieldError(
+        "min", absl::StrCat("the minimums, in whole days where priced by the "
+                            "day, add up to ",
+                            FormatValue(floor_sum), ", more than the budget ",
+                            FormatValue(o.budget())));
+  }
+  if (room * problem.step + day_room < free * (1 - 1e-9)) {
     return FieldError("max",
                       absl::StrCat("the maximums leave room for ",
                                    FormatValue(floor_sum + room * problem.step),
@@ -273,7 +318,13 @@ class Evaluator {
       v1::Placement* placement = s.mutable_placements(problem_.index[p]);
       // A placement given nothing keeps its draws (the others' do not
       // move) and wins nothing.
-      if (split[p] > 0.0) {
+      const int days =
+          problem_.per_day[p]
+              ? static_cast<int>(std::llround(split[p] / problem_.unit[p]))
+              : 0;
+      if (problem_.per_day[p] && days > 0) {
+        SetFirstDays(placement, days);
+      } else if (split[p] > 0.0 && !problem_.per_day[p]) {
         placement->set_budget(split[p]);
       } else {
         placement->set_share_of_voice(0.0);
@@ -346,21 +397,26 @@ absl::StatusOr<v1::Optimization> OptimizeBudget(
               "", false, &out);
   constexpr double kUnknown = std::numeric_limits<double>::infinity();
   std::vector<double> bound(n, kUnknown);
-  for (int s = 0; s < problem.steps; ++s) {
+  // Gains per yuan: a day-priced step and a budget step cost differently.
+  auto per_yuan = [&](int p) {
+    return bound[p] == kUnknown ? kUnknown : bound[p] / problem.unit[p];
+  };
+  int greedy_steps = 0;
+  while (true) {
     const double now = eval.At(problem.Budgets(k)).value;
     std::vector<bool> fresh(n, false);
     int best = -1;
     while (true) {
       best = -1;
       for (int p = 0; p < n; ++p) {
-        if (k[p] < problem.cap[p] && (best < 0 || bound[p] > bound[best]))
+        if (problem.Fits(k, p) && (best < 0 || per_yuan(p) > per_yuan(best)))
           best = p;
       }
-      if (fresh[best]) break;
+      if (best < 0 || fresh[best]) break;
       // Every placement without a bound runs at once; else the best.
       std::vector<int> run;
       for (int p = 0; p < n; ++p) {
-        if (k[p] < problem.cap[p] && !fresh[p] &&
+        if (problem.Fits(k, p) && !fresh[p] &&
             (bound[p] == kUnknown || p == best))
           run.push_back(p);
       }
@@ -372,11 +428,13 @@ absl::StatusOr<v1::Optimization> OptimizeBudget(
         fresh[p] = true;
       }
     }
+    if (best < 0) break;  // no step fits what is left of the budget
     k[best]++;
+    ++greedy_steps;
     AddFrontier(problem, problem.Budgets(k), now + bound[best],
                 problem.names[best], bound[best] <= 0.0, &out);
   }
-  out.set_greedy_steps(problem.steps);
+  out.set_greedy_steps(greedy_steps);
 
   // Exchange: a step from placement i to j, taken when it gains more than
   // twice its noise. Under common random numbers the change is the people
@@ -387,13 +445,16 @@ absl::StatusOr<v1::Optimization> OptimizeBudget(
   int moves = 0;
   for (int round = 0; round < kMaxExchangeRounds; ++round) {
     std::vector<std::vector<double>> points;
+    // A move from p to q: p's step back, q's step if it then fits.
+    auto movable = [&](int p, int q) {
+      return q != p && k[p] > 0 && problem.Fits(Moved(k, p, -1), q);
+    };
     for (int p = 0; p < n; ++p) {
       if (k[p] < problem.cap[p])
         points.push_back(problem.Budgets(Moved(k, -1, p)));
       if (k[p] > 0) points.push_back(problem.Budgets(Moved(k, p, -1)));
       for (int q = 0; q < n; ++q) {
-        if (q != p && k[p] > 0 && k[q] < problem.cap[q])
-          points.push_back(problem.Budgets(Moved(k, p, q)));
+        if (movable(p, q)) points.push_back(problem.Budgets(Moved(k, p, q)));
       }
     }
     AIOT_RETURN_IF_ERROR(eval.Run(points));
@@ -404,7 +465,7 @@ absl::StatusOr<v1::Optimization> OptimizeBudget(
       if (k[i] == 0) continue;
       const double down = now - eval.At(problem.Budgets(Moved(k, i, -1))).value;
       for (int j = 0; j < n; ++j) {
-        if (j == i || k[j] >= problem.cap[j]) continue;
+        if (!movable(i, j)) continue;
         const double up = eval.At(problem.Budgets(Moved(k, -1, j))).value - now;
         const double gain =
             eval.At(problem.Budgets(Moved(k, i, j))).value - now;
@@ -429,15 +490,26 @@ absl::StatusOr<v1::Optimization> OptimizeBudget(
   // The scenario's own split, scaled to the total: never worse than it
   // (when it keeps the bounds).
   std::vector<double> result = problem.Budgets(k);
-  double given_sum = 0.0;
+  // Day-priced placements keep their days; the budgets are scaled to what
+  // is left of the total.
+  double given_sum = 0.0, day_cost = 0.0;
   std::vector<double> given(n);
   for (int p = 0; p < n; ++p) {
-    given[p] = scenario.placements(problem.index[p]).budget();
-    given_sum += given[p];
+    const v1::Placement& placement = scenario.placements(problem.index[p]);
+    if (problem.per_day[p]) {
+      given[p] = problem.unit[p] * (placement.days_size() > 0
+                                        ? placement.days_size()
+                                        : scenario.flight_days());
+      day_cost += given[p];
+    } else {
+      given[p] = placement.budget();
+      given_sum += given[p];
+    }
   }
-  bool within = given_sum > 0.0;
+  const double left = options.budget() - day_cost;
+  bool within = given_sum > 0.0 ? left > 0.0 : day_cost > 0.0 && left >= 0.0;
   for (int p = 0; p < n && within; ++p) {
-    given[p] *= options.budget() / given_sum;
+    if (!problem.per_day[p]) given[p] *= left / given_sum;
     within = given[p] >= problem.min[p] - 1e-9 * options.budget() &&
              given[p] <= problem.max[p] + 1e-9 * options.budget();
   }
@@ -454,10 +526,16 @@ absl::StatusOr<v1::Optimization> OptimizeBudget(
   }
 
   // The optimum and its next steps: marginal costs and saturation.
+  // (A day-priced placement bought every day has no next step.)
   std::vector<std::vector<double>> ups;
+  std::vector<bool> has_up(n, true);
   for (int p = 0; p < n; ++p) {
     ups.push_back(result);
-    ups.back()[p] += problem.step;
+    ups.back()[p] += problem.unit[p];
+    has_up[p] =
+        !problem.per_day[p] ||
+        std::llround(ups.back()[p] / problem.unit[p]) <= scenario.flight_days();
+    if (!has_up[p]) ups.back() = result;
   }
   AIOT_RETURN_IF_ERROR(eval.Run(ups));
   const Eval& best = eval.At(result);
@@ -478,15 +556,18 @@ absl::StatusOr<v1::Optimization> OptimizeBudget(
     // Short of its goal by 1% or more: pacing's own noise is a fraction of
     // that (as the CLI's notes on missed goals).
     row->set_saturated(d.under_delivery_pct() >= 1.0);
+    if (problem.per_day[p])
+      row->set_days(
+          static_cast<int>(std::llround(result[p] / problem.unit[p])));
     const double gain = up.value - best.value;
     if (gain > 0.0) {
       saturated = false;
-      row->set_marginal_cost(problem.step / gain);
+      row->set_marginal_cost(problem.unit[p] / gain);
     }
     const double points = up.report.reach_pct() - best.report.reach_pct();
     if (points > best_point) {
       best_point = points;
-      out.set_marginal_cost_per_reach_point(problem.step / points);
+      out.set_marginal_cost_per_reach_point(problem.unit[p] / points);
       out.set_marginal_placement(problem.names[p]);
     }
   }

@@ -1,6 +1,7 @@
 #include "engine/optimizer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
@@ -153,6 +154,49 @@ TEST(OptimizerTest, ThreePlacementsMatchExhaustiveGrid) {
   EXPECT_GE(o->objective_value(), o->given_objective());
   ASSERT_EQ(o->given_allocation_size(), 3);
   EXPECT_NEAR(o->given_allocation(0), 640.0 / 3, 1e-9);
+}
+
+// A day-priced placement moves a day (its price) at a step: TV boot at 40
+// yuan a day beside a budget-bought phone splash, 600 yuan in steps of 50.
+// The lattice: d days of TV and the phone's budget the rest in whole
+// steps; the optimizer's answer is inside the best point's interval.
+TEST(OptimizerTest, DayPricedPlacementsBuyDays) {
+  v1::Scenario s = ThreePlacements();
+  s.mutable_placements()->DeleteSubrange(2, 1);
+  s.mutable_placements(0)->set_price_per_day(40);
+  s.mutable_placements(0)->clear_cpm();
+  GridBest grid;
+  for (int d = 0; d <= 7; ++d) {
+    v1::Scenario point = s;
+    v1::Placement* tv = point.mutable_placements(0);
+    if (d > 0) {
+      tv->clear_days();
+      for (int day = 1; day <= d; ++day) tv->add_days(day);
+    } else {
+      tv->set_share_of_voice(0);
+    }
+    const double phone = 50 * std::floor((600 - 40.0 * d) / 50);
+    point.mutable_placements(1)->set_budget(phone);
+    absl::StatusOr<v1::Report> r = RunScenario(point, Threads());
+    ASSERT_TRUE(r.ok()) << r.status();
+    const v1::FigureInterval& f = r->uncertainty().figures(0);
+    if (f.mean() > grid.mean) grid = {f.mean(), f.lower(), {40.0 * d, phone}};
+  }
+  absl::StatusOr<v1::Optimization> o =
+      OptimizeBudget(s, Options(600, 50), Threads());
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_GE(o->objective_value(), grid.lower)
+      << "grid best " << grid.mean << " at " << grid.split[0] << "/"
+      << grid.split[1];
+  const v1::AllocationRow& tv = o->allocation(0);
+  EXPECT_EQ(tv.budget(), 40.0 * tv.days());
+  EXPECT_LE(tv.days(), 7);
+  EXPECT_EQ(o->allocation(1).days(), 0);
+  EXPECT_LE(tv.budget() + o->allocation(1).budget(), 600 + 1e-9);
+  // The report is the run of that allocation: TV on its first days only.
+  for (const v1::DailyRow& day : o->report().daily()) {
+    if (day.day() > tv.days()) EXPECT_EQ(day.placement_impressions(0), 0);
+  }
 }
 
 // The result is the report of the split it names: running the scenario

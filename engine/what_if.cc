@@ -325,9 +325,7 @@ absl::StatusOr<v1::SweepCurve> Sweep(const v1::Scenario& scenario,
     for (size_t k = 0; k < swept.index.size(); ++k) {
       v1::Placement* p = point.mutable_placements(swept.index[k]);
       if (swept.days) {
-        p->clear_days();
-        for (int d = 1; d <= static_cast<int>(swept.values[i]); ++d)
-          p->add_days(d);
+        SetFirstDays(p, static_cast<int>(swept.values[i]));
       } else if (swept.share_of_voice) {
         p->set_share_of_voice(swept.values[i]);
       } else {
@@ -384,6 +382,11 @@ absl::StatusOr<v1::SweepCurve> SweepBudget(const v1::Scenario& scenario,
   spec.set_placement(std::string(placement));
   for (double b : budgets) spec.add_budgets(b);
   return Sweep(scenario, spec, options, stored);
+}
+
+void SetFirstDays(v1::Placement* placement, int k) {
+  placement->clear_days();
+  for (int d = 1; d <= k; ++d) placement->add_days(d);
 }
 
 std::vector<absl::StatusOr<v1::Report>> RunScenarios(

@@ -47,6 +47,10 @@ absl::Status CheckBoughtBy(const v1::Scenario& scenario, int index,
                            v1::Placement::BuyingCase buying,
                            const std::string& path);
 
+// Limits a placement to the first k days of the flight (Placement.days):
+// a days sweep's point, the optimizer's days of a day-priced placement.
+void SetFirstDays(v1::Placement* placement, int k);
+
 // Runs every scenario: several at once, a thread each, or one after
 // another on all the threads (over MPI ranks, or a single scenario).
 // `done`, if set, is called after each run (under a lock, so it may count).

@@ -259,18 +259,19 @@ int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
                          "undelivered", "yuan/unit next");
   std::string csv =
       "placement,budget,share,served,spend,under_delivery,saturated,"
-      "marginal_cost\n";
+      "marginal_cost,days\n";
   for (const v1::AllocationRow& r : o->allocation()) {
     out << absl::StrFormat(
         "%-20s %14s %6.1f%% %14s %14s %14s %14s%s\n", r.placement(),
         Money(r.budget()), 100 * r.share(), Thousands(r.served()),
         Money(r.spend()), Count(r.under_delivery()),
         r.marginal_cost() > 0 ? Figure(r.marginal_cost()) : "-",
-        r.saturated() ? "  saturated" : "");
-    absl::StrAppendFormat(&csv, "%s,%.17g,%.17g,%d,%.17g,%d,%d,%.17g\n",
+        absl::StrCat(r.days() > 0 ? absl::StrCat("  ", r.days(), " days") : "",
+                     r.saturated() ? "  saturated" : ""));
+    absl::StrAppendFormat(&csv, "%s,%.17g,%.17g,%d,%.17g,%d,%d,%.17g,%d\n",
                           CsvField(r.placement()), r.budget(), r.share(),
                           r.served(), r.spend(), r.under_delivery(),
-                          r.saturated() ? 1 : 0, r.marginal_cost());
+                          r.saturated() ? 1 : 0, r.marginal_cost(), r.days());
   }
   out << absl::StrFormat("\n%s%s: %s", o->objective(), unit,
                          Figure(o->objective_value()));

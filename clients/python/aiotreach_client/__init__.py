@@ -290,7 +290,7 @@ def optimization_to_frames(optimization):
         "placement": r.placement, "budget": r.budget, "share": r.share,
         "served": r.served, "spend": r.spend,
         "under_delivery": r.under_delivery, "saturated": r.saturated,
-        "marginal_cost": r.marginal_cost} for r in optimization.allocation])
+        "marginal_cost": r.marginal_cost, "days": r.days} for r in optimization.allocation])
     frontier = []
     for f in optimization.frontier:
         row = {"budget": f.budget, "objective": f.objective,
