@@ -51,24 +51,15 @@ absl::StatusOr<Target> Resolve(Message* root, const std::string& path,
   };
   Message* m = root;
   for (size_t i = 0; i < parts.size(); ++i) {
-    absl::string_view part = parts[i];
-    std::string key;
-    bool keyed = false;
-    if (const size_t open = part.find('['); open != absl::string_view::npos) {
-      if (part.back() != ']') return error(absl::StrCat("no ] in ", part));
-      key = std::string(part.substr(open + 1, part.size() - open - 2));
-      part = part.substr(0, open);
-      keyed = true;
-    }
-    const google::protobuf::Descriptor* d = m->GetDescriptor();
-    const FieldDescriptor* f = d->FindFieldByName(std::string(part));
-    if (f == nullptr) {
-      std::vector<std::string> known;
-      for (int j = 0; j < d->field_count(); ++j)
-        known.push_back(d->field(j)->name());
-      return error(absl::StrCat(Quoted(part), " is not a field of ", d->name(),
-                                " (fields: ", absl::StrJoin(known, ", "), ")"));
-    }
+    absl::StatusOr<FieldPathPart> parsed = ParseFieldPathPart(parts[i]);
+    if (!parsed.ok()) return error(std::string(parsed.status().message()));
+    const std::string& part = parsed->field;
+    std::string key = parsed->key;
+    const bool keyed = parsed->keyed;
+    absl::StatusOr<const FieldDescriptor*> found =
+        FieldOf(*m->GetDescriptor(), part);
+    if (!found.ok()) return error(std::string(found.status().message()));
+    const FieldDescriptor* f = *found;
     const google::protobuf::Reflection* r = m->GetReflection();
     const bool last = i + 1 == parts.size();
     if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {

@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/scenario_testing.h"
 
 namespace aiotreach {
 namespace {
@@ -142,28 +143,17 @@ TEST(CalibrateTest, ParametersByPath) {
 // find 0.2 within 5 of its standard errors (the observed figure carries the
 // binomial error of 20,000 people; the fit's own runs add as much).
 TEST(CalibrateTest, OnePointReachFitAgreesWithItsClosedForm) {
-  v1::Scenario s = Parse(R"pb(
+  v1::Scenario s = Parse(absl::StrCat(testing::kOnePhonePerPerson, R"pb(
     name: "one"
     seed: 5
     population: 20000
     flight_days: 7
-    ecosystem {
-      spec {
-        household_size_weights: [ 1 ]
-        device_types {
-          name: "phone"
-          owner: OWNER_KIND_PERSON
-          ownership_probability: 1
-          screen: true
-        }
-      }
-    }
     placements {
       name: "splash"
       device_type: "phone"
       opportunity { bernoulli { probability: 0.1 } }
       share_of_voice: 1
-    })pb");
+    })pb"));
   const double reach = 1.0 - std::pow(0.8, 7);
   v1::CalibrateOptions o;
   o.add_fit("placements.splash.opportunity.bernoulli.probability");

@@ -104,6 +104,33 @@ std::vector<absl::string_view> SplitFieldPath(absl::string_view path) {
   return parts;
 }
 
+absl::StatusOr<FieldPathPart> ParseFieldPathPart(absl::string_view part) {
+  FieldPathPart out;
+  if (const size_t open = part.find('['); open != absl::string_view::npos) {
+    if (part.back() != ']') {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Quoted(part), " has no closing ]"));
+    }
+    out.key = std::string(part.substr(open + 1, part.size() - open - 2));
+    part = part.substr(0, open);
+    out.keyed = true;
+  }
+  out.field = std::string(part);
+  return out;
+}
+
+absl::StatusOr<const FieldDescriptor*> FieldOf(
+    const google::protobuf::Descriptor& type, absl::string_view name) {
+  const FieldDescriptor* f = type.FindFieldByName(std::string(name));
+  if (f != nullptr) return f;
+  std::vector<std::string> known;
+  for (int j = 0; j < type.field_count(); ++j)
+    known.push_back(type.field(j)->name());
+  return absl::NotFoundError(
+      absl::StrCat(Quoted(name), " is not a field of ", type.name(),
+                   " (fields: ", absl::StrJoin(known, ", "), ")"));
+}
+
 absl::StatusOr<double> FigureValue(const v1::Report& report,
                                    absl::string_view name) {
   if (const HeadlineFigure* h = FindHeadlineFigure(name); h != nullptr)
@@ -123,26 +150,15 @@ absl::StatusOr<double> FigureValue(const v1::Report& report,
   const Message* m = &report;
   const std::vector<absl::string_view> parts = SplitFieldPath(name);
   for (size_t i = 0; i < parts.size(); ++i) {
-    absl::string_view part = parts[i];
-    std::string key;
-    bool keyed = false;
-    if (const size_t open = part.find('['); open != absl::string_view::npos) {
-      if (part.back() != ']')
-        return Unknown(name, absl::StrCat(Quoted(part), " has no closing ]"));
-      key = std::string(part.substr(open + 1, part.size() - open - 2));
-      part = part.substr(0, open);
-      keyed = true;
-    }
-    const google::protobuf::Descriptor* d = m->GetDescriptor();
-    const FieldDescriptor* f = d->FindFieldByName(std::string(part));
-    if (f == nullptr) {
-      std::vector<std::string> known;
-      for (int j = 0; j < d->field_count(); ++j)
-        known.push_back(d->field(j)->name());
-      return Unknown(
-          name, absl::StrCat(Quoted(part), " is not a field of ", d->name(),
-                             " (fields: ", absl::StrJoin(known, ", "), ")"));
-    }
+    absl::StatusOr<FieldPathPart> parsed = ParseFieldPathPart(parts[i]);
+    if (!parsed.ok()) return Unknown(name, parsed.status().message());
+    const std::string& part = parsed->field;
+    const std::string& key = parsed->key;
+    const bool keyed = parsed->keyed;
+    absl::StatusOr<const FieldDescriptor*> found =
+        FieldOf(*m->GetDescriptor(), part);
+    if (!found.ok()) return Unknown(name, found.status().message());
+    const FieldDescriptor* f = *found;
     const Reflection* r = m->GetReflection();
     const bool last = i + 1 == parts.size();
     if (f->is_repeated() != keyed) {

@@ -23,17 +23,32 @@
 #ifndef AIOTREACH_ENGINE_FIGURES_H_
 #define AIOTREACH_ENGINE_FIGURES_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "aiotreach/v1/report.pb.h"
+#include "google/protobuf/descriptor.h"
 
 namespace aiotreach {
 
 // Splits a dotted path at the dots outside brackets ("a[x.y].b" is "a[x.y]",
 // "b").
 std::vector<absl::string_view> SplitFieldPath(absl::string_view path);
+
+// One part of such a path: a field's name and, in brackets, a key.
+struct FieldPathPart {
+  std::string field;
+  std::string key;
+  bool keyed = false;
+};
+// InvalidArgument "'part' has no closing ]".
+absl::StatusOr<FieldPathPart> ParseFieldPathPart(absl::string_view part);
+// The field `name` of `type`; NotFound "'name' is not a field of Type
+// (fields: a, b, ...)".
+absl::StatusOr<const google::protobuf::FieldDescriptor*> FieldOf(
+    const google::protobuf::Descriptor& type, absl::string_view name);
 
 // NotFound naming the figure and what is known where the path went wrong
 // (the rows of a list, the fields of a message).

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/substitute.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/scenario_testing.h"
 #include "tests/status_matchers.h"
@@ -35,34 +35,20 @@ constexpr int64_t kPeople = 40000;
 // opportunity.inventory. 14 days; on the day path (`day_by_day`) through a
 // cap nobody reaches.
 v1::Scenario WithInventory(const std::string& inventory, bool day_by_day) {
-  return ParseTextOrDie(absl::Substitute(
-      R"pb(
-        name: "inventory"
-        seed: 31
-        population: $0
-        flight_days: 14
-        ecosystem {
-          spec {
-            household_size_weights: [ 1 ]
-            device_types {
-              name: "phone"
-              owner: OWNER_KIND_PERSON
-              ownership_probability: 1
-              screen: true
-            }
-          }
-        }
-        placements {
-          name: "splash"
-          device_type: "phone"
-          opportunity { inventory { $1 } }
-          share_of_voice: $2
-        }
-        report { max_frequency: 4 } $3)pb",
-      kPeople, inventory, kWon,
-      day_by_day ? "frequency_caps { scope: CAP_SCOPE_PERSON period: "
+  v1::Scenario s = ParseTextOrDie(absl::StrCat(
+      testing::kOnePhonePerPerson,
+      "placements { name: \"splash\" device_type: \"phone\" opportunity { "
+      "inventory { ",
+      inventory, " } } share_of_voice: ", kWon,
+      " } report { max_frequency: 4 }",
+      day_by_day ? " frequency_caps { scope: CAP_SCOPE_PERSON period: "
                    "CAP_PERIOD_FLIGHT limit: 65535 }"
                  : ""));
+  s.set_name("inventory");
+  s.set_seed(31);
+  s.set_population(kPeople);
+  s.set_flight_days(14);
+  return s;
 }
 
 double LogChoose(double n, double k) {

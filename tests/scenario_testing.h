@@ -36,6 +36,23 @@ const Message& Row(const google::protobuf::RepeatedPtrField<Message>& rows,
   return Message::default_instance();
 }
 
+// One-person households, each with one phone (a personal screen) and no
+// activity heterogeneity: every person's exposures are independent. Text
+// of a Scenario's ecosystem field.
+inline constexpr char kOnePhonePerPerson[] = R"pb(
+  ecosystem {
+    spec {
+      household_size_weights: [ 1 ]
+      device_types {
+        name: "phone"
+        owner: OWNER_KIND_PERSON
+        ownership_probability: 1
+        screen: true
+      }
+    }
+  }
+)pb";
+
 // Standard error of a proportion p estimated from n independent trials.
 inline double ProportionSe(double p, double n) {
   return std::sqrt(p * (1.0 - p) / n);

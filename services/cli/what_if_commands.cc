@@ -55,6 +55,31 @@ absl::StatusOr<v1::Scenario> LoadAgreed(const std::string& file,
   return scenario;
 }
 
+// What a what-if command prints to: the caller's streams on the rank that
+// leads (rank 0, or the only one), a sink elsewhere; and its scenario,
+// read and agreed by every rank (its error printed).
+class Lead {
+ public:
+  Lead(const CliOptions& options, std::ostream& out, std::ostream& err)
+      : options_(options),
+        out_(Leads(options) ? out : discard_),
+        err_(Leads(options) ? err : discard_) {}
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+  absl::StatusOr<v1::Scenario> Load(const std::string& file) {
+    absl::StatusOr<v1::Scenario> scenario = LoadAgreed(file, options_);
+    if (!scenario.ok())
+      err_ << "error: " << scenario.status().message() << "\n";
+    return scenario;
+  }
+
+ private:
+  const CliOptions& options_;
+  std::ostringstream discard_;
+  std::ostream& out_;
+  std::ostream& err_;
+};
+
 // Threads for what-ifs that run several scenarios at once, a thread each:
 // --threads, but no more runs at once than the memory budget holds.
 int ConcurrentRuns(const v1::Scenario& scenario, const CliOptions& options) {
@@ -154,14 +179,11 @@ int CompareFiles(const std::string& base_path,
 int SweepFile(const std::string& file, const v1::SweepSpec& spec,
               const CliOptions& options, std::ostream& lead_out,
               std::ostream& lead_err) {
-  std::ostringstream discard;
-  std::ostream& out = Leads(options) ? lead_out : discard;
-  std::ostream& err = Leads(options) ? lead_err : discard;
-  absl::StatusOr<v1::Scenario> scenario = LoadAgreed(file, options);
-  if (!scenario.ok()) {
-    err << "error: " << scenario.status().message() << "\n";
-    return 1;
-  }
+  Lead lead(options, lead_out, lead_err);
+  std::ostream& out = lead.out();
+  std::ostream& err = lead.err();
+  absl::StatusOr<v1::Scenario> scenario = lead.Load(file);
+  if (!scenario.ok()) return 1;
   absl::StatusOr<v1::SweepCurve> curve =
       Sweep(*scenario, spec, EngineOptions(options, options.threads));
   if (!curve.ok()) {
@@ -230,14 +252,11 @@ int SweepFile(const std::string& file, const v1::SweepSpec& spec,
 int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
                  const CliOptions& options, std::ostream& lead_out,
                  std::ostream& lead_err) {
-  std::ostringstream discard;
-  std::ostream& out = Leads(options) ? lead_out : discard;
-  std::ostream& err = Leads(options) ? lead_err : discard;
-  absl::StatusOr<v1::Scenario> scenario = LoadAgreed(file, options);
-  if (!scenario.ok()) {
-    err << "error: " << scenario.status().message() << "\n";
-    return 1;
-  }
+  Lead lead(options, lead_out, lead_err);
+  std::ostream& out = lead.out();
+  std::ostream& err = lead.err();
+  absl::StatusOr<v1::Scenario> scenario = lead.Load(file);
+  if (!scenario.ok()) return 1;
   // Up to --threads splits run at once, a thread each.
   absl::StatusOr<v1::Optimization> o = OptimizeBudget(
       *scenario, request,
@@ -340,14 +359,11 @@ int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
 int CalibrateFile(const std::string& file, const std::string& observed_csv,
                   v1::CalibrateOptions request, const CliOptions& options,
                   std::ostream& lead_out, std::ostream& lead_err) {
-  std::ostringstream discard;
-  std::ostream& out = Leads(options) ? lead_out : discard;
-  std::ostream& err = Leads(options) ? lead_err : discard;
-  absl::StatusOr<v1::Scenario> scenario = LoadAgreed(file, options);
-  if (!scenario.ok()) {
-    err << "error: " << scenario.status().message() << "\n";
-    return 1;
-  }
+  Lead lead(options, lead_out, lead_err);
+  std::ostream& out = lead.out();
+  std::ostream& err = lead.err();
+  absl::StatusOr<v1::Scenario> scenario = lead.Load(file);
+  if (!scenario.ok()) return 1;
   absl::StatusOr<std::string> csv = ReadFile(observed_csv);
   absl::StatusOr<std::vector<v1::ObservedFigure>> observed =
       csv.ok() ? ParseObservedCsv(*csv)
