@@ -114,7 +114,10 @@ INSTANTIATE_TEST_SUITE_P(
                       "sims/field/phone_tv_speaker.textproto",
                       "tests/golden/mechanics.textproto",
                       "tests/golden/live.textproto",
-                      "sims/live/launch_promoted_by_tv_boot.textproto"));
+                      "sims/live/launch_promoted_by_tv_boot.textproto",
+                      "sims/field/calibrate_small_city.textproto",
+                      "sims/field/inventory_from_logs.textproto",
+                      "sims/field/weekly_cap_private.textproto"));
 
 }  // namespace
 }  // namespace aiotreach

@@ -94,12 +94,27 @@ for f in budget_split_optimize.optimize.csv budget_split_optimize.optimize_front
     fail "$f over 2 ranks differs from the single process's"
 done
 
+# calibrate over ranks: its runs go one after another over all ranks; the
+# same fit and files as one process's.
+cal_fit=activity_shape,placements.tv_boot.opportunity.bernoulli.probability
+for ranks in 1 2; do
+  mpirun --oversubscribe -np "$ranks" "$bin" calibrate "$field/calibrate_small_city.textproto" \
+    --observed "$field/calibrate_small_city.observed.csv" --fit "$cal_fit" \
+    --max_iterations 3 --out "$TEST_TMPDIR/cal$ranks" --threads 1 \
+    >"$TEST_TMPDIR/cal$ranks.txt" 2>&1 ||
+    fail "calibrate over $ranks ranks: $(cat "$TEST_TMPDIR/cal$ranks.txt")"
+done
+for f in calibrate_small_city.calibration.json calibrate_small_city.calibrated.textproto; do
+  cmp -s "$TEST_TMPDIR/cal1/$f" "$TEST_TMPDIR/cal2/$f" ||
+    fail "$f over 2 ranks differs from one rank's"
+done
+
 # validate and serve do not go over ranks.
 if mpirun --oversubscribe -np 2 "$bin" validate "$in/live.textproto" \
   >"$TEST_TMPDIR/validate.txt" 2>&1; then
   fail "validate over 2 ranks should refuse"
 fi
-grep -q "only run, compare, sweep and optimize run over MPI ranks" "$TEST_TMPDIR/validate.txt" ||
+grep -q "only run, compare, sweep, optimize and calibrate run over MPI ranks" "$TEST_TMPDIR/validate.txt" ||
   fail "no clear refusal: $(cat "$TEST_TMPDIR/validate.txt")"
 [ "$(grep -c 'only run, compare' "$TEST_TMPDIR/validate.txt")" = 1 ] ||
   fail "the refusal is printed by more than rank 0"

@@ -428,7 +428,14 @@ int CalibrateFile(const std::string& file, const std::string& observed_csv,
   }
   if (s.ok()) s = WriteFileAtomically(stem + ".calibration.csv", params);
   if (s.ok()) s = WriteFileAtomically(stem + ".residuals.csv", residuals);
-  if (s.ok()) s = WriteJson(*c, stem + ".calibration.json");
+  // The calibrated scenario is the .textproto beside it (written with its
+  // maps in key order; the JSON printer's order of map entries may differ
+  // from process to process).
+  if (s.ok()) {
+    v1::Calibration without_scenario = *c;
+    without_scenario.clear_calibrated();
+    s = WriteJson(without_scenario, stem + ".calibration.json");
+  }
   if (!s.ok()) {
     err << "error: " << s.message() << "\n";
     return 1;
