@@ -70,7 +70,10 @@ v1::Scenario Homes(uint64_t seed, double tv_probability, double boot,
 TEST(FiguresTest, NamesReachEveryKindOfRow) {
   v1::Scenario s = Homes(1, 0.6, 0.4, 0.5);
   s.mutable_report()->set_audiences(true);
+  s.mutable_report()->set_breakdown_frequency(true);
   const v1::Report r = RunScenario(s, RunOptions{}).value();
+  EXPECT_EQ(FigureValue(r, "placements[tv_boot].reach_k_plus[2]").value(),
+            r.placements(0).reach_k_plus(1));
   EXPECT_EQ(FigureValue(r, "reach_pct").value(), r.reach_pct());
   EXPECT_EQ(FigureValue(r, "reach_2_plus").value(), r.reach_k_plus(1));
   EXPECT_EQ(FigureValue(r, "reach_k_plus[2]").value(), r.reach_k_plus(1));

@@ -782,6 +782,7 @@ absl::StatusOr<std::unique_ptr<const Campaign>> Campaign::Build(
       CheckIntInRange(f, 0, kMaxMaxFrequency, "report.max_frequency"));
   c->max_frequency_ = f == 0 ? kDefaultMaxFrequency : f;
   c->audiences_ = scenario.report().audiences();
+  c->breakdown_frequency_ = scenario.report().breakdown_frequency();
 
   if (scenario.placements().empty() && scenario.live_streams().empty()) {
     return FieldError("placements",

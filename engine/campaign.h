@@ -311,6 +311,8 @@ class Campaign {
   int max_frequency() const { return max_frequency_; }
   // Report.audiences is asked for.
   bool audiences() const { return audiences_; }
+  // Frequency histograms of the breakdown rows are asked for.
+  bool breakdown_frequency() const { return breakdown_frequency_; }
   // Calendar weeks (Monday to Sunday) the flight touches, and the week of
   // flight day `day` (0-based): the first week starts on start_day.
   int weeks() const { return (flight_days_ - 1 + start_dow_) / 7 + 1; }
@@ -354,6 +356,7 @@ class Campaign {
   int start_dow_ = 0;
   int max_frequency_ = kDefaultMaxFrequency;
   bool audiences_ = false;
+  bool breakdown_frequency_ = false;
   std::vector<CompiledPlacement> placements_;
   std::vector<std::vector<int>> placements_by_type_;
   std::vector<CompiledCap> caps_;

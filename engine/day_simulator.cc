@@ -192,6 +192,7 @@ class DayWorker {
         for (uint64_t rest = types; rest != 0; rest &= rest - 1)
           type_bits |= reach_.TypeBit(__builtin_ctzll(rest));
         reach_.Person(count, first, reached_by, type_bits);
+        if (reach_.row_frequency()) CountRows(*st, pm, reached_by, types);
         if (feed_ != nullptr) feed_->reached.Set(st->pop.first_person + pm);
         household_first = std::min(household_first, first);
         if (conversion.enabled) {
@@ -230,6 +231,24 @@ class DayWorker {
       ++tally_.retargeting()[2 * r];
       tally_.retargeting()[2 * r + 1] +=
           (st.reached_by[pm] >> routes[r].placement) & 1;
+    }
+  }
+
+  // Shard person pm's exposures by placement and by device type into the
+  // rows' histograms.
+  void CountRows(const ShardState& st, uint32_t pm, uint64_t reached_by,
+                 uint64_t types) {
+    const size_t placements = campaign_.placements().size();
+    for (uint64_t rest = reached_by; rest != 0; rest &= rest - 1) {
+      const int j = __builtin_ctzll(rest);
+      reach_.PlacementFrequency(
+          j, static_cast<int64_t>(st.placement_count[pm * placements + j]));
+    }
+    for (uint64_t rest = types; rest != 0; rest &= rest - 1) {
+      const int t = __builtin_ctzll(rest);
+      reach_.TypeFrequency(
+          t,
+          static_cast<int64_t>(st.type_count[size_t{pm} * st.row_types + t]));
     }
   }
 

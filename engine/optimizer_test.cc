@@ -195,7 +195,9 @@ TEST(OptimizerTest, DayPricedPlacementsBuyDays) {
   EXPECT_LE(tv.budget() + o->allocation(1).budget(), 600 + 1e-9);
   // The report is the run of that allocation: TV on its first days only.
   for (const v1::DailyRow& day : o->report().daily()) {
-    if (day.day() > tv.days()) EXPECT_EQ(day.placement_impressions(0), 0);
+    if (day.day() > tv.days()) {
+      EXPECT_EQ(day.placement_impressions(0), 0);
+    }
   }
 }
 

@@ -368,6 +368,19 @@ void Withhold(bool noise, v1::Report* r, v1::PrivacyReport* out) {
   withhold(
       "delivery[*]: conversions_last_touch, conversions_even_split, "
       "cost_per_reached_person, cost_per_conversion");
+  bool row_frequency = false;
+  for (auto* list : {r->mutable_placements(), r->mutable_device_types()}) {
+    for (v1::BreakdownRow& b : *list) {
+      row_frequency = row_frequency || b.frequency_histogram_size() > 0;
+      b.clear_frequency_histogram();
+      b.clear_reach_k_plus();
+    }
+  }
+  if (row_frequency) {
+    withhold(
+        "placements[*] and device_types[*]: frequency_histogram, "
+        "reach_k_plus");
+  }
   if (r->live_streams_size() > 0) withhold("live_streams");
   if (r->retargeting_size() > 0) withhold("retargeting");
   if (r->has_platform()) withhold("platform");

@@ -51,6 +51,8 @@ ReachCounter::ReachCounter(const Campaign& campaign, Tally* tally)
       placement_rows_(tally->placements()),
       type_rows_(tally->device_types()),
       type_bit_(tally->shape().device_types, 0),
+      row_frequency_(tally->shape().row_frequency),
+      placements_(tally->shape().placements),
       placement_masks_(
           Identity(static_cast<int>(campaign.placements().size()))),
       type_masks_(campaign.CarryingTypes()) {

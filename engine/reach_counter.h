@@ -79,6 +79,17 @@ class ReachCounter {
     type_masks_.Add(types, type_rows_);
   }
 
+  // With breakdown frequencies: a reached person exposed `count` times by
+  // placement j, or on device type t.
+  bool row_frequency() const { return row_frequency_; }
+  void PlacementFrequency(int j, int64_t count) {
+    ++tally_.row_frequency(j)[std::min<int64_t>(count, max_frequency_) - 1];
+  }
+  void TypeFrequency(int t, int64_t count) {
+    ++tally_.row_frequency(placements_ +
+                           t)[std::min<int64_t>(count, max_frequency_) - 1];
+  }
+
   // A household whose first member was reached on day `first_day`.
   void Household(int first_day) {
     ++tally_.reach_households();
@@ -100,6 +111,8 @@ class ReachCounter {
   const BreakdownCounters placement_rows_;
   const BreakdownCounters type_rows_;
   std::vector<uint64_t> type_bit_;
+  const bool row_frequency_;
+  const int placements_;
   MaskCounter placement_masks_;
   MaskCounter type_masks_;
 };

@@ -321,6 +321,22 @@ v1::Report BuildReport(const std::string& scenario_name, uint64_t seed,
   AddBreakdown(types, carrying_types, type_names, people,
                report.mutable_device_types(),
                report.mutable_device_type_overlap());
+  if (tally.shape().row_frequency) {
+    // Rows' own frequencies: placement j is row j, type t row P + t.
+    for (int j = 0; j < report.placements_size(); ++j) {
+      v1::BreakdownRow* row = report.mutable_placements(j);
+      const int64_t* h = tally.row_frequency(j);
+      row->mutable_frequency_histogram()->Add(h, h + f);
+      AddKPlus(h, f, row->mutable_reach_k_plus());
+    }
+    for (int c = 0; c < report.device_types_size(); ++c) {
+      v1::BreakdownRow* row = report.mutable_device_types(c);
+      const int64_t* h =
+          tally.row_frequency(placements.rows + carrying_types[c]);
+      row->mutable_frequency_histogram()->Add(h, h + f);
+      AddKPlus(h, f, row->mutable_reach_k_plus());
+    }
+  }
 
   int64_t cumulative = 0;
   int64_t cumulative_households = 0;

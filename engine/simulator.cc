@@ -52,6 +52,12 @@ class ShardWorker {
     for (const CompiledPlacement& p : campaign.placements()) {
       type_bit_.push_back(reach_.TypeBit(p.device_type));
       micro_cpm_.push_back(MicroYuanPerImpression(p.cpm));
+      type_of_.push_back(p.device_type);
+    }
+    if (reach_.row_frequency()) {
+      num_types_ = tally->shape().device_types;
+      pcount_.assign(size_t{kMaxHouseholdSize} * type_of_.size(), 0);
+      tcount_.assign(size_t{kMaxHouseholdSize} * num_types_, 0);
     }
     needs_.activity = campaign.uses_activity();
     needs_.age_band = audience_.needs_age_band();
@@ -244,6 +250,10 @@ class ShardWorker {
     pmask_[m] |= uint64_t{1} << placement;
     tmask_[m] |= type_bit_[placement];
     wmask_[m] |= week_bit_[day];
+    if (!pcount_.empty()) {
+      ++pcount_[m * type_of_.size() + placement];
+      ++tcount_[m * num_types_ + type_of_[placement]];
+    }
     ++daily_exposures_[day];
     ++device_exposures_;
   }
@@ -330,6 +340,7 @@ class ShardWorker {
       }
       if (count_[m] == 0) continue;
       if (weekly_reach_ != nullptr) weeks_.Add(wmask_[m]);
+      if (!pcount_.empty()) CountRows(m);
       exposed += count_[m];
       ++reached;
       reach_.Person(count_[m], first_[m], pmask_[m], tmask_[m]);
@@ -348,6 +359,21 @@ class ShardWorker {
       row[kSampleImpressions] += impressions_ - impressions_before;
       row[kSampleExposures] += exposed;
       row[kSampleSpend] += household_spend_;
+    }
+  }
+
+  // Member m's exposures by placement and by device type into the rows'
+  // histograms; the counters are zeroed for the next household.
+  void CountRows(int m) {
+    const size_t placements = type_of_.size();
+    for (uint64_t rest = pmask_[m]; rest != 0; rest &= rest - 1) {
+      const int j = __builtin_ctzll(rest);
+      int32_t& n = pcount_[m * placements + j];
+      reach_.PlacementFrequency(j, n);
+      n = 0;
+      int32_t& t = tcount_[m * num_types_ + type_of_[j]];
+      if (t > 0) reach_.TypeFrequency(type_of_[j], t);
+      t = 0;
     }
   }
 
@@ -393,6 +419,11 @@ class ShardWorker {
   int64_t device_exposures_ = 0;
   // type_bit_[j]: placement j's bit in a person's type mask.
   std::vector<uint64_t> type_bit_;
+  // With breakdown frequencies: each placement's device type, and per
+  // member of the household its exposures by placement and by type.
+  std::vector<int> type_of_;
+  int num_types_ = 0;
+  std::vector<int32_t> pcount_, tcount_;
   ReachCounter reach_;
   AudienceCounter audience_;
   PersonBits* const reached_;  // or null
@@ -412,6 +443,7 @@ TallyShape MakeTallyShape(const Population& population,
   s.retargets = static_cast<int>(campaign.retarget_routes().size());
   s.weeks = campaign.weeks() > 1 ? campaign.weeks() : 0;
   s.audience_rows = AudienceLayout::Of(population.ecosystem(), campaign).rows();
+  s.row_frequency = campaign.breakdown_frequency();
   if (campaign.platform_units()) {
     s.sampling_blocks =
         (population.households() + kSamplingBlockHouseholds - 1) >>

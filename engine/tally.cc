@@ -34,6 +34,11 @@ Tally::Tally(const TallyShape& shape) : shape_(shape) {
   size += shape.weeks;
   audiences_ = size;
   size += static_cast<size_t>(shape.audience_rows) * (3 + shape.max_frequency);
+  row_frequency_ = size;
+  if (shape.row_frequency) {
+    size += static_cast<size_t>(shape.placements + shape.device_types) *
+            shape.max_frequency;
+  }
   values_.assign(size, 0);
 }
 

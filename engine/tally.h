@@ -29,6 +29,8 @@ struct TallyShape {
   int weeks = 0;
   // Rows of the audience breakdowns (AudienceLayout); 0: none.
   int audience_rows = 0;
+  // Frequency histograms of the placement and device-type rows.
+  bool row_frequency = false;
   // Sampling blocks (households by id, kSamplingBlockHouseholds each),
   // counted with platform units for the sampling error; 0: none.
   int64_t sampling_blocks = 0;
@@ -206,6 +208,17 @@ class Tally {
     return const_cast<Tally*>(this)->audience(r);
   }
   size_t AudienceStride() const { return 3 + shape_.max_frequency; }
+  // With shape().row_frequency: the frequency histogram of placement j
+  // (row j) or of device type t (row placements + t); null without.
+  int64_t* row_frequency(int row) {
+    return shape_.row_frequency
+               ? &values_[row_frequency_ +
+                          static_cast<size_t>(row) * shape_.max_frequency]
+               : nullptr;
+  }
+  const int64_t* row_frequency(int row) const {
+    return const_cast<Tally*>(this)->row_frequency(row);
+  }
   // Device-device links by LinkKind value.
   int64_t* links() { return &values_[links_]; }
   const int64_t* links() const { return &values_[links_]; }
@@ -264,6 +277,7 @@ class Tally {
   size_t sampling_ = 0;
   size_t weekly_ = 0;
   size_t audiences_ = 0;
+  size_t row_frequency_ = 0;
   std::vector<int64_t> values_;
 };
 

@@ -176,6 +176,42 @@ TEST_P(BreakdownsTest, WeeklyReachFollowsTheCalendarWeeks) {
   EXPECT_EQ(r.weekly(2).cumulative_reach_people(), r.reach_people());
 }
 
+// Each placement's own frequency: a second placement on the phone at 0.1 a
+// day beside the splash's 0.2. The splash row's histogram is the splash's
+// exposures alone: q Binomial(14, 0.2) among the band-weighted owners; the
+// phone row holds every exposure, so it is the headline histogram.
+TEST_P(BreakdownsTest, RowsHaveTheirOwnFrequency) {
+  v1::Scenario s = Scenario(GetParam());
+  s.mutable_report()->set_breakdown_frequency(true);
+  v1::Placement* feed = s.add_placements();
+  *feed = s.placements(0);
+  feed->set_name("feed");
+  feed->mutable_opportunity()->mutable_bernoulli()->set_probability(0.1);
+  const v1::Report r = RunOrDie(s);
+  for (const auto* rows : {&r.placements(), &r.device_types()}) {
+    for (const v1::BreakdownRow& row : *rows) {
+      SCOPED_TRACE(row.name());
+      ASSERT_EQ(row.frequency_histogram_size(), 20);
+      int64_t sum = 0, exposures = 0;
+      for (int f = 0; f < 20; ++f) {
+        sum += row.frequency_histogram(f);
+        exposures += (f + 1) * row.frequency_histogram(f);
+      }
+      EXPECT_EQ(sum, row.reach_people());
+      EXPECT_EQ(row.reach_k_plus(0), row.reach_people());
+      EXPECT_EQ(exposures, row.exposures());  // nobody past 20 here
+    }
+  }
+  const v1::BreakdownRow& phone = r.device_types(0);
+  for (int f = 0; f < 20; ++f)
+    EXPECT_EQ(phone.frequency_histogram(f), r.frequency_histogram(f));
+  const double q = kYoungShare * kYoungPhone + (1 - kYoungShare) * kOldPhone;
+  const double n = r.universe().people();
+  const double three_plus = q * AtLeast(14, kDaily, 3);
+  EXPECT_NEAR(r.placements(0).reach_k_plus(2) / n, three_plus,
+              kSe * ProportionSe(three_plus, n));
+}
+
 INSTANTIATE_TEST_SUITE_P(BothPaths, BreakdownsTest, ::testing::Bool());
 
 // A one-week flight has one week, whose reach is the flight's.

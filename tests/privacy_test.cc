@@ -133,7 +133,9 @@ TEST(PrivacyTest, NoReleasedCountIsBelowK) {
   }
   // Ratios of a suppressed count read -1 too.
   for (const v1::AudienceRow& a : r.audiences()) {
-    if (a.reach_people() == -1) EXPECT_EQ(a.reach_pct(), -1);
+    if (a.reach_people() == -1) {
+      EXPECT_EQ(a.reach_pct(), -1);
+    }
   }
   // Without noise, what is not suppressed is the true figure.
   const v1::Report plain = RunOrDie(Campaign(3000, ""));

@@ -97,6 +97,11 @@ inline void HouseholdDay::Expose(int day, int j, int t, ShardState* st,
     }
   }
   st->reached_by.Or(pm, uint64_t{1} << j);
+  if (st->row_types > 0) {
+    st->placement_count.Increment(size_t{pm} * campaign_.placements().size() +
+                                  j);
+    st->type_count.Increment(size_t{pm} * st->row_types + t);
+  }
   st->types.Or(pm, uint64_t{1} << t);
   if (st->last.size() > 0) st->last.Set(pm, static_cast<uint64_t>(j) + 1);
   ++tally_.daily_exposures()[day];

@@ -102,6 +102,16 @@ void StartShardState(const Campaign& campaign, int device_types,
   } else {
     st->last_week.Clear();
   }
+  if (campaign.breakdown_frequency()) {
+    // One byte a counter to start with; they widen as they grow.
+    st->row_types = device_types;
+    st->placement_count.Assign(static_cast<size_t>(people) * placements, 0, 0);
+    st->type_count.Assign(static_cast<size_t>(people) * device_types, 0, 0);
+  } else {
+    st->row_types = 0;
+    st->placement_count.Clear();
+    st->type_count.Clear();
+  }
   st->last_source.assign(campaign.retarget_routes().size() * people,
                          kNeverExposed);
   st->person_impressions.Assign(people, placement_bits, 0);
@@ -169,8 +179,9 @@ size_t ShardState::MemoryBytes() const {
       Bytes(last_source) + Bytes(device_begin);
   for (const NarrowArray* a :
        {&person_devices, &household_devices, &count, &first, &reached_by,
-        &types, &last, &last_week, &person_impressions, &household_impressions,
-        &household_follow_ups, &flight_person, &flight_device}) {
+        &types, &last, &last_week, &placement_count, &type_count,
+        &person_impressions, &household_impressions, &household_follow_ups,
+        &flight_person, &flight_device}) {
     bytes += a->memory_bytes();
   }
   for (const NarrowArray& a : opportunities) bytes += a.memory_bytes();

@@ -56,6 +56,11 @@ struct ShardState {
   // 1 + the calendar week of the last exposure; 0: none (only when the
   // flight spans two weeks or more).
   NarrowArray last_week;
+  // With breakdown frequencies: [person * placements + j] exposures by
+  // placement j, [person * row_types + t] on device type t.
+  NarrowArray placement_count;
+  NarrowArray type_count;
+  int row_types = 0;
   // [route * people + person]: the last day the person was exposed to the
   // route's source by a device its placement's screen is tied to;
   // kNeverExposed if never (Campaign::retarget_routes()).
