@@ -340,10 +340,7 @@ absl::StatusOr<v1::Calibration> Calibrate(const v1::Scenario& scenario,
   }
 
   Fit fit(base, params, options, run, stored);
-  auto evaluate = [&](const std::vector<Eigen::VectorXd>& points) {
-    return fit.Run(points);
-  };
-  std::vector<absl::StatusOr<v1::Report>> first = evaluate({x});
+  std::vector<absl::StatusOr<v1::Report>> first = fit.Run({x});
   AIOT_RETURN_IF_ERROR(first[0].status());
   AIOT_ASSIGN_OR_RETURN(Eigen::VectorXd r, fit.Residuals(*first[0]));
   v1::Report report = *std::move(first[0]);
@@ -366,7 +363,7 @@ absl::StatusOr<v1::Calibration> Calibrate(const v1::Scenario& scenario,
       points.push_back(up);
       points.push_back(down);
     }
-    std::vector<absl::StatusOr<v1::Report>> runs = evaluate(points);
+    std::vector<absl::StatusOr<v1::Report>> runs = fit.Run(points);
     for (int j = 0; j < k; ++j) {
       const absl::StatusOr<v1::Report>& up = runs[2 * j];
       const absl::StatusOr<v1::Report>& down = runs[2 * j + 1];
@@ -404,7 +401,7 @@ absl::StatusOr<v1::Calibration> Calibrate(const v1::Scenario& scenario,
         damped(j, j) += lambda * std::max(normal(j, j), 1e-12);
       const Eigen::VectorXd delta = damped.ldlt().solve(-gradient);
       const Eigen::VectorXd trial = x + delta;
-      std::vector<absl::StatusOr<v1::Report>> t = evaluate({trial});
+      std::vector<absl::StatusOr<v1::Report>> t = fit.Run({trial});
       double trial_chi2 = INFINITY;
       Eigen::VectorXd trial_r;
       if (t[0].ok()) {

@@ -528,14 +528,13 @@ absl::StatusOr<v1::Optimization> OptimizeBudget(
   // The optimum and its next steps: marginal costs and saturation.
   // (A day-priced placement bought every day has no next step.)
   std::vector<std::vector<double>> ups;
-  std::vector<bool> has_up(n, true);
   for (int p = 0; p < n; ++p) {
     ups.push_back(result);
     ups.back()[p] += problem.unit[p];
-    has_up[p] =
+    const bool has_up =
         !problem.per_day[p] ||
         std::llround(ups.back()[p] / problem.unit[p]) <= scenario.flight_days();
-    if (!has_up[p]) ups.back() = result;
+    if (!has_up) ups.back() = result;
   }
   AIOT_RETURN_IF_ERROR(eval.Run(ups));
   const Eval& best = eval.At(result);

@@ -17,6 +17,7 @@ namespace {
 
 using testing::ParseTextOrDie;
 using testing::ProportionSe;
+using testing::RunOnPath;
 using testing::RunOrDie;
 
 constexpr double kSe = 5.0;
@@ -25,10 +26,8 @@ constexpr double kYoungPhone = 0.9;  // q of the young band
 constexpr double kOldPhone = 0.5;    // q of the old band
 constexpr double kYoungShare = 0.4;
 
-// 14 days from a Thursday: calendar weeks of 4, 7 and 3 days. On the
-// day-by-day path (`day_by_day`), a cap no one reaches changes the path
-// and nothing else.
-v1::Scenario Scenario(bool day_by_day, const std::string& rest = "") {
+// 14 days from a Thursday: calendar weeks of 4, 7 and 3 days.
+v1::Scenario Scenario(const std::string& rest = "") {
   return ParseTextOrDie(absl::Substitute(
       R"pb(
         name: "breakdowns"
@@ -64,12 +63,8 @@ v1::Scenario Scenario(bool day_by_day, const std::string& rest = "") {
           opportunity { bernoulli { probability: $2 } }
           share_of_voice: 1
         }
-        report { max_frequency: 20 audiences: true } $3 $4)pb",
-      kYoungPhone, kOldPhone, kDaily,
-      day_by_day ? "frequency_caps { scope: CAP_SCOPE_PERSON period: "
-                   "CAP_PERIOD_FLIGHT limit: 65535 }"
-                 : "",
-      rest));
+        report { max_frequency: 20 audiences: true } $3)pb",
+      kYoungPhone, kOldPhone, kDaily, rest));
 }
 
 double ReachIn(int days) { return 1.0 - std::pow(1.0 - kDaily, days); }
@@ -97,7 +92,7 @@ const v1::AudienceRow& Audience(const v1::Report& r, const std::string& attr,
 class BreakdownsTest : public ::testing::TestWithParam<bool> {};
 
 TEST_P(BreakdownsTest, EachAttributeAddsUpToTheTotals) {
-  const v1::Report r = RunOrDie(Scenario(GetParam()));
+  const v1::Report r = RunOnPath(Scenario(), GetParam());
   ASSERT_EQ(r.audiences_size(), 2 + 2 + 2 + 3);
   struct Sums {
     int64_t people = 0, reach = 0, exposures = 0;
@@ -126,7 +121,7 @@ TEST_P(BreakdownsTest, EachAttributeAddsUpToTheTotals) {
 }
 
 TEST_P(BreakdownsTest, ReachByAgeBandFollowsOwnership) {
-  const v1::Report r = RunOrDie(Scenario(GetParam()));
+  const v1::Report r = RunOnPath(Scenario(), GetParam());
   for (const auto& [band, q] :
        {std::pair<std::string, double>{"young", kYoungPhone},
         {"old", kOldPhone}}) {
@@ -152,7 +147,7 @@ TEST_P(BreakdownsTest, ReachByAgeBandFollowsOwnership) {
 }
 
 TEST_P(BreakdownsTest, WeeklyReachFollowsTheCalendarWeeks) {
-  const v1::Report r = RunOrDie(Scenario(GetParam()));
+  const v1::Report r = RunOnPath(Scenario(), GetParam());
   ASSERT_EQ(r.weekly_size(), 3);
   const int days[] = {4, 7, 3};
   const int first[] = {1, 5, 12};
@@ -181,13 +176,13 @@ TEST_P(BreakdownsTest, WeeklyReachFollowsTheCalendarWeeks) {
 // exposures alone: q Binomial(14, 0.2) among the band-weighted owners; the
 // phone row holds every exposure, so it is the headline histogram.
 TEST_P(BreakdownsTest, RowsHaveTheirOwnFrequency) {
-  v1::Scenario s = Scenario(GetParam());
+  v1::Scenario s = Scenario();
   s.mutable_report()->set_breakdown_frequency(true);
   v1::Placement* feed = s.add_placements();
   *feed = s.placements(0);
   feed->set_name("feed");
   feed->mutable_opportunity()->mutable_bernoulli()->set_probability(0.1);
-  const v1::Report r = RunOrDie(s);
+  const v1::Report r = RunOnPath(s, GetParam());
   for (const auto* rows : {&r.placements(), &r.device_types()}) {
     for (const v1::BreakdownRow& row : *rows) {
       SCOPED_TRACE(row.name());
@@ -216,7 +211,7 @@ INSTANTIATE_TEST_SUITE_P(BothPaths, BreakdownsTest, ::testing::Bool());
 
 // A one-week flight has one week, whose reach is the flight's.
 TEST(BreakdownsTest, AOneWeekFlightIsOneWeek) {
-  v1::Scenario s = Scenario(false);
+  v1::Scenario s = Scenario();
   s.set_flight_days(4);
   const v1::Report r = RunOrDie(s);
   ASSERT_EQ(r.weekly_size(), 1);
@@ -227,7 +222,7 @@ TEST(BreakdownsTest, AOneWeekFlightIsOneWeek) {
 // A target by gender is the universe of the breakdowns too.
 TEST(BreakdownsTest, TargetByGender) {
   const v1::Report r =
-      RunOrDie(Scenario(true, R"pb(target { genders: "female" })pb"));
+      RunOrDie(Scenario(R"pb(target { genders: "female" })pb"));
   EXPECT_EQ(Audience(r, "gender", "male").people(), 0);
   EXPECT_EQ(Audience(r, "gender", "female").people(), r.universe().people());
   EXPECT_LT(r.universe().people(), r.universe().all_people());
@@ -235,7 +230,7 @@ TEST(BreakdownsTest, TargetByGender) {
 
 // Without report.audiences there are no rows, and the draws are the same.
 TEST(BreakdownsTest, AudiencesAreAskedFor) {
-  v1::Scenario s = Scenario(false);
+  v1::Scenario s = Scenario();
   const v1::Report with = RunOrDie(s);
   s.mutable_report()->set_audiences(false);
   const v1::Report without = RunOrDie(s);

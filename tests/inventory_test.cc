@@ -24,6 +24,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing::ParseTextOrDie;
 using testing::ProportionSe;
+using testing::RunOnPath;
 using testing::RunOrDie;
 using testing::StatusIs;
 
@@ -32,18 +33,14 @@ constexpr double kWon = 0.3;  // share of voice: each opportunity's p
 constexpr int64_t kPeople = 40000;
 
 // One-person households with one phone each; `inventory` is the body of
-// opportunity.inventory. 14 days; on the day path (`day_by_day`) through a
-// cap nobody reaches.
-v1::Scenario WithInventory(const std::string& inventory, bool day_by_day) {
+// opportunity.inventory. 14 days.
+v1::Scenario WithInventory(const std::string& inventory) {
   v1::Scenario s = ParseTextOrDie(absl::StrCat(
       testing::kOnePhonePerPerson,
       "placements { name: \"splash\" device_type: \"phone\" opportunity { "
       "inventory { ",
       inventory, " } } share_of_voice: ", kWon,
-      " } report { max_frequency: 4 }",
-      day_by_day ? " frequency_caps { scope: CAP_SCOPE_PERSON period: "
-                   "CAP_PERIOD_FLIGHT limit: 65535 }"
-                 : ""));
+      " } report { max_frequency: 4 }"));
   s.set_name("inventory");
   s.set_seed(31);
   s.set_population(kPeople);
@@ -115,7 +112,7 @@ TEST_P(InventoryTest, ThinningReproducesTheClosedForms) {
   const auto [index, day_by_day] = GetParam();
   const Family family = Families()[index];
   SCOPED_TRACE(family.name);
-  const v1::Report r = RunOrDie(WithInventory(family.inventory, day_by_day));
+  const v1::Report r = RunOnPath(WithInventory(family.inventory), day_by_day);
   const double n = kPeople;
   const double reach = 1.0 - family.pmf(0);
   EXPECT_NEAR(r.reach_people() / n, reach, kSe * ProportionSe(reach, n));
@@ -141,8 +138,8 @@ INSTANTIATE_TEST_SUITE_P(FamiliesOnBothPaths, InventoryTest,
 // opportunities; k = 5 of its standard error).
 TEST(InventoryTest, OpportunitiesSpreadOverTheDays) {
   for (bool day_by_day : {false, true}) {
-    const v1::Report r = RunOrDie(
-        WithInventory("negative_binomial { mean: 4 shape: 0.8 }", day_by_day));
+    const v1::Report r = RunOnPath(
+        WithInventory("negative_binomial { mean: 4 shape: 0.8 }"), day_by_day);
     const double total = r.impressions();
     for (const v1::DailyRow& d : r.daily()) {
       EXPECT_NEAR(d.impressions() / total, 1.0 / 14,
@@ -156,8 +153,7 @@ TEST(InventoryTest, OpportunitiesSpreadOverTheDays) {
 // opportunities like any other: delivered within 1% when the inventory
 // carries it.
 TEST(InventoryTest, PacedGoalsDeliver) {
-  v1::Scenario s =
-      WithInventory("negative_binomial { mean: 4 shape: 0.8 }", false);
+  v1::Scenario s = WithInventory("negative_binomial { mean: 4 shape: 0.8 }");
   s.mutable_placements(0)->set_impression_goal(30000);  // of ~160,000
   const v1::Report r = RunOrDie(s);
   EXPECT_NEAR(r.impressions(), 30000, 300);

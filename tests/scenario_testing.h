@@ -23,6 +23,14 @@ v1::Scenario ParseTextOrDie(const std::string& text);
 v1::Report RunOrDie(const v1::Scenario& scenario,
                     const RunOptions& options = {});
 
+// Runs the scenario on its own path, or forced onto the day-by-day one
+// (RunOptions::day_by_day): the same model, checked on both simulators.
+inline v1::Report RunOnPath(const v1::Scenario& scenario, bool day_by_day) {
+  RunOptions options;
+  options.day_by_day = day_by_day;
+  return RunOrDie(scenario, options);
+}
+
 // The element called `name` of a repeated field of messages with a
 // name() (breakdown rows, delivery rows, ...), or a failure and the
 // message type's default instance.
