@@ -167,6 +167,19 @@ void FirstBlocks(uint64_t seed, uint32_t stream, uint32_t sub, uint32_t first,
 void EntityBlocks(uint64_t seed, uint32_t stream, uint32_t sub, uint32_t block,
                   uint32_t first, size_t n, RngBlock* out);
 
+// EntityBlocks' kernels, for tests: Random123's loop, and 16 entities at a
+// time in AVX-512 lanes (the same words; what EntityBlocks uses when the
+// processor has AVX-512F, whatever the build's flags).
+namespace rng_internal {
+void EntityBlocksScalar(uint64_t seed, uint32_t stream, uint32_t sub,
+                        uint32_t block, uint32_t first, size_t n,
+                        RngBlock* out);
+void EntityBlocksAvx512(uint64_t seed, uint32_t stream, uint32_t sub,
+                        uint32_t block, uint32_t first, size_t n,
+                        RngBlock* out);
+bool HasAvx512();
+}  // namespace rng_internal
+
 }  // namespace aiotreach
 
 #endif  // AIOTREACH_ENGINE_RNG_H_

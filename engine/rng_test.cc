@@ -97,6 +97,31 @@ TEST(RngTest, EntityBlocksAreTheStreamsLaterWords) {
   }
 }
 
+// The AVX-512 kernel gives Random123's words, for every count (whole
+// groups of 16 and the scalar tail), keys with both halves set, and
+// entity numbers that wrap past 2^32 within a batch.
+TEST(RngTest, VectorBlocksEqualRandom123) {
+  if (!rng_internal::HasAvx512()) GTEST_SKIP() << "no AVX-512F here";
+  Rng pick(3, 1, 4);
+  for (int trial = 0; trial < 200; ++trial) {
+    const uint64_t seed = (uint64_t{pick.NextU32()} << 32) | pick.NextU32();
+    const uint32_t stream = pick.NextU32(), sub = pick.NextU32();
+    const uint32_t block = trial % 3 == 0 ? 0 : pick.NextU32();
+    const uint32_t first =
+        trial % 4 == 0 ? 0xFFFFFFF0u + trial % 16 : pick.NextU32();
+    const size_t n = trial % 70;
+    std::vector<RngBlock> scalar(n), vector(n);
+    rng_internal::EntityBlocksScalar(seed, stream, sub, block, first, n,
+                                     scalar.data());
+    rng_internal::EntityBlocksAvx512(seed, stream, sub, block, first, n,
+                                     vector.data());
+    for (size_t i = 0; i < n; ++i) {
+      for (int w = 0; w < 4; ++w)
+        ASSERT_EQ(vector[i][w], scalar[i][w]) << trial << " " << i << " " << w;
+    }
+  }
+}
+
 // ToUniform(w) < p exactly when w < WordThreshold(p): checked at the words
 // on either side of each threshold, for probabilities at the edges, ones
 // not representable in binary, and a spread of random ones.
