@@ -446,6 +446,10 @@ absl::StatusOr<v1::Report> RunPrepared(const PreparedScenario& prepared,
     absl::StatusOr<v1::Report> report =
         RunReplicate(prepared, fixed, seed, r, options, spread, &drawn);
     if (report.ok()) {
+      if (options.simulated) {
+        options.simulated(report->population().people() *
+                          std::max(1, scenario.flight_days()));
+      }
       reports[r] = *std::move(report);
     } else {
       mine = report.status();

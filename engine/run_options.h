@@ -31,6 +31,10 @@ struct RunOptions {
   // The ranks this run is spread over (engine/cluster.h), or null for one
   // process. Reports do not depend on it.
   const Cluster* cluster = nullptr;
+  // Optional: called after each replicate that finished, with the
+  // person-days it simulated (people x flight days), from the calling
+  // thread. For the service's metrics.
+  std::function<void(int64_t person_days)> simulated;
 };
 
 }  // namespace aiotreach

@@ -25,6 +25,7 @@ def _pkg_config_repository_impl(ctx):
     modules = ctx.attr.modules
     linkopts = _flags(ctx, "--libs", modules) + ctx.attr.extra_linkopts
     copts = []
+    defines = []
     includes = []
 
     # Header folders outside /usr/include (Open MPI's, say) are linked into
@@ -37,6 +38,10 @@ def _pkg_config_repository_impl(ctx):
             link = "include_%d" % len(includes)
             ctx.symlink(f[2:], link)
             includes.append(link)
+        elif f.startswith("-D"):
+            # Macros the headers depend on (cpp-httplib's
+            # CPPHTTPLIB_OPENSSL_SUPPORT) must reach every dependent.
+            defines.append(f[2:])
         else:
             copts.append(f)
     ctx.file("WORKSPACE", "")
@@ -46,6 +51,7 @@ cc_library(
     hdrs = glob([{globs}]),
     includes = {includes},
     copts = {copts},
+    defines = {defines},
     linkopts = {linkopts},
     visibility = ["//visibility:public"],
 )
@@ -55,6 +61,7 @@ cc_library(
         globs = ", ".join(['"%s/**/*.h"' % i for i in includes]),
         includes = repr(includes),
         copts = repr(copts),
+        defines = repr(defines),
         linkopts = repr(linkopts),
     ))
 

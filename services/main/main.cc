@@ -82,10 +82,11 @@ constexpr char kUsage[] = R"(usage:
                   [--max_message_mb N] [--grace_seconds S] [--data_dir DIR]
                   [--tls_cert FILE --tls_key FILE] [--auth_token_file FILE]
                   [--launcher "mpirun -np {ranks}"] [--min_cell_people K]
-                  [--epsilon_budget E]
+                  [--epsilon_budget E] [--http_listen HOST:PORT]
       Serves aiotreach.v1.ReachService, gRPC health and reflection on
       HOST:PORT (default 127.0.0.1:50051; port 0 picks a free one and prints
-      it) until SIGTERM or SIGINT. Runs started with StartRun are kept in
+      it) until SIGTERM or SIGINT. With --http_listen, also HTTP/JSON
+      (POST /v1/<Method>), /healthz, /metrics and the what-if page at /. Runs started with StartRun are kept in
       DIR and survive a restart. With TLS files the server speaks TLS; with
       a token file every call needs "authorization: Bearer <token>". With
       --launcher, StartRun with ranks >= 2 runs the scenario as a job over
@@ -169,12 +170,12 @@ std::string Unknown(const Args& args, const std::vector<std::string>& known) {
 }
 
 int Serve(const Args& args) {
-  const std::string unknown =
-      Unknown(args, {"--listen", "--threads", "--max_concurrent_runs",
-                     "--max_queued_runs", "--memory_budget_mb",
-                     "--max_message_mb", "--grace_seconds", "--data_dir",
-                     "--tls_cert", "--tls_key", "--auth_token_file",
-                     "--launcher", "--min_cell_people", "--epsilon_budget"});
+  const std::string unknown = Unknown(
+      args,
+      {"--listen", "--threads", "--max_concurrent_runs", "--max_queued_runs",
+       "--memory_budget_mb", "--max_message_mb", "--grace_seconds",
+       "--data_dir", "--tls_cert", "--tls_key", "--auth_token_file",
+       "--launcher", "--min_cell_people", "--epsilon_budget", "--http_listen"});
   if (!unknown.empty()) return Usage("serve: unknown flag " + unknown);
   if (!args.positional.empty())
     return Usage("serve: unexpected argument '" + args.positional[0] + "'");
@@ -186,7 +187,8 @@ int Serve(const Args& args) {
         std::pair{"--tls_cert", &options.tls_cert},
         std::pair{"--tls_key", &options.tls_key},
         std::pair{"--auth_token_file", &options.auth_token_file},
-        std::pair{"--launcher", &options.launcher}}) {
+        std::pair{"--launcher", &options.launcher},
+        std::pair{"--http_listen", &options.http_listen}}) {
     if (const auto it = args.flags.find(flag); it != args.flags.end())
       *field = it->second;
   }

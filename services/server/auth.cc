@@ -3,6 +3,9 @@
 #include <grpcpp/server_context.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace aiotreach {
 
@@ -10,13 +13,18 @@ bool TokenCheck::Allows(
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const {
   if (token_.empty()) return true;
   const auto it = metadata.find("authorization");
+  if (it == metadata.end()) return false;
+  return AllowsHeader(absl::string_view(it->second.data(), it->second.size()));
+}
+
+bool TokenCheck::AllowsHeader(absl::string_view authorization) const {
+  if (token_.empty()) return true;
   const std::string expected = "Bearer " + token_;
-  if (it == metadata.end() || it->second.size() != expected.size())
-    return false;
+  if (authorization.size() != expected.size()) return false;
   // Compare every byte, whatever the first difference.
   unsigned char diff = 0;
   for (size_t i = 0; i < expected.size(); ++i)
-    diff |= static_cast<unsigned char>(it->second.data()[i] ^ expected[i]);
+    diff |= static_cast<unsigned char>(authorization[i] ^ expected[i]);
   return diff == 0;
 }
 
@@ -36,8 +44,8 @@ using grpc::experimental::InterceptionHookPoints;
 class RequestStatusInterceptor : public grpc::experimental::Interceptor {
  public:
   RequestStatusInterceptor(grpc::experimental::ServerRpcInfo* info,
-                           const TokenCheck* auth)
-      : info_(info), auth_(auth) {}
+                           const TokenCheck* auth, Metrics* metrics)
+      : info_(info), auth_(auth), metrics_(metrics), start_(absl::Now()) {}
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -58,6 +66,12 @@ class RequestStatusInterceptor : public grpc::experimental::Interceptor {
                            " (the bytes do not parse as its protobuf)")));
         }
       }
+      if (metrics_ != nullptr) {
+        const absl::string_view method(info_->method());
+        metrics_->Rpc(method.substr(method.rfind('/') + 1),
+                      methods->GetSendStatus().error_code(),
+                      absl::ToDoubleSeconds(absl::Now() - start_));
+      }
     }
     methods->Proceed();
   }
@@ -65,30 +79,34 @@ class RequestStatusInterceptor : public grpc::experimental::Interceptor {
  private:
   grpc::experimental::ServerRpcInfo* info_;
   const TokenCheck* auth_;
+  Metrics* metrics_;
+  const absl::Time start_;
 };
 
 class RequestStatusFactory
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit RequestStatusFactory(const TokenCheck* auth) : auth_(auth) {}
+  RequestStatusFactory(const TokenCheck* auth, Metrics* metrics)
+      : auth_(auth), metrics_(metrics) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new RequestStatusInterceptor(info, auth_);
+    return new RequestStatusInterceptor(info, auth_, metrics_);
   }
 
  private:
   const TokenCheck* auth_;
+  Metrics* metrics_;
 };
 
 }  // namespace
 
 std::vector<
     std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-RequestStatusInterceptors(const TokenCheck* auth) {
+RequestStatusInterceptors(const TokenCheck* auth, Metrics* metrics) {
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       out;
-  out.push_back(std::make_unique<RequestStatusFactory>(auth));
+  out.push_back(std::make_unique<RequestStatusFactory>(auth, metrics));
   return out;
 }
 

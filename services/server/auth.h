@@ -27,6 +27,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "services/server/metrics.h"
+
 namespace aiotreach {
 
 class TokenCheck {
@@ -39,6 +42,9 @@ class TokenCheck {
   bool Allows(
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) const;
 
+  // The same check of an HTTP Authorization header's value.
+  bool AllowsHeader(absl::string_view authorization) const;
+
   bool required() const { return !token_.empty(); }
 
   // UNAUTHENTICATED, saying what to send.
@@ -49,10 +55,11 @@ class TokenCheck {
 };
 
 // The interceptors of every call: one today, the request-status rewrite
-// above. `auth` must outlive the server.
+// above, which also records each call's method, final status and latency
+// in `metrics` (if not null). `auth` and `metrics` must outlive the server.
 std::vector<
     std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-RequestStatusInterceptors(const TokenCheck* auth);
+RequestStatusInterceptors(const TokenCheck* auth, Metrics* metrics = nullptr);
 
 }  // namespace aiotreach
 

@@ -392,4 +392,12 @@ void RunRegistry::Shutdown(absl::Duration grace) {
   pool_.Join();
 }
 
+std::map<std::string, int64_t> RunRegistry::CountByState() const {
+  std::map<std::string, int64_t> counts;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [number, run] : runs_)
+    ++counts[v1::RunState_Name(run->info.state())];
+  return counts;
+}
+
 }  // namespace aiotreach

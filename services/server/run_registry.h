@@ -101,6 +101,9 @@ class RunRegistry {
       const std::function<bool(const v1::RunInfo&, const v1::Report*)>& update,
       const std::function<bool()>& stop) const;
 
+  // Kept runs by state name ("RUN_STATE_RUNNING", ...), for metrics.
+  std::map<std::string, int64_t> CountByState() const;
+
   // Lets runs in flight finish for up to `grace`, then cancels the rest
   // through their cancel tokens (they end CANCELLED) and waits for them.
   // Starts no run afterwards (Start: Unavailable).

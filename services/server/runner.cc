@@ -1,6 +1,7 @@
 #include "services/server/runner.h"
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -81,7 +82,16 @@ absl::Status Runner::Execute(
   run.threads = options_.threads;
   run.cancel = &token;
   run.progress = call.progress;
+  // What-ifs that run several scenarios at once report from their threads.
+  std::atomic<int64_t> person_days{0};
+  run.simulated = [&person_days](int64_t n) { person_days += n; };
+  if (metrics_ != nullptr) metrics_->RunStarted();
+  const absl::Time start = absl::Now();
   const absl::Status status = work(run);
+  if (metrics_ != nullptr) {
+    metrics_->RunEnded(status, absl::ToDoubleSeconds(absl::Now() - start),
+                       person_days);
+  }
   if (absl::IsCancelled(status) || absl::IsDeadlineExceeded(status))
     return Stopped(call);
   return status;
@@ -321,6 +331,11 @@ void Runner::Release(int64_t bytes) {
 int Runner::running() const {
   absl::MutexLock lock(&mu_);
   return running_;
+}
+
+Runner::Load Runner::load() const {
+  absl::MutexLock lock(&mu_);
+  return {queued_, running_, running_bytes_};
 }
 
 }  // namespace aiotreach

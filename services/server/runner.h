@@ -26,6 +26,7 @@
 #include "aiotreach/v1/scenario.pb.h"
 #include "aiotreach/v1/whatif.pb.h"
 #include "services/server/ecosystem_store.h"
+#include "services/server/metrics.h"
 
 namespace aiotreach {
 
@@ -63,9 +64,10 @@ struct CallControl {
 
 class Runner {
  public:
-  // `store` must outlive the runner.
-  Runner(const RunnerOptions& options, const EcosystemStore* store)
-      : options_(options), store_(store) {}
+  // `store` (and `metrics`, if given) must outlive the runner.
+  Runner(const RunnerOptions& options, const EcosystemStore* store,
+         Metrics* metrics = nullptr)
+      : options_(options), store_(store), metrics_(metrics) {}
 
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
@@ -120,6 +122,13 @@ class Runner {
 
   // Runs in flight, for tests and monitoring.
   int running() const;
+  // Runs waiting, runs in flight and the memory their estimates reserve.
+  struct Load {
+    int queued = 0;
+    int running = 0;
+    int64_t reserved_bytes = 0;
+  };
+  Load load() const;
   // Epsilon spent on stored ecosystem `ecosystem_id` so far.
   double EpsilonSpent(const std::string& ecosystem_id) const;
   const RunnerOptions& options() const { return options_; }
@@ -171,6 +180,7 @@ class Runner {
 
   const RunnerOptions options_;
   const EcosystemStore* store_;
+  Metrics* metrics_;
   mutable absl::Mutex mu_;
   int running_ ABSL_GUARDED_BY(mu_) = 0;
   int queued_ ABSL_GUARDED_BY(mu_) = 0;

@@ -22,6 +22,10 @@ int Serve(const ServerOptions& options, absl::Duration grace, std::ostream& out,
     return 1;
   }
   out << "aiotreach serve: listening on " << (*server)->address() << std::endl;
+  if (!(*server)->http_address().empty()) {
+    out << "aiotreach serve: HTTP on " << (*server)->http_address()
+        << " (the what-if page at /, /metrics, /v1/<Method>)" << std::endl;
+  }
   int signal = 0;
   sigwait(&stop, &signal);
   out << "aiotreach serve: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")

@@ -140,7 +140,7 @@ void LogProtobufWithoutParseNoise(google::protobuf::LogLevel level,
 ReachServer::ReachServer(const ServerOptions& options, std::string token)
     : auth_(std::move(token)),
       store_(options.memory_budget_mb << 20),
-      runner_(RunnerOptionsOf(options), &store_),
+      runner_(RunnerOptionsOf(options), &store_, &metrics_),
       runs_(&runner_, options.data_dir),
       service_(&runner_, &store_, &runs_, options.threads, &auth_) {
   if (!options.launcher.empty()) {
@@ -209,7 +209,7 @@ absl::StatusOr<std::unique_ptr<ReachServer>> ReachServer::Start(
   // port).
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.experimental().SetInterceptorCreators(
-      RequestStatusInterceptors(&server->auth_));
+      RequestStatusInterceptors(&server->auth_, &server->metrics_));
   int port = 0;
   builder.AddListeningPort(options.listen, credentials, &port);
   builder.RegisterService(&server->service_);
@@ -223,17 +223,63 @@ absl::StatusOr<std::unique_ptr<ReachServer>> ReachServer::Start(
   }
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
   server->address_ = absl::StrCat(host, ":", port);
+  if (!options.http_listen.empty()) {
+    // The gateway calls this server in process: the same checks and limits
+    // as any gRPC call.
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(options.max_message_mb << 20);
+    args.SetMaxSendMessageSize(options.max_message_mb << 20);
+    HttpOptions http;
+    http.listen = options.http_listen;
+    http.tls_cert = options.tls_cert;
+    http.tls_key = options.tls_key;
+    http.max_body_bytes = int64_t{options.max_message_mb} << 20;
+    HttpHooks hooks;
+    ReachServer* self = server.get();
+    hooks.allows = [self](absl::string_view authorization) {
+      return self->auth_.AllowsHeader(authorization);
+    };
+    hooks.metrics = [self] { return self->RenderMetrics(); };
+    hooks.answered = [self](absl::string_view route, int status) {
+      self->metrics_.Http(route, status);
+    };
+    absl::StatusOr<std::unique_ptr<HttpGateway>> gateway = HttpGateway::Start(
+        http, server->server_->InProcessChannel(args), std::move(hooks));
+    if (!gateway.ok()) return gateway.status();
+    server->http_ = *std::move(gateway);
+  }
   return server;
+}
+
+const std::string& ReachServer::http_address() const {
+  static const std::string kNone;
+  return http_ != nullptr ? http_->address() : kNone;
+}
+
+std::string ReachServer::RenderMetrics() const {
+  MetricGauges g;
+  const Runner::Load load = runner_.load();
+  g.queued_runs = load.queued;
+  g.running_runs = load.running;
+  g.memory_estimated_bytes = load.reserved_bytes;
+  g.memory_budget_bytes = runner_.options().memory_budget_bytes;
+  g.stored_ecosystem_bytes = store_.used_bytes();
+  g.stored_ecosystems = static_cast<int64_t>(store_.List().size());
+  g.kept_runs = runs_.CountByState();
+  return metrics_.Render(g);
 }
 
 void ReachServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
-  // Kept runs and calls in flight get the same grace, side by side.
+  // Kept runs and calls in flight get the same grace, side by side. The
+  // HTTP gateway stops after the gRPC server, whose shutdown ends the
+  // gateway's calls in flight (watch streams included).
   std::thread runs([this, grace] { runs_.Shutdown(grace); });
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(grace));
   server_->Wait();
+  if (http_ != nullptr) http_->Shutdown();
   runs.join();
 }
 

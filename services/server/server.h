@@ -18,8 +18,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/http/http_gateway.h"
 #include "services/server/ecosystem_store.h"
 #include "services/server/launcher.h"
+#include "services/server/metrics.h"
 #include "services/server/reach_service.h"
 #include "services/server/run_registry.h"
 #include "services/server/runner.h"
@@ -54,6 +56,9 @@ struct ServerOptions {
   std::string launcher;
   // The aiotreach binary the launcher starts; empty: this one.
   std::string launcher_binary;
+  // host:port for HTTP/JSON, /metrics and the what-if page beside gRPC
+  // (services/http); empty: none. The same TLS files and token apply.
+  std::string http_listen;
 };
 
 // Keeps freed memory in the process instead of returning it to the
@@ -73,6 +78,11 @@ class ReachServer {
 
   // The address actually listened on, with the port chosen for port 0.
   const std::string& address() const { return address_; }
+  // The HTTP address likewise; empty without --http_listen.
+  const std::string& http_address() const;
+
+  // /metrics' text: the counters and the server's gauges now.
+  std::string RenderMetrics() const;
 
   // Stops taking new calls, lets calls and runs in flight finish for up to
   // `grace`, then cancels them (runs stop through the engine's cancel
@@ -85,12 +95,14 @@ class ReachServer {
   ReachServer(const ServerOptions& options, std::string token);
 
   TokenCheck auth_;
+  Metrics metrics_;
   EcosystemStore store_;
   Runner runner_;
   std::unique_ptr<Launcher> launcher_;  // null without --launcher
   RunRegistry runs_;
   ReachServiceImpl service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<HttpGateway> http_;  // null without --http_listen
   std::string address_;
   bool shut_down_ = false;
 };
