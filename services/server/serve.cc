@@ -24,7 +24,7 @@ int Serve(const ServerOptions& options, absl::Duration grace, std::ostream& out,
   out << "aiotreach serve: listening on " << (*server)->address() << std::endl;
   if (!(*server)->http_address().empty()) {
     out << "aiotreach serve: HTTP on " << (*server)->http_address()
-        << " (the what-if page at /, /metrics, /v1/<Method>)" << std::endl;
+        << " (POST /v1/<Method>, /healthz, /metrics)" << std::endl;
   }
   int signal = 0;
   sigwait(&stop, &signal);
