@@ -8,6 +8,8 @@
 #include <grpcpp/impl/rpc_method.h>
 #include <httplib.h>
 
+#include <atomic>
+#include <chrono>
 #include <regex>
 #include <utility>
 #include <vector>
@@ -205,7 +207,15 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Start(
                      "' (in use, or not an address of this machine)"));
   }
   gateway->address_ = absl::StrCat(options.listen.substr(0, colon), ":", bound);
-  gateway->thread_ = std::thread([&server] { server.listen_after_bind(); });
+  auto ended = std::make_shared<std::atomic<bool>>(false);
+  gateway->thread_ = std::thread([&server, ended] {
+    server.listen_after_bind();
+    *ended = true;
+  });
+  // httplib's stop() does nothing before the listening loop runs: wait for
+  // it, so that a Shutdown right after Start cannot leave it running.
+  while (!server.is_running() && !*ended)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return gateway;
 }
 

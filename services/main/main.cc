@@ -86,7 +86,8 @@ constexpr char kUsage[] = R"(usage:
       Serves aiotreach.v1.ReachService, gRPC health and reflection on
       HOST:PORT (default 127.0.0.1:50051; port 0 picks a free one and prints
       it) until SIGTERM or SIGINT. With --http_listen, also HTTP/JSON
-      (POST /v1/<Method>), /healthz and /metrics (docs/SERVICE.md). Runs
+      (POST /v1/<Method>), /healthz, /metrics and the what-if page at /
+      (docs/SERVICE.md). Runs
       started with StartRun are kept in DIR and survive a restart. With TLS files the server speaks TLS; with
       a token file every call needs "authorization: Bearer <token>". With
       --launcher, StartRun with ranks >= 2 runs the scenario as a job over

@@ -24,7 +24,8 @@ int Serve(const ServerOptions& options, absl::Duration grace, std::ostream& out,
   out << "aiotreach serve: listening on " << (*server)->address() << std::endl;
   if (!(*server)->http_address().empty()) {
     out << "aiotreach serve: HTTP on " << (*server)->http_address()
-        << " (POST /v1/<Method>, /healthz, /metrics)" << std::endl;
+        << " (the what-if page at /, POST /v1/<Method>, /healthz, /metrics)"
+        << std::endl;
   }
   int signal = 0;
   sigwait(&stop, &signal);

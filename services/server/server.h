@@ -56,8 +56,8 @@ struct ServerOptions {
   std::string launcher;
   // The aiotreach binary the launcher starts; empty: this one.
   std::string launcher_binary;
-  // host:port for HTTP/JSON, /healthz and /metrics beside gRPC
-  // (services/http); empty: none. The same TLS files and token apply.
+  // host:port for HTTP/JSON, /healthz, /metrics and the what-if page beside
+  // gRPC (services/http); empty: none. The same TLS files and token apply.
   std::string http_listen;
 };
 
