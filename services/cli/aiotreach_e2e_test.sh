@@ -62,10 +62,47 @@ expect "--fail-fast with a bad file fails" 1 $?
 "$bin" compare "$scenario" "$scenario" --out "$tmp/cmp" >"$tmp/out" 2>&1
 expect "compare a scenario with itself" 0 $?
 expect_in "compare prints deltas" "reach_people" "$tmp/out"
+if grep -qE '^[^,]+,reach_people,[0-9]+,[0-9]+,-?[0-9]+,-?[0-9.]+,,,,$' "$tmp"/cmp/compare_*.csv &&
+   ! grep -q 'e[+-][0-9]' "$tmp"/cmp/compare_*.csv; then
+  echo "ok: compare's CSV: plain numbers, interval columns empty without replicates"
+else
+  echo "FAIL: compare's CSV:"; cat "$tmp"/cmp/compare_*.csv; failures=$((failures + 1))
+fi
 "$bin" sweep "$scenario" --budgets 1k >/dev/null 2>"$tmp/err"; expect "sweep without --placement is usage" 2 $?
 "$bin" sweep "$scenario" --placement tv_boot --budgets 1k,lots >/dev/null 2>"$tmp/err"
 expect "sweep with a bad budget is usage" 2 $?
 expect_in "the bad budget is named" "--budgets: want a positive amount" "$tmp/err"
+
+# A batch killed part way leaves a summary.csv listing what finished: one
+# scenario at a time, in order, the second long; once the first's row is
+# there (never assume a speed), kill -9.
+mkdir -p "$tmp/kill_in"
+cp "$scenario" "$tmp/kill_in/a_fast.textproto"
+cat >"$tmp/kill_in/z_slow.textproto" <<'SLOW'
+name: "z_slow"
+ecosystem { preset { name: "xiaomi-2020" scale: 0.3 } }
+flight_days: 120
+placements { name: "phone" device_type: "phone"
+  opportunity { poisson { rate: 4 } } share_of_voice: 0.3 }
+SLOW
+"$bin" run "$tmp/kill_in" --out "$tmp/kill_out" --threads 1 --quiet >/dev/null 2>&1 &
+batch=$!
+for _ in $(seq 1200); do
+  grep -qs "a_fast.textproto,ok" "$tmp/kill_out/summary.csv" && break
+  sleep 0.1
+done
+if kill -9 $batch 2>/dev/null; then
+  wait $batch 2>/dev/null
+  expect_in "a killed batch's summary lists what finished" "a_fast.textproto,ok" "$tmp/kill_out/summary.csv"
+  expect_in "the summary has its header" ",seconds,warnings,error" "$tmp/kill_out/summary.csv"
+  if grep -q "z_slow" "$tmp/kill_out/summary.csv"; then
+    echo "FAIL: the unfinished scenario is in the summary"; failures=$((failures + 1))
+  else
+    echo "ok: the unfinished scenario is not"
+  fi
+else
+  echo "FAIL: the slow batch ended before it could be killed"; failures=$((failures + 1))
+fi
 
 # optimize: usage errors, a bad request named, and a split with its files.
 "$bin" optimize "$scenario" >/dev/null 2>"$tmp/err"; expect "optimize without --budget is usage" 2 $?

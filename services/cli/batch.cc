@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -13,9 +14,12 @@
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/cluster.h"
 #include "engine/engine.h"
@@ -109,9 +113,22 @@ std::string OutBase(const Job& job) {
 
 // Up to date: the stored hash matches and the outputs are there; the
 // report is read back from its JSON for the table.
+// The .hash file: the input's hash, then the seconds its run took (so
+// that a row reused by --skip-up-to-date keeps them).
+std::string HashFile(const Job& job) {
+  return absl::StrCat(job.hash, "\nseconds ", CsvNumber(job.seconds), "\n");
+}
+
 bool UpToDate(Job* job, const CliOptions& options) {
   absl::StatusOr<std::string> stored = ReadFile(OutBase(*job) + ".hash");
-  if (!stored.ok() || *stored != job->hash) return false;
+  if (!stored.ok()) return false;
+  const std::vector<std::string> lines = absl::StrSplit(*stored, '\n');
+  if (lines.empty() || lines[0] != job->hash) return false;
+  double seconds = 0;
+  if (lines.size() > 1 && absl::StartsWith(lines[1], "seconds ") &&
+      absl::SimpleAtod(lines[1].substr(8), &seconds)) {
+    job->seconds = seconds;
+  }
   if (Wants(options, "json")) {
     absl::StatusOr<std::string> json = ReadFile(OutBase(*job) + ".json");
     v1::Report report;
@@ -190,13 +207,17 @@ void RunJob(Job* job, const CliOptions& options, int threads,
   } else {
     job->report = job->scenario.status();
   }
+  // The run's seconds, before its outputs are written.
+  job->seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   if (Leads(options)) {
     absl::Status status = MakeDirectories(job->out_dir);
     if (status.ok() && job->report.ok()) {
       status =
           WriteOutputs(*job->report, *job->scenario, OutBase(*job), options);
       if (status.ok())
-        status = WriteFileAtomically(OutBase(*job) + ".hash", job->hash);
+        status = WriteFileAtomically(OutBase(*job) + ".hash", HashFile(*job));
       if (status.ok()) std::remove((OutBase(*job) + ".error.txt").c_str());
       if (!status.ok()) job->report = status;
     } else if (status.ok()) {
@@ -214,34 +235,56 @@ void RunJob(Job* job, const CliOptions& options, int threads,
       !agreed.ok() && job->report.ok()) {
     job->report = agreed;
   }
-  job->seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
 }
 
-std::string SummaryCsv(const std::vector<Job>& jobs) {
+// What a reader of summary.csv should not miss: placements that missed
+// their goal by 1% or more (pacing's own noise is a fraction of that) and
+// caps that refused impressions, as "kind:name:amount" joined by ";".
+std::string Warnings(const v1::Report& r) {
+  std::vector<std::string> w;
+  for (const v1::PlacementDelivery& d : r.delivery()) {
+    if (d.goal() > 0 && d.under_delivery_pct() >= 1.0) {
+      w.push_back(absl::StrFormat("under_delivery:%s:%.1f%%", d.name(),
+                                  d.under_delivery_pct()));
+    }
+  }
+  for (const v1::CapRow& c : r.caps()) {
+    if (c.refused() > 0)
+      w.push_back(absl::StrCat("cap_binding:", c.name(), ":", c.refused()));
+  }
+  return absl::StrJoin(w, ";");
+}
+
+// The rows of the jobs that have ended (done), in input order.
+std::string SummaryCsv(const std::vector<Job>& jobs,
+                       const std::vector<bool>& done) {
   std::string out =
       "scenario,path,status,target_people,reach_people,reach_pct,"
       "average_frequency,grp,spend,cost_per_reached_person,interactions,"
-      "conversions,units,reach_people_se,seconds,error\n";
-  for (const Job& j : jobs) {
+      "conversions,units,reach_people_se,seconds,warnings,error\n";
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!done[i]) continue;
+    const Job& j = jobs[i];
     const char* status = j.not_run       ? "not_run"
                          : j.skipped     ? "up_to_date"
                          : j.report.ok() ? "ok"
                                          : "failed";
     absl::StrAppend(&out, CsvField(j.name), ",", CsvField(j.path), ",", status);
+    const std::string seconds = absl::StrFormat("%.3f", j.seconds);
     if (j.report.ok() && !j.not_run) {
       const v1::Report& r = *j.report;
       const Headline h = HeadlineOf(r);
-      absl::StrAppendFormat(
-          &out, ",%.0f,%.0f,%.6g,%.6g,%.6g,%.2f,%.6g,%.0f,%.0f,%s,%.0f,%.3f,",
-          h.target_people, h.reach_people, r.reach_pct(), r.average_frequency(),
-          r.grp(), h.spend, h.cost_per_reached_person(), h.interactions,
-          h.conversions, h.platform ? "platform" : "sample", h.reach_people_se,
-          j.seconds);
+      auto whole = [](double v) { return CsvNumber(std::round(v)); };
+      absl::StrAppend(
+          &out, ",", whole(h.target_people), ",", whole(h.reach_people), ",",
+          CsvNumber(r.reach_pct()), ",", CsvNumber(r.average_frequency()), ",",
+          CsvNumber(r.grp()), ",", absl::StrFormat("%.2f", h.spend), ",",
+          CsvNumber(h.cost_per_reached_person()), ",", whole(h.interactions),
+          ",", whole(h.conversions), ",", h.platform ? "platform" : "sample",
+          ",", h.platform ? whole(h.reach_people_se) : "", ",", seconds, ",",
+          CsvField(Warnings(r)), ",");
     } else {
-      absl::StrAppend(&out, ",,,,,,,,,,,,", absl::StrFormat("%.3f", j.seconds),
-                      ",");
+      absl::StrAppend(&out, ",,,,,,,,,,,,", seconds, ",,");
       if (!j.report.ok())
         absl::StrAppend(&out,
                         CsvField(std::string(j.report.status().message())));
@@ -447,6 +490,25 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
   }
   std::atomic<bool> stop{false};
   MemoryGate gate(MemoryBudgetBytes(options));
+  // summary.csv is rewritten as each scenario ends, so that a batch killed
+  // part way leaves one listing what finished (and what was up to date).
+  absl::Mutex summary_mu;
+  std::vector<bool> done(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) done[i] = jobs[i].skipped;
+  absl::Status summary_status;
+  auto write_summary = [&] {
+    if (!Leads(options)) return;
+    absl::Status s = MakeDirectories(options.out_dir);
+    if (s.ok()) {
+      s = WriteFileAtomically(options.out_dir + "/summary.csv",
+                              SummaryCsv(jobs, done));
+    }
+    if (!s.ok() && summary_status.ok()) summary_status = s;
+  };
+  {
+    absl::MutexLock lock(&summary_mu);
+    write_summary();
+  }
   ProgressBar bar(options.progress_bar && !options.quiet, todo.size(), out);
   if (options.progress_lines) bar.set_lines(&err);
   ParallelFor(static_cast<int64_t>(todo.size()), workers, [&](int64_t k, int) {
@@ -464,6 +526,9 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
     PrintRow(job, row, errors);
     bar.Finish(k, options.quiet ? "" : row.str());
     err << errors.str();
+    absl::MutexLock lock(&summary_mu);
+    done[todo[k]] = true;
+    write_summary();
   });
   bar.Clear();
 
@@ -473,12 +538,8 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
     not_run += job.not_run;
     skipped += job.skipped;
   }
-  if (const absl::Status s =
-          Leads(options) ? WriteFileAtomically(options.out_dir + "/summary.csv",
-                                               SummaryCsv(jobs))
-                         : absl::OkStatus();
-      !s.ok()) {
-    err << "error: " << s.message() << "\n";
+  if (!summary_status.ok()) {
+    err << "error: " << summary_status.message() << "\n";
     ++failed;
   }
   out << absl::StrFormat("%d scenario(s): %d ok, %d failed", jobs.size(),

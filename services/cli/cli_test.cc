@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+#include "services/cli/tables.h"
 #include "services/io/file_util.h"
 
 namespace aiotreach {
@@ -162,6 +163,57 @@ TEST_F(CliTest, BatchOfGoodAndBadFiles) {
       RunFiles({(dir_ / "in" / "tv" / "b.textproto").string()}, alone, o, e),
       0);
   EXPECT_EQ(*ReadFile(Out("tv/b.json")), *ReadFile(alone.out_dir + "/b.json"));
+}
+
+// Table figures never show an exponent.
+TEST(TablesTest, FiguresArePlainNumbersForPeople) {
+  EXPECT_EQ(Figure(27250), "27,250");
+  EXPECT_EQ(Figure(-1234), "-1,234");
+  EXPECT_EQ(Figure(27250.44), "27,250.4");
+  EXPECT_EQ(Figure(72.5612), "72.56");
+  EXPECT_EQ(Figure(3.48512), "3.485");
+  EXPECT_EQ(Figure(0.5244), "0.5244");
+  EXPECT_EQ(Figure(5.244e-06), "0.000005244");
+  EXPECT_EQ(Figure(-5.244e-06), "-0.000005244");
+  EXPECT_EQ(Figure(0), "0");
+}
+
+// summary.csv is complete after each scenario, a row reused by
+// --skip-up-to-date keeps its run's seconds, and warnings name caps that
+// bound and goals that were missed.
+TEST_F(CliTest, SummaryKeepsSecondsAndWarns) {
+  Write("a.textproto", kGood);
+  Write("capped.textproto",
+        absl::StrReplaceAll(
+            kGood, {{"share_of_voice: 0.5", "impression_goal: 100000 cpm: 10"},
+                    {"bernoulli { probability: 0.35 }", "poisson { rate: 5 }"},
+                    {"flight_days: 7",
+                     "flight_days: 7 frequency_caps { name: \"one a day\" "
+                     "scope: CAP_SCOPE_PERSON period: CAP_PERIOD_DAY limit: 1 "
+                     "}"}}));
+  options_.skip_up_to_date = true;
+  ASSERT_EQ(RunFiles({dir_.string()}, options_, out_, err_), 0);
+  auto seconds_of = [](const std::string& summary, const std::string& file) {
+    for (absl::string_view line : absl::StrSplit(summary, '\n')) {
+      if (line.find(file) == absl::string_view::npos) continue;
+      const std::vector<std::string> f = absl::StrSplit(line, ',');
+      return f.size() > 14 ? f[14] : std::string();
+    }
+    return std::string();
+  };
+  const std::string first = *ReadFile(Out("summary.csv"));
+  EXPECT_THAT(first, HasSubstr(",seconds,warnings,error\n"));
+  EXPECT_THAT(first, HasSubstr("cap_binding:one a day:"));
+  EXPECT_THAT(first, HasSubstr("under_delivery:tv_boot:"));
+  EXPECT_THAT(first, Not(HasSubstr("e+")));
+  const std::string seconds = seconds_of(first, "a.textproto");
+  ASSERT_FALSE(seconds.empty());
+
+  std::ostringstream out, err;
+  ASSERT_EQ(RunFiles({dir_.string()}, options_, out, err), 0);
+  const std::string second = *ReadFile(Out("summary.csv"));
+  EXPECT_THAT(second, HasSubstr("a.textproto,up_to_date"));
+  EXPECT_EQ(seconds_of(second, "a.textproto"), seconds);
 }
 
 TEST_F(CliTest, FailFastStopsAtTheFirstFailure) {

@@ -1,5 +1,6 @@
 #include "services/cli/tables.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -155,10 +156,20 @@ void Notes(const v1::Report& r, std::ostream& out) {
 }
 
 std::string Figure(double v) {
-  if (std::fabs(v) >= 1000 && v == std::floor(v))
-    return v < 0 ? "-" + Thousands(static_cast<int64_t>(-v))
-                 : Thousands(static_cast<int64_t>(v));
-  return absl::StrFormat("%.4g", v);
+  if (!std::isfinite(v)) return absl::StrFormat("%g", v);
+  const double a = std::fabs(v);
+  const std::string sign = v < 0 ? "-" : "";
+  if (v == std::floor(v) && a < 1e15)
+    return sign + Thousands(static_cast<int64_t>(a));
+  if (a >= 1000) {
+    // Separators and one decimal: 27,250.4.
+    const int64_t tenths = std::llround(a * 10);
+    return absl::StrCat(sign, Thousands(tenths / 10), ".", tenths % 10);
+  }
+  // 4 significant digits as plain decimals: 72.56, 0.000005244.
+  const int exponent = static_cast<int>(std::floor(std::log10(a)));
+  const int decimals = std::min(12, std::max(0, 3 - exponent));
+  return absl::StrFormat("%.*f", decimals, v);
 }
 
 }  // namespace aiotreach

@@ -25,8 +25,9 @@ std::string Thousands(int64_t v);
 // Money and counts for the table: "-" for nothing.
 std::string Money(double yuan);
 std::string Count(int64_t n);
-// A figure of the compare table: whole thousands with separators, else 4
-// significant digits.
+// A figure of the compare and optimizer tables, never with an exponent:
+// whole numbers with separators (27,250), above 1,000 one decimal
+// (27,250.4), below it 4 significant digits (72.56, 0.000005244).
 std::string Figure(double v);
 
 // What the table's row cannot show: goals missed by 1% or more (pacing's

@@ -132,6 +132,11 @@ int CompareFiles(const std::string& base_path,
   std::string csv =
       "variant,figure,base,variant_value,delta,relative_delta,base_lower,"
       "base_upper,variant_lower,variant_upper\n";
+  // Interval bounds exist with replicates only: empty columns otherwise.
+  const bool intervals = c->base().uncertainty().replicates() > 1;
+  auto Bound = [](double v, bool shown) {
+    return shown ? CsvNumber(v) : std::string();
+  };
   out << "compare: " << base->name() << " (seed " << c->seed()
       << ", common random numbers)\n";
   for (const v1::VariantComparison& v : c->variants()) {
@@ -156,10 +161,12 @@ int CompareFiles(const std::string& base_path,
       }
       out << "\n";
       absl::StrAppendFormat(
-          &csv, "%s,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
-          CsvField(v.name()), d.figure(), d.base(), d.variant(), d.delta(),
-          d.relative_delta(), d.base_lower(), d.base_upper(), d.variant_lower(),
-          d.variant_upper());
+          &csv, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", CsvField(v.name()),
+          d.figure(), CsvNumber(d.base()), CsvNumber(d.variant()),
+          CsvNumber(d.delta()), CsvNumber(d.relative_delta()),
+          Bound(d.base_lower(), intervals), Bound(d.base_upper(), intervals),
+          Bound(d.variant_lower(), intervals),
+          Bound(d.variant_upper(), intervals));
     }
   }
   if (!Leads(options)) return 0;
@@ -225,11 +232,11 @@ int SweepFile(const std::string& file, const v1::SweepSpec& spec,
     }
     out << "\n";
     absl::StrAppendFormat(
-        &csv, "%.17g,%d,%.17g,%d,%.17g,%.17g,%d,%d,%.17g,%d,%d,%d\n",
-        p.budget(), p.reach_people(), p.reach_pct(), three,
-        p.average_frequency(), p.spend(), p.impressions(), p.under_delivery(),
-        p.share_of_voice(), p.refused_by_cap(), p.bought_nothing_more() ? 1 : 0,
-        p.days());
+        &csv, "%s,%d,%s,%d,%s,%s,%d,%d,%s,%d,%d,%d\n", CsvNumber(p.budget()),
+        p.reach_people(), CsvNumber(p.reach_pct()), three,
+        CsvNumber(p.average_frequency()), CsvNumber(p.spend()), p.impressions(),
+        p.under_delivery(), CsvNumber(p.share_of_voice()), p.refused_by_cap(),
+        p.bought_nothing_more() ? 1 : 0, p.days());
   }
   if (!Leads(options)) return 0;
   const std::string stem = absl::StrCat(
@@ -287,10 +294,11 @@ int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
         r.marginal_cost() > 0 ? Figure(r.marginal_cost()) : "-",
         absl::StrCat(r.days() > 0 ? absl::StrCat("  ", r.days(), " days") : "",
                      r.saturated() ? "  saturated" : ""));
-    absl::StrAppendFormat(&csv, "%s,%.17g,%.17g,%d,%.17g,%d,%d,%.17g,%d\n",
-                          CsvField(r.placement()), r.budget(), r.share(),
-                          r.served(), r.spend(), r.under_delivery(),
-                          r.saturated() ? 1 : 0, r.marginal_cost(), r.days());
+    absl::StrAppendFormat(
+        &csv, "%s,%s,%s,%d,%s,%d,%d,%s,%d\n", CsvField(r.placement()),
+        CsvNumber(r.budget()), CsvNumber(r.share()), r.served(),
+        CsvNumber(r.spend()), r.under_delivery(), r.saturated() ? 1 : 0,
+        CsvNumber(r.marginal_cost()), r.days());
   }
   out << absl::StrFormat("\n%s%s: %s", o->objective(), unit,
                          Figure(o->objective_value()));
@@ -330,11 +338,11 @@ int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
                            Figure(f.objective()),
                            f.placement().empty() ? "(start)" : f.placement(),
                            f.saturated() ? "  (bought nothing more)" : "");
-    absl::StrAppendFormat(&frontier, "%.17g,%.17g,%s,%d", f.budget(),
-                          f.objective(), CsvField(f.placement()),
+    absl::StrAppendFormat(&frontier, "%s,%s,%s,%d", CsvNumber(f.budget()),
+                          CsvNumber(f.objective()), CsvField(f.placement()),
                           f.saturated() ? 1 : 0);
     for (double b : f.allocation())
-      absl::StrAppendFormat(&frontier, ",%.17g", b);
+      absl::StrAppend(&frontier, ",", CsvNumber(b));
     frontier += "\n";
   }
   if (!Leads(options)) return 0;
@@ -395,9 +403,9 @@ int CalibrateFile(const std::string& file, const std::string& observed_csv,
   for (const v1::FittedParameter& p : c->parameters()) {
     out << absl::StrFormat("%-56s %12.6g %12.6g %12.3g\n", p.parameter(),
                            p.initial(), p.value(), p.standard_error());
-    absl::StrAppendFormat(&params, "%s,%.17g,%.17g,%.17g\n",
-                          CsvField(p.parameter()), p.initial(), p.value(),
-                          p.standard_error());
+    absl::StrAppendFormat(&params, "%s,%s,%s,%s\n", CsvField(p.parameter()),
+                          CsvNumber(p.initial()), CsvNumber(p.value()),
+                          CsvNumber(p.standard_error()));
   }
   out << absl::StrFormat("\n%-56s %12s %12s %12s %9s\n", "figure", "observed",
                          "fitted", "std. error", "residual");
@@ -406,9 +414,10 @@ int CalibrateFile(const std::string& file, const std::string& observed_csv,
     out << absl::StrFormat("%-56s %12.6g %12.6g %12.3g %+9.2f\n", r.figure(),
                            r.observed(), r.fitted(), r.standard_error(),
                            r.residual());
-    absl::StrAppendFormat(&residuals, "%s,%.17g,%.17g,%.17g,%.17g\n",
-                          CsvField(r.figure()), r.observed(), r.fitted(),
-                          r.standard_error(), r.residual());
+    absl::StrAppendFormat(&residuals, "%s,%s,%s,%s,%s\n", CsvField(r.figure()),
+                          CsvNumber(r.observed()), CsvNumber(r.fitted()),
+                          CsvNumber(r.standard_error()),
+                          CsvNumber(r.residual()));
   }
   out << absl::StrFormat(
       "\nchi-square %.4g on %d degrees of freedom (p = %.3g)\n",

@@ -1,5 +1,8 @@
 #include "services/io/report_format.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -10,7 +13,7 @@
 namespace aiotreach {
 namespace {
 
-std::string Num(double v) { return absl::StrFormat("%.6g", v); }
+std::string Num(double v) { return CsvNumber(v); }
 
 void AppendRows(
     const char* breakdown,
@@ -36,6 +39,25 @@ std::string CsvField(const std::string& s) {
     out += c;
   }
   return out + "\"";
+}
+
+std::string CsvNumber(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (v == std::trunc(v) && std::fabs(v) < 1e15)
+    return absl::StrCat(static_cast<int64_t>(v));
+  // The fewest significant digits that read back as v.
+  int digits = 1;
+  std::string s;
+  for (; digits <= 17; ++digits) {
+    s = absl::StrFormat("%.*g", digits, v);
+    double back = 0;
+    if (absl::SimpleAtod(s, &back) && back == v) break;
+  }
+  if (s.find_first_of("eE") == std::string::npos) return s;
+  // Written with an exponent: the same digits as plain decimals.
+  const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(v))));
+  return absl::StrFormat("%.*f", std::max(0, digits - 1 - exponent), v);
 }
 
 std::string MessageToJson(const google::protobuf::Message& message) {

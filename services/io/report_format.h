@@ -25,6 +25,11 @@ inline std::string ReportToJson(const v1::Report& report) {
   return MessageToJson(report);
 }
 
+// A number for a CSV file: the shortest decimal that reads back as the
+// same double (1499.14, not 1499.1399999999999), integers without a
+// decimal point (1000000, not 1e+06), and never an exponent.
+std::string CsvNumber(double v);
+
 // A CSV field: quoted (with quotes doubled) when it holds a comma, quote or
 // newline.
 std::string CsvField(const std::string& s);

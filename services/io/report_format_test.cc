@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -12,6 +14,28 @@ namespace {
 
 // A histogram longer than its k+ list (found by the report fuzzer: it read
 // past the list's end).
+// CSV numbers: the shortest decimal that reads back as the same double,
+// never an exponent, integers without a point.
+TEST(ReportFormatTest, CsvNumbersAreShortExactAndPlain) {
+  EXPECT_EQ(CsvNumber(1e6), "1000000");
+  EXPECT_EQ(CsvNumber(-250.0), "-250");
+  EXPECT_EQ(CsvNumber(0.0), "0");
+  // The double nearest 1499.14, which %.17g writes with noise.
+  ASSERT_NE(absl::StrFormat("%.17g", 1499.14), "1499.14");
+  EXPECT_EQ(CsvNumber(1499.14), "1499.14");
+  EXPECT_EQ(CsvNumber(72.56), "72.56");
+  EXPECT_EQ(CsvNumber(5.244e-06), "0.000005244");
+  EXPECT_EQ(CsvNumber(0.1 + 0.2), "0.30000000000000004");  // not 0.3
+  EXPECT_EQ(CsvNumber(1.5e20), "150000000000000000000");
+  for (double v : {1.0 / 3, 2.0 / 3e7, 123456.789, 9.999999e-8, 4e15 + 0.5}) {
+    const std::string s = CsvNumber(v);
+    EXPECT_EQ(s.find_first_of("eE"), std::string::npos) << s;
+    double back = 0;
+    ASSERT_TRUE(absl::SimpleAtod(s, &back)) << s;
+    EXPECT_EQ(back, v) << s;
+  }
+}
+
 TEST(ReportFormatTest, FrequencyCsvToleratesShortLists) {
   v1::Report r;
   for (int64_t n : {5, 3, 1}) r.add_frequency_histogram(n);
