@@ -114,54 +114,50 @@ void Metrics::Http(absl::string_view route, int status) {
 
 std::string Metrics::Render(const MetricGauges& g) const {
   std::string out;
+  // A metric of one unlabelled sample.
+  auto single = [&out](absl::string_view name, absl::string_view type,
+                       absl::string_view help, double value) {
+    Header(&out, name, type, help);
+    Sample(&out, name, "", value);
+  };
   absl::MutexLock lock(&mu_);
-  Header(&out, "aiotreach_runs_started_total", "counter",
-         "Runs admitted (they left the queue and started).");
-  Sample(&out, "aiotreach_runs_started_total", "", runs_started_);
-  Header(&out, "aiotreach_runs_finished_total", "counter",
-         "Admitted runs that finished with a report.");
-  Sample(&out, "aiotreach_runs_finished_total", "", runs_finished_);
+  single("aiotreach_runs_started_total", "counter",
+         "Runs admitted (they left the queue and started).", runs_started_);
+  single("aiotreach_runs_finished_total", "counter",
+         "Admitted runs that finished with a report.", runs_finished_);
   Header(&out, "aiotreach_runs_failed_total", "counter",
          "Admitted runs that failed, by status code.");
   for (const auto& [code, n] : runs_failed_)
     Sample(&out, "aiotreach_runs_failed_total",
            absl::StrCat("code=\"", code, "\""), n);
-  Header(&out, "aiotreach_runs_cancelled_total", "counter",
-         "Admitted runs stopped by their caller, CancelRun or a deadline.");
-  Sample(&out, "aiotreach_runs_cancelled_total", "", runs_cancelled_);
+  single("aiotreach_runs_cancelled_total", "counter",
+         "Admitted runs stopped by their caller, CancelRun or a deadline.",
+         runs_cancelled_);
   Header(&out, "aiotreach_run_seconds", "histogram",
          "Wall seconds of admitted runs, from admission to their end.");
   run_seconds_.Render("aiotreach_run_seconds", "", &out);
-  Header(&out, "aiotreach_person_days_simulated_total", "counter",
-         "People x flight days x replicates of runs that finished.");
-  Sample(&out, "aiotreach_person_days_simulated_total", "", person_days_);
-  Header(&out, "aiotreach_queued_runs", "gauge",
-         "Runs waiting for a slot or for memory.");
-  Sample(&out, "aiotreach_queued_runs", "", g.queued_runs);
-  Header(&out, "aiotreach_running_runs", "gauge", "Runs in flight.");
-  Sample(&out, "aiotreach_running_runs", "", g.running_runs);
+  single("aiotreach_person_days_simulated_total", "counter",
+         "People x flight days x replicates of runs that finished.",
+         person_days_);
+  single("aiotreach_queued_runs", "gauge",
+         "Runs waiting for a slot or for memory.", g.queued_runs);
+  single("aiotreach_running_runs", "gauge", "Runs in flight.", g.running_runs);
   Header(&out, "aiotreach_kept_runs", "gauge",
          "Runs started with StartRun that the server keeps, by state.");
   for (const auto& [state, n] : g.kept_runs)
     Sample(&out, "aiotreach_kept_runs", absl::StrCat("state=\"", state, "\""),
            n);
-  Header(&out, "aiotreach_memory_budget_bytes", "gauge",
-         "--memory_budget_mb, in bytes.");
-  Sample(&out, "aiotreach_memory_budget_bytes", "", g.memory_budget_bytes);
-  Header(&out, "aiotreach_memory_estimated_bytes", "gauge",
-         "Memory the runs in flight were estimated to need when admitted.");
-  Sample(&out, "aiotreach_memory_estimated_bytes", "",
+  single("aiotreach_memory_budget_bytes", "gauge",
+         "--memory_budget_mb, in bytes.", g.memory_budget_bytes);
+  single("aiotreach_memory_estimated_bytes", "gauge",
+         "Memory the runs in flight were estimated to need when admitted.",
          g.memory_estimated_bytes);
-  Header(&out, "aiotreach_stored_ecosystems", "gauge",
-         "Ecosystems stored with CreateEcosystem.");
-  Sample(&out, "aiotreach_stored_ecosystems", "", g.stored_ecosystems);
-  Header(&out, "aiotreach_stored_ecosystem_bytes", "gauge",
-         "Memory the stored ecosystems hold.");
-  Sample(&out, "aiotreach_stored_ecosystem_bytes", "",
-         g.stored_ecosystem_bytes);
-  Header(&out, "aiotreach_resident_memory_bytes", "gauge",
-         "The server process's resident memory.");
-  Sample(&out, "aiotreach_resident_memory_bytes", "", ResidentBytes());
+  single("aiotreach_stored_ecosystems", "gauge",
+         "Ecosystems stored with CreateEcosystem.", g.stored_ecosystems);
+  single("aiotreach_stored_ecosystem_bytes", "gauge",
+         "Memory the stored ecosystems hold.", g.stored_ecosystem_bytes);
+  single("aiotreach_resident_memory_bytes", "gauge",
+         "The server process's resident memory.", ResidentBytes());
   Header(&out, "aiotreach_rpcs_total", "counter",
          "ReachService calls ended, by method and status code (HTTP "
          "gateway calls included).");
