@@ -22,8 +22,17 @@ chrome() {
 page="$TEST_TMPDIR/out/cli_small.html"
 [ -s "$page" ] || fail "no HTML report"
 grep -q "http" "$page" && fail "the page refers to the network"
+[ -s "$TEST_TMPDIR/out/echarts.common.min.js" ] || fail "no chart library beside the page"
 dom=$(chrome --dump-dom "file://$page")
 grep -q 'data-ready="yes"' <<<"$dom" || fail "the page's script did not run to the end"
+grep -q 'id="exclusive"' <<<"$dom" || fail "no exclusive and incremental reach"
+grep -q 'id="delivery"' <<<"$dom" || fail "no delivery table"
+grep -q '<svg' <<<"$dom" || fail "ECharts drew nothing"
+# With replicates, the headline cards carry their 95% intervals.
+{ cat "$scenario"; echo "replicates: 3"; } >"$TEST_TMPDIR/replicated.textproto"
+"$bin" run "$TEST_TMPDIR/replicated.textproto" --out "$TEST_TMPDIR/rep" --format html >/dev/null
+grep -qE 'data-figure="reach_people"><b>[0-9,]+</b><span>people reached</span><i>[0-9,]+ &ndash; [0-9,]+</i>' \
+  "$TEST_TMPDIR/rep/cli_small.html" || fail "no interval under the people reached"
 check=$(sed -n 's/.*<pre id="self-check">\([^<]*\)<.*/\1/p' <<<"$dom")
 echo "self-check: $check"
 for want in '"frequency":{"bars":10,"points":0}' '"daily":{"bars":0,"points":7}' \

@@ -50,6 +50,9 @@ absl::Status WriteOutputs(const v1::Report& report,
   if (Wants(options, "html")) {
     AIOT_RETURN_IF_ERROR(
         WriteFileAtomically(base + ".html", ReportToHtml(report, scenario)));
+    const size_t slash = base.find_last_of('/');
+    AIOT_RETURN_IF_ERROR(WriteChartLibrary(
+        slash == std::string::npos ? "." : base.substr(0, slash)));
   }
   if (Wants(options, "json")) {
     AIOT_RETURN_IF_ERROR(

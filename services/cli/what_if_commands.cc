@@ -247,6 +247,7 @@ int SweepFile(const std::string& file, const v1::SweepSpec& spec,
   if (s.ok())
     s = WriteFileAtomically(stem + ".html",
                             SweepToHtml(*curve, scenario->name()));
+  if (s.ok()) s = WriteChartLibrary(options.out_dir);
   if (!s.ok()) {
     err << "error: " << s.message() << "\n";
     return 1;
@@ -355,6 +356,7 @@ int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
   if (s.ok())
     s = WriteFileAtomically(stem + ".html",
                             OptimizationToHtml(*o, scenario->name()));
+  if (s.ok()) s = WriteChartLibrary(options.out_dir);
   if (!s.ok()) {
     err << "error: " << s.message() << "\n";
     return 1;

@@ -8,7 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/text_format.h"
+#include "services/http/static_files.h"
+#include "services/io/file_util.h"
 
 namespace aiotreach {
 namespace {
@@ -49,110 +53,94 @@ std::string Number(double v) {
   return absl::StrFormat("%.3g", v);
 }
 
-constexpr int kWidth = 640;
-constexpr int kHeight = 220;
-constexpr int kLeft = 64;
-constexpr int kBottom = 36;
-constexpr int kTop = 12;
-constexpr int kRight = 12;
-
-// The frame of a chart: y axis with max and half, and the svg element.
-std::string Frame(const std::string& id, double max_y, const std::string& body,
-                  const std::string& x_title) {
-  const int plot_h = kHeight - kTop - kBottom;
-  std::string svg = absl::StrFormat(
-      "<svg class=\"chart\" id=\"%s\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-      "height=\"%d\" role=\"img\">",
-      id, kWidth, kHeight, kWidth, kHeight);
-  for (int k = 0; k <= 2; ++k) {
-    const double y = kTop + plot_h * (1.0 - k / 2.0);
-    absl::StrAppendFormat(
-        &svg,
-        "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
-        "<text x=\"%d\" y=\"%.1f\" class=\"axis\" "
-        "text-anchor=\"end\">%s</text>",
-        kLeft, kWidth - kRight, y, y, kLeft - 6, y + 4,
-        Number(max_y * k / 2.0));
+// A string as a JSON literal that is also safe inside <script>: '<' is
+// written \u003c, so no label can close the script.
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '<':
+        out += "\\u003c";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppendFormat(&out, "\\u%04x", c);
+        } else {
+          out += c;
+        }
+    }
   }
-  absl::StrAppendFormat(&svg,
-                        "<text x=\"%d\" y=\"%d\" class=\"axis\" "
-                        "text-anchor=\"middle\">%s</text>",
-                        (kLeft + kWidth - kRight) / 2, kHeight - 4,
-                        Escape(x_title));
-  return svg + body + "</svg>";
+  return out + "\"";
 }
 
-// A bar chart: one <rect class="bar"> per value.
+std::string JsonNumber(double v) {
+  return std::isfinite(v) ? absl::StrFormat("%.17g", v) : "null";
+}
+
+// A chart: its <div>, and its ECharts option registered for the page's
+// script to draw (axes at round numbers with separators, tooltips).
+std::string Chart(const std::string& id, const std::string& option) {
+  return absl::StrCat("<div class=\"chart\" id=\"", Escape(id),
+                      "\"></div><script>AIOT_CHARTS.push({id: ", JsonString(id),
+                      ", option: ", option, "});</script>");
+}
+
+// A bar chart: one bar per value.
 std::string Bars(const std::string& id, const std::vector<std::string>& labels,
                  const std::vector<double>& values,
                  const std::string& x_title) {
-  const double max_y =
-      std::max(1.0, *std::max_element(values.begin(), values.end()));
-  const int n = static_cast<int>(values.size());
-  const double slot = static_cast<double>(kWidth - kLeft - kRight) / n;
-  const int plot_h = kHeight - kTop - kBottom;
-  const int label_every = std::max(1, n / 16);
-  std::string body;
-  for (int i = 0; i < n; ++i) {
-    const double h = plot_h * values[i] / max_y;
-    const double x = kLeft + slot * i + slot * 0.15;
-    absl::StrAppendFormat(
-        &body,
-        "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-        "height=\"%.1f\"><title>%s: %s</title></rect>",
-        x, kTop + plot_h - h, slot * 0.7, h, Escape(labels[i]),
-        Number(values[i]));
-    if (i % label_every == 0) {
-      absl::StrAppendFormat(&body,
-                            "<text x=\"%.1f\" y=\"%d\" class=\"axis\" "
-                            "text-anchor=\"middle\">%s</text>",
-                            x + slot * 0.35, kHeight - kBottom + 14,
-                            Escape(labels[i]));
-    }
-  }
-  return Frame(id, max_y, body, x_title);
+  std::vector<std::string> l, v;
+  for (const std::string& s : labels) l.push_back(JsonString(s));
+  for (double x : values) v.push_back(JsonNumber(x));
+  return Chart(
+      id, absl::StrCat("{xAxis: {type: 'category', name: ", JsonString(x_title),
+                       ", nameLocation: 'middle', nameGap: 28, data: [",
+                       absl::StrJoin(l, ","),
+                       "]}, yAxis: {type: 'value'}, series: [{type: 'bar', "
+                       "name: ",
+                       JsonString(x_title), ", data: [", absl::StrJoin(v, ","),
+                       "]}]}"));
 }
 
-// A line chart: a polyline through one <circle class="point"> per value.
+// A line chart of ys against xs, with points; `second` (optional) dashed.
 std::string Line(const std::string& id, const std::vector<double>& xs,
                  const std::vector<double>& ys, const std::string& x_title,
-                 const std::vector<double>& second = {}) {
-  double max_y = 1.0;
-  for (double y : ys) max_y = std::max(max_y, y);
-  const double x_lo = xs.front(), x_hi = std::max(xs.back(), xs.front() + 1e-9);
-  const int plot_w = kWidth - kLeft - kRight - 12;
-  const int plot_h = kHeight - kTop - kBottom;
-  auto px = [&](double x) {
-    return kLeft + 6 +
-           plot_w * (xs.size() == 1 ? 0.5 : (x - x_lo) / (x_hi - x_lo));
+                 const std::vector<double>& second = {},
+                 const std::string& names = "") {
+  auto series = [&](const std::vector<double>& y, const char* name,
+                    const char* style) {
+    std::vector<std::string> points;
+    for (size_t i = 0; i < y.size() && i < xs.size(); ++i)
+      points.push_back(
+          absl::StrCat("[", JsonNumber(xs[i]), ",", JsonNumber(y[i]), "]"));
+    return absl::StrCat("{type: 'line', name: ", JsonString(name),
+                        ", showSymbol: ", xs.size() <= 60 ? "true" : "false",
+                        ", lineStyle: {type: '", style, "'}, data: [",
+                        absl::StrJoin(points, ","), "]}");
   };
-  auto py = [&](double y) { return kTop + plot_h * (1.0 - y / max_y); };
-  std::string body;
-  for (const auto* series : {&ys, &second}) {
-    if (series->empty()) continue;
-    const bool main = series == &ys;
-    std::string points;
-    for (size_t i = 0; i < series->size(); ++i)
-      absl::StrAppendFormat(&points, "%.1f,%.1f ", px(xs[i]), py((*series)[i]));
-    absl::StrAppendFormat(&body, "<polyline class=\"%s\" points=\"%s\"/>",
-                          main ? "line" : "line second", points);
-    if (!main) continue;
-    for (size_t i = 0; i < series->size(); ++i) {
-      absl::StrAppendFormat(
-          &body,
-          "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\">"
-          "<title>%s: %s</title></circle>",
-          px(xs[i]), py((*series)[i]), Number(xs[i]), Number((*series)[i]));
-    }
+  const std::vector<std::string> name_pair = absl::StrSplit(names, '|');
+  std::string all = series(ys, name_pair[0].c_str(), "solid");
+  if (!second.empty()) {
+    all += "," + series(second,
+                        name_pair.size() > 1 ? name_pair[1].c_str() : "second",
+                        "dashed");
   }
-  const int label_every = std::max<int>(1, static_cast<int>(xs.size()) / 10);
-  for (size_t i = 0; i < xs.size(); i += label_every) {
-    absl::StrAppendFormat(&body,
-                          "<text x=\"%.1f\" y=\"%d\" class=\"axis\" "
-                          "text-anchor=\"middle\">%s</text>",
-                          px(xs[i]), kHeight - kBottom + 14, Number(xs[i]));
-  }
-  return Frame(id, max_y, body, x_title);
+  return Chart(
+      id,
+      absl::StrCat(
+          "{xAxis: {type: 'value', min: 'dataMin', max: 'dataMax', name: ",
+          JsonString(x_title),
+          ", nameLocation: 'middle', nameGap: 28}, yAxis: {type: 'value'}, ",
+          second.empty() ? "" : "legend: {top: 0}, ", "series: [", all, "]}"));
 }
 
 constexpr char kStyle[] = R"(
@@ -161,23 +149,42 @@ h1 { margin-bottom: 0; } .sub { color: #5a6472; margin-top: 4px; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 16px 0; }
 .card { border: 1px solid #d8dee6; border-radius: 8px; padding: 8px 12px; min-width: 120px; }
 .card b { display: block; font-size: 20px; } .card span { color: #5a6472; font-size: 12px; }
-svg.chart { display: block; margin: 8px 0 20px; }
-.bar { fill: #3c78d8; } .line { fill: none; stroke: #3c78d8; stroke-width: 2; }
-.line.second { stroke: #e69138; stroke-dasharray: 4 3; } .point { fill: #1c4587; }
-.grid { stroke: #e3e8ee; } .axis { font-size: 11px; fill: #5a6472; }
+.card i { display: block; color: #5a6472; font-size: 11px; font-style: normal; }
+div.chart { width: 100%; height: 260px; margin: 8px 0 20px; }
+.missing { color: #b91c1c; }
 table { border-collapse: collapse; margin: 8px 0 20px; } td, th { border: 1px solid #d8dee6; padding: 4px 8px; text-align: right; }
 th:first-child, td:first-child { text-align: left; } pre { background: #f5f7fa; padding: 12px; overflow: auto; }
 #self-check { display: none; }
 )";
 
-// Counts each chart's bars and points into #self-check and marks the page
-// ready: a script error leaves data-ready unset.
-constexpr char kSelfCheck[] = R"(<script>
+// Draws every registered chart with ECharts (loaded from the file beside
+// the page), counts each chart's bars and points into #self-check and
+// marks the page ready: a script error leaves data-ready unset.
+constexpr char kDraw[] = R"(<script>
 (function () {
   var counts = {};
-  document.querySelectorAll('svg.chart').forEach(function (svg) {
-    counts[svg.id] = {bars: svg.querySelectorAll('rect.bar').length,
-                      points: svg.querySelectorAll('circle.point').length};
+  if (typeof echarts !== 'object') {
+    document.querySelectorAll('div.chart').forEach(function (div) {
+      div.innerHTML = '<p class="missing">The charts need ' + AIOT_LIBRARY +
+          ' beside this page.</p>';
+    });
+    return;
+  }
+  var number = function (v) { return v.toLocaleString('en-US'); };
+  AIOT_CHARTS.forEach(function (c) {
+    var o = c.option;
+    o.animation = false;
+    o.tooltip = {trigger: o.xAxis.type === 'category' ? 'axis' : 'item'};
+    o.grid = {left: 72, right: 24, top: 36, bottom: 44};
+    o.yAxis.axisLabel = {formatter: number};
+    if (o.xAxis.type === 'value') o.xAxis.axisLabel = {formatter: number};
+    echarts.init(document.getElementById(c.id), null, {renderer: 'svg'}).setOption(o);
+    var bars = 0, points = 0, lines = 0;
+    o.series.forEach(function (s) {
+      if (s.type === 'bar') bars += s.data.length;
+      if (s.type === 'line' && lines++ === 0) points += s.data.length;
+    });
+    counts[c.id] = {bars: bars, points: points};
   });
   document.getElementById('self-check').textContent = JSON.stringify(counts);
   document.body.setAttribute('data-ready', 'yes');
@@ -188,9 +195,11 @@ std::string Page(const std::string& title, const std::string& body) {
   return absl::StrCat(
       "<!doctype html>\n<html lang=\"en\"><head><meta "
       "charset=\"utf-8\"><title>",
-      Escape(title), "</title><style>", kStyle, "</style></head>\n<body>\n",
-      body, "<pre id=\"self-check\"></pre>\n", kSelfCheck,
-      "\n</body></html>\n");
+      Escape(title), "</title><style>", kStyle, "</style><script src=\"",
+      kChartLibrary, "\"></script><script>var AIOT_CHARTS = []; ",
+      "var AIOT_LIBRARY = ", JsonString(kChartLibrary),
+      ";</script></head>\n<body>\n", body, "<pre id=\"self-check\"></pre>\n",
+      kDraw, "\n</body></html>\n");
 }
 
 std::string Card(const std::string& label, const std::string& value) {
@@ -320,24 +329,60 @@ std::string PlatformHtml(const v1::Report& r) {
 }
 
 std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
-  std::string body =
-      absl::StrCat("<h1>", Escape(r.scenario()), "</h1><p class=\"sub\">seed ",
-                   r.seed(), " &middot; ", r.flight_days(), " days &middot; ",
-                   Number(r.universe().people()), " people in the target of ",
-                   Number(r.universe().all_people()), " &middot; aiotreach ",
-                   Escape(r.engine_version()), "</p>\n<div class=\"cards\">");
-  body += Card("people reached", Number(r.reach_people()));
-  body += Card("reach %", absl::StrFormat("%.2f%%", r.reach_pct()));
-  body += Card("households reached", Number(r.reach_households()));
-  body +=
-      Card("average frequency", absl::StrFormat("%.2f", r.average_frequency()));
-  body += Card("GRP", absl::StrFormat("%.1f", r.grp()));
-  body += Card("impressions", Number(r.impressions()));
-  body += Card("spend (yuan)", Number(r.spend()));
-  body += Card("yuan per reached",
-               absl::StrFormat("%.3f", r.cost_per_reached_person()));
-  body += Card("interactions", Number(r.interactions()));
-  body += Card("conversions", Number(r.conversions()));
+  std::string body = absl::StrCat(
+      "<h1>", Escape(r.scenario()), "</h1><p class=\"sub\">seed ", r.seed(),
+      " &middot; ", r.flight_days(), " days &middot; ",
+      Number(r.universe().people()), " people in the target of ",
+      Number(r.universe().all_people()), " &middot; aiotreach ",
+      Escape(r.engine_version()),
+      r.uncertainty().replicates() > 1
+          ? absl::StrCat(" &middot; ", r.uncertainty().replicates(),
+                         " replicates: 95% intervals under the figures")
+          : "",
+      "</p>\n<div class=\"cards\">");
+  // A headline card, with the figure's 95% interval when there is one.
+  auto card = [&r](const char* label, const char* figure,
+                   const std::string& value, const char* format) {
+    std::string interval;
+    for (const v1::FigureInterval& f : r.uncertainty().figures()) {
+      if (f.figure() != figure) continue;
+      interval =
+          absl::StrCat("<i>",
+                       format[0] == '\0' ? Number(f.lower())
+                                         : absl::StrFormat(format, f.lower()),
+                       " &ndash; ",
+                       format[0] == '\0' ? Number(f.upper())
+                                         : absl::StrFormat(format, f.upper()),
+                       "</i>");
+    }
+    return absl::StrCat("<div class=\"card\" data-figure=\"", figure, "\"><b>",
+                        Escape(value), "</b><span>", label, "</span>", interval,
+                        "</div>");
+  };
+  body += card("people reached", "reach_people", Number(r.reach_people()), "");
+  body += card("reach %", "reach_pct", absl::StrFormat("%.2f%%", r.reach_pct()),
+               "%.2f%%");
+  body += card("households reached", "reach_households",
+               Number(r.reach_households()), "");
+  body += card("average frequency", "average_frequency",
+               absl::StrFormat("%.2f", r.average_frequency()), "%.2f");
+  body += card("GRP", "grp", absl::StrFormat("%.1f", r.grp()), "%.1f");
+  body += card("impressions", "impressions", Number(r.impressions()), "");
+  if (r.spend() > 0) {
+    body += card("spend (yuan)", "spend", Number(r.spend()), "");
+    body += card("yuan per reached", "cost_per_reached_person",
+                 absl::StrFormat("%.3f", r.cost_per_reached_person()), "%.3f");
+  }
+  // Model sections only when the scenario has them.
+  const bool interactions =
+      std::any_of(scenario.placements().begin(), scenario.placements().end(),
+                  [](const v1::Placement& p) {
+                    return p.interaction_rate() > 0 || p.has_voice_follow_up();
+                  });
+  if (interactions)
+    body += card("interactions", "interactions", Number(r.interactions()), "");
+  if (scenario.has_conversion())
+    body += card("conversions", "conversions", Number(r.conversions()), "");
   body += "</div>\n";
   body += PlatformHtml(r);
 
@@ -373,6 +418,27 @@ std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
       body += Bars(id, labels, values, "people reached") + "\n";
   }
 
+  // Exclusive and incremental reach: who only this placement or device
+  // type reached, and what the rest would lose without it.
+  body +=
+      "<h2>Exclusive and incremental reach</h2>\n<table id=\"exclusive\"><tr>"
+      "<th>placement or device type</th><th>reach</th><th>reach %</th>"
+      "<th>only on it</th><th>incremental</th><th>average frequency</th>"
+      "</tr>";
+  for (const auto* rows : {&r.placements(), &r.device_types()}) {
+    for (const v1::BreakdownRow& row : *rows) {
+      body += absl::StrCat(
+          "<tr><td>", Escape(row.name()),
+          rows == &r.device_types() ? " (device)" : "", "</td><td>",
+          Number(row.reach_people()), "</td><td>",
+          absl::StrFormat("%.2f", row.reach_pct()), "</td><td>",
+          Number(row.exclusive_reach()), "</td><td>",
+          Number(row.incremental_reach()), "</td><td>",
+          absl::StrFormat("%.2f", row.average_frequency()), "</td></tr>");
+    }
+  }
+  body += "</table>\n";
+
   // Overlap matrix: reach on the diagonal, reached by both off it.
   body +=
       "<h2>Placement overlap (people reached by both)</h2>\n<table "
@@ -394,23 +460,69 @@ std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
     }
     body += "</tr>";
   }
-  body +=
-      "</table>\n<h2>Delivery</h2>\n<table><tr><th>placement</th><th>buying</"
-      "th>"
-      "<th>won</th><th>served</th><th>refused by "
-      "caps</th><th>under-delivery</th>"
-      "<th>spend</th><th>interactions</th><th>conversions (last "
-      "touch)</th></tr>";
+  body += absl::StrCat(
+      "</table>\n<h2>Delivery, goals and budgets</h2>\n<table id=\"delivery\">"
+      "<tr><th>placement</th><th>buying</th><th>won</th><th>served</th>"
+      "<th>refused by caps</th><th>goal</th><th>under-delivery</th>"
+      "<th>budget (yuan)</th><th>spend (yuan)</th>",
+      interactions ? "<th>interactions</th>" : "",
+      scenario.has_conversion() ? "<th>conversions (last touch)</th>" : "",
+      "</tr>");
   for (const v1::PlacementDelivery& d : r.delivery()) {
     body += absl::StrCat(
         "<tr><td>", Escape(d.name()), "</td><td>", Escape(d.buying()),
         "</td><td>", Number(d.won()), "</td><td>", Number(d.served()),
         "</td><td>", Number(d.refused_by_cap()), "</td><td>",
-        Number(d.under_delivery()), "</td><td>", Number(d.spend()), "</td><td>",
-        Number(d.interactions()), "</td><td>",
-        Number(d.conversions_last_touch()), "</td></tr>");
+        d.goal() > 0 ? Number(d.goal()) : "-", "</td><td>",
+        d.goal() > 0
+            ? absl::StrCat(Number(d.under_delivery()), " (",
+                           absl::StrFormat("%.1f", d.under_delivery_pct()),
+                           "%)")
+            : "-",
+        "</td><td>", d.budget() > 0 ? Number(d.budget()) : "-", "</td><td>",
+        Number(d.spend()), "</td>",
+        interactions ? absl::StrCat("<td>", Number(d.interactions()), "</td>")
+                     : "",
+        scenario.has_conversion()
+            ? absl::StrCat("<td>", Number(d.conversions_last_touch()), "</td>")
+            : "",
+        "</tr>");
   }
   body += "</table>\n";
+  if (r.caps_size() > 0) {
+    body +=
+        "<h2>Caps: refusals and waste</h2>\n<table id=\"caps\"><tr><th>cap"
+        "</th><th>limit</th><th>placements</th><th>won impressions refused"
+        "</th><th>exposures past the limit</th><th>waste (yuan)</th></tr>";
+    for (const v1::CapRow& c : r.caps()) {
+      body += absl::StrCat(
+          "<tr><td>", Escape(c.name()), "</td><td>", c.limit(), " a ",
+          Escape(c.period()), " per ", Escape(c.scope()), "</td><td>",
+          c.placements_size() > 0 ? Escape(absl::StrJoin(c.placements(), ", "))
+                                  : "all",
+          "</td><td>", Number(c.refused()), "</td><td>",
+          Number(c.exposures_over_limit()), "</td><td>",
+          absl::StrFormat("%.2f", c.waste_yuan()), "</td></tr>");
+    }
+    body += "</table>\n";
+  }
+  if (r.cross_device_interactions_size() > 0) {
+    int64_t asked = 0;
+    for (const v1::CrossDeviceInteraction& x : r.cross_device_interactions())
+      asked += x.interactions();
+    body += absl::StrCat(
+        "<h2>Voice follow-ups</h2>\n<p>", Number(asked),
+        " follow-ups: an impression on one screen, the viewer asking the "
+        "linked device.</p><table id=\"follow_ups\"><tr><th>placement</th>"
+        "<th>from</th><th>to</th><th>follow-ups</th></tr>");
+    for (const v1::CrossDeviceInteraction& x : r.cross_device_interactions()) {
+      body += absl::StrCat("<tr><td>", Escape(x.placement()), "</td><td>",
+                           Escape(x.from_device_type()), "</td><td>",
+                           Escape(x.to_device_type()), "</td><td>",
+                           Number(x.interactions()), "</td></tr>");
+    }
+    body += "</table>\n";
+  }
   body += WeeklyAndAudiencesHtml(r);
   body += StreamsHtml(r);
   std::string text;
@@ -464,9 +576,10 @@ std::string SweepToHtml(const v1::SweepCurve& curve,
       " &middot; common random numbers &middot; dashed: 3+ reach</p>\n"
       "<h2>Reach curve</h2>\n");
   if (!budgets.empty())
-    body += Line("sweep", budgets, reach,
-                 axis == "budget" ? "budget (yuan)" : axis, three) +
-            "\n";
+    body +=
+        Line("sweep", budgets, reach, axis == "budget" ? "budget (yuan)" : axis,
+             three, "reach|3+ reach") +
+        "\n";
   body += absl::StrCat(
       "<table><tr><th>", axis,
       "</th><th>reach</th><th>reach %</th>"
@@ -540,6 +653,20 @@ std::string OptimizationToHtml(const v1::Optimization& o,
   }
   body += "</table>\n";
   return Page(absl::StrCat("aiotreach optimize: ", scenario_name), body);
+}
+
+absl::Status WriteChartLibrary(const std::string& dir) {
+  // Scenarios of a batch write pages into one folder at once, and a
+  // temporary file's name is the process's.
+  static absl::Mutex mu(absl::kConstInit);
+  absl::MutexLock lock(&mu);
+  const StaticFile* library = FindStaticFile(kChartLibrary);
+  if (library == nullptr)
+    return absl::InternalError("the chart library is not built in");
+  const std::string path = absl::StrCat(dir, "/", kChartLibrary);
+  absl::StatusOr<std::string> there = ReadFile(path);
+  if (there.ok() && *there == library->content) return absl::OkStatus();
+  return WriteFileAtomically(path, std::string(library->content));
 }
 
 }  // namespace aiotreach
