@@ -64,6 +64,17 @@ dom=$(chrome --dump-dom "file://$TEST_TMPDIR/sweep/cli_small.sweep.html")
 grep -q 'data-ready="yes"' <<<"$dom" || fail "the sweep page's script did not run"
 grep -qF '"sweep":{"bars":0,"points":5}' <<<"$dom" || fail "the sweep curve lacks its 5 points"
 
+# A comparison's page: a bar a scenario, a line a scenario over the 7 days,
+# and the deltas table.
+"$bin" compare "$scenario" "$TEST_TMPDIR/budget.textproto" --out "$TEST_TMPDIR/cmp" >/dev/null
+[ -s "$TEST_TMPDIR/cmp/echarts.common.min.js" ] || fail "no chart library beside the comparison"
+dom=$(chrome --dump-dom "file://$TEST_TMPDIR/cmp/compare_cli_small.html")
+grep -q 'data-ready="yes"' <<<"$dom" || fail "the comparison page's script did not run"
+for want in '"compare-reach":{"bars":2,"points":0}' '"compare-daily":{"bars":0,"points":7}'; do
+  grep -qF "$want" <<<"$dom" || fail "expected $want in the comparison page"
+done
+grep -q '<table class="deltas">' <<<"$dom" || fail "no deltas table"
+
 # The optimizer's page: the frontier, a point for the start and each of 4
 # steps, and the allocation table.
 "$bin" optimize "$TEST_TMPDIR/budget.textproto" --budget 40 --step 10 \

@@ -175,11 +175,14 @@ int CompareFiles(const std::string& base_path,
   absl::Status s = MakeDirectories(options.out_dir);
   if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
   if (s.ok()) s = WriteJson(*c, stem + ".json");
+  if (s.ok()) s = WriteFileAtomically(stem + ".html", ComparisonToHtml(*c));
+  if (s.ok()) s = WriteChartLibrary(options.out_dir);
   if (!s.ok()) {
     err << "error: " << s.message() << "\n";
     return 1;
   }
-  out << "\nwritten: " << stem << ".csv, " << stem << ".json\n";
+  out << "\nwritten: " << stem << ".csv, " << stem << ".json, " << stem
+      << ".html\n";
   return 0;
 }
 

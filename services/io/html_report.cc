@@ -340,38 +340,36 @@ std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
                          " replicates: 95% intervals under the figures")
           : "",
       "</p>\n<div class=\"cards\">");
-  // A headline card, with the figure's 95% interval when there is one.
+  // A headline card, with the figure's 95% interval when there is one:
+  // its bounds with `decimals` places, or as Number() for -1.
   auto card = [&r](const char* label, const char* figure,
-                   const std::string& value, const char* format) {
+                   const std::string& value, int decimals) {
+    auto bound = [decimals](double v) {
+      return decimals < 0 ? Number(v) : absl::StrFormat("%.*f", decimals, v);
+    };
     std::string interval;
     for (const v1::FigureInterval& f : r.uncertainty().figures()) {
       if (f.figure() != figure) continue;
-      interval =
-          absl::StrCat("<i>",
-                       format[0] == '\0' ? Number(f.lower())
-                                         : absl::StrFormat(format, f.lower()),
-                       " &ndash; ",
-                       format[0] == '\0' ? Number(f.upper())
-                                         : absl::StrFormat(format, f.upper()),
-                       "</i>");
+      interval = absl::StrCat("<i>", bound(f.lower()), " &ndash; ",
+                              bound(f.upper()), "</i>");
     }
     return absl::StrCat("<div class=\"card\" data-figure=\"", figure, "\"><b>",
                         Escape(value), "</b><span>", label, "</span>", interval,
                         "</div>");
   };
-  body += card("people reached", "reach_people", Number(r.reach_people()), "");
-  body += card("reach %", "reach_pct", absl::StrFormat("%.2f%%", r.reach_pct()),
-               "%.2f%%");
+  body += card("people reached", "reach_people", Number(r.reach_people()), -1);
+  body +=
+      card("reach %", "reach_pct", absl::StrFormat("%.2f%%", r.reach_pct()), 2);
   body += card("households reached", "reach_households",
-               Number(r.reach_households()), "");
+               Number(r.reach_households()), -1);
   body += card("average frequency", "average_frequency",
-               absl::StrFormat("%.2f", r.average_frequency()), "%.2f");
-  body += card("GRP", "grp", absl::StrFormat("%.1f", r.grp()), "%.1f");
-  body += card("impressions", "impressions", Number(r.impressions()), "");
+               absl::StrFormat("%.2f", r.average_frequency()), 2);
+  body += card("GRP", "grp", absl::StrFormat("%.1f", r.grp()), 1);
+  body += card("impressions", "impressions", Number(r.impressions()), -1);
   if (r.spend() > 0) {
-    body += card("spend (yuan)", "spend", Number(r.spend()), "");
+    body += card("spend (yuan)", "spend", Number(r.spend()), -1);
     body += card("yuan per reached", "cost_per_reached_person",
-                 absl::StrFormat("%.3f", r.cost_per_reached_person()), "%.3f");
+                 absl::StrFormat("%.3f", r.cost_per_reached_person()), 3);
   }
   // Model sections only when the scenario has them.
   const bool interactions =
@@ -380,9 +378,9 @@ std::string ReportToHtml(const v1::Report& r, const v1::Scenario& scenario) {
                     return p.interaction_rate() > 0 || p.has_voice_follow_up();
                   });
   if (interactions)
-    body += card("interactions", "interactions", Number(r.interactions()), "");
+    body += card("interactions", "interactions", Number(r.interactions()), -1);
   if (scenario.has_conversion())
-    body += card("conversions", "conversions", Number(r.conversions()), "");
+    body += card("conversions", "conversions", Number(r.conversions()), -1);
   body += "</div>\n";
   body += PlatformHtml(r);
 
@@ -653,6 +651,75 @@ std::string OptimizationToHtml(const v1::Optimization& o,
   }
   body += "</table>\n";
   return Page(absl::StrCat("aiotreach optimize: ", scenario_name), body);
+}
+
+std::string ComparisonToHtml(const v1::Comparison& c) {
+  const v1::Report& base = c.base();
+  std::string body = absl::StrCat(
+      "<h1>", Escape(base.scenario()), " against ", c.variants_size(),
+      c.variants_size() == 1 ? " variant" : " variants",
+      "</h1><p class=\"sub\">seed ", c.seed(),
+      " &middot; common random numbers: every scenario draws the same "
+      "population and the same chances, so the deltas are the changes' own",
+      base.uncertainty().replicates() > 1
+          ? absl::StrCat(" &middot; ", base.uncertainty().replicates(),
+                         " replicates: 95% intervals in the tables")
+          : "",
+      "</p>\n<h2>People reached</h2>\n");
+  std::vector<std::string> names = {base.scenario()};
+  std::vector<double> reach = {static_cast<double>(base.reach_people())};
+  for (const v1::VariantComparison& v : c.variants()) {
+    names.push_back(v.name());
+    reach.push_back(static_cast<double>(v.report().reach_people()));
+  }
+  body += Bars("compare-reach", names, reach, "people reached") + "\n";
+  // Cumulative reach by day, a line a scenario.
+  std::vector<std::string> series;
+  auto daily = [&series](const std::string& name, const v1::Report& r) {
+    std::vector<std::string> points;
+    for (const v1::DailyRow& d : r.daily()) {
+      points.push_back(
+          absl::StrCat("[", d.day(), ",", d.cumulative_reach_people(), "]"));
+    }
+    series.push_back(absl::StrCat("{type: 'line', name: ", JsonString(name),
+                                  ", data: [", absl::StrJoin(points, ","),
+                                  "]}"));
+  };
+  daily(base.scenario(), base);
+  for (const v1::VariantComparison& v : c.variants())
+    daily(v.name(), v.report());
+  body += absl::StrCat(
+      "<h2>Reach by day (cumulative people)</h2>\n",
+      Chart("compare-daily",
+            absl::StrCat("{xAxis: {type: 'value', min: 'dataMin', max: "
+                         "'dataMax', name: 'day', nameLocation: 'middle', "
+                         "nameGap: 28}, yAxis: {type: 'value'}, legend: {top: "
+                         "0}, series: [",
+                         absl::StrJoin(series, ","), "]}")),
+      "\n");
+  const bool intervals = base.uncertainty().replicates() > 1;
+  for (const v1::VariantComparison& v : c.variants()) {
+    body += absl::StrCat(
+        "<h2>", Escape(v.name()), " against ", Escape(base.scenario()),
+        "</h2>\n<table class=\"deltas\"><tr><th>figure</th><th>base</th>"
+        "<th>variant</th><th>delta</th><th>relative</th>",
+        intervals ? "<th>base 95%</th><th>variant 95%</th>" : "", "</tr>");
+    for (const v1::FigureDelta& d : v.deltas()) {
+      body += absl::StrCat(
+          "<tr><td>", Escape(d.figure()), "</td><td>", Number(d.base()),
+          "</td><td>", Number(d.variant()), "</td><td>",
+          d.delta() > 0 ? "+" : "", Number(d.delta()), "</td><td>",
+          absl::StrFormat("%+.1f%%", 100 * d.relative_delta()), "</td>",
+          intervals ? absl::StrCat("<td>", Number(d.base_lower()), " &ndash; ",
+                                   Number(d.base_upper()), "</td><td>",
+                                   Number(d.variant_lower()), " &ndash; ",
+                                   Number(d.variant_upper()), "</td>")
+                    : "",
+          "</tr>");
+    }
+    body += "</table>\n";
+  }
+  return Page(absl::StrCat("aiotreach compare: ", base.scenario()), body);
 }
 
 absl::Status WriteChartLibrary(const std::string& dir) {

@@ -52,6 +52,11 @@ double SweepValue(const v1::SweepCurve& curve, const v1::SweepPoint& point);
 std::string SweepToHtml(const v1::SweepCurve& curve,
                         const std::string& scenario_name);
 
+// A comparison: people reached by each scenario, cumulative reach by day
+// (a line a scenario) and each variant's deltas (with intervals when there
+// are replicates).
+std::string ComparisonToHtml(const v1::Comparison& c);
+
 // The optimizer's result: the frontier (best objective against total
 // budget), the allocation and the optimum's figures.
 std::string OptimizationToHtml(const v1::Optimization& o,
