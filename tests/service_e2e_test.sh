@@ -154,7 +154,7 @@ assert list(frames["frontier"].columns[4:]) == list(o.placements)
 assert o.objective_value >= o.given_objective
 # Without the bound, the CLI's answer.
 c2 = Client(addr)
-free = c2.optimize(load_scenario(scenario), 1e6, step=250e3)
+free = c2.optimize(load_scenario(scenario), "1m", step="250k")  # as the CLI
 assert free.objective_value == cli["objective_value"], (free.objective_value, cli["objective_value"])
 # A total-budget curve at a fixed split, from Python: its point at 1m is
 # the scenario run with the budgets cut by the shares.
@@ -310,6 +310,44 @@ fi
 curl_ --schema "$schema" -H "authorization: Bearer s3cret" -d "$request" \
   "http://$addr/aiotreach.v1.ReachService/RunScenario" | grep -q '"reachPeople"' ||
   fail "a call with the token was refused"
+# Kept runs from Python (on this server with a token, whose run store is
+# fresh), as one kind of thing: start_run(...).wait() is the report run()
+# gives; a cancelled run's wait() raises RunFailed; runs()
+# goes through every page; states by name; budgets as the CLI writes them.
+/usr/bin/python3 - "$addr" "$scenario" <<'PY'
+import os, sys, time
+sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
+from aiotreach_client import Client, RunFailed, load_scenario, parse_budget
+addr, scenario = sys.argv[1:]
+assert parse_budget("2m") == 2e6 and parse_budget("500k") == 5e5
+try:
+    parse_budget("lots")
+    raise AssertionError("a bad budget was taken")
+except ValueError as e:
+    assert "lots" in str(e), e
+with Client(addr, token="s3cret") as c:
+    s = load_scenario(scenario)
+    run = c.start_run(s)
+    report = run.wait()
+    assert run.state_name == "SUCCEEDED", run
+    assert report.SerializeToString() == c.run(s).SerializeToString()
+    long = load_scenario(scenario)
+    long.population = 50000000
+    slow = c.start_run(long)
+    while slow.refresh().state_name in ("QUEUED",):
+        time.sleep(0.02)
+    slow.cancel()
+    try:
+        slow.wait()
+        raise AssertionError("a cancelled run's wait() returned")
+    except RunFailed as e:
+        assert e.run.id == slow.id and slow.state_name == "CANCELLED", e
+    every = [r.id for r in c.runs(page_size=1)]
+    assert every[:2] == [slow.id, run.id], every
+    assert [r.id for r in c.runs(state="CANCELLED")] == [slow.id]
+    assert c.get_run(run.id).report.reach_people == report.reach_people
+print("python client: runs ok")
+PY
 kill -TERM "$pid"
 wait "$pid" || fail "serve did not exit 0 on SIGTERM"
 echo "PASS"

@@ -36,7 +36,10 @@ from aiotreach.v1 import service_pb2  # noqa: E402
 from aiotreach.v1 import service_pb2_grpc  # noqa: E402
 from aiotreach.v1 import whatif_pb2  # noqa: E402
 
-__all__ = ["Client", "load_scenario", "report_to_frames", "comparison_to_frame",
+__version__ = "0.2.0"
+
+__all__ = ["Client", "Run", "RunFailed", "RUN_STATES", "run_state",
+           "run_state_name", "parse_budget", "load_scenario", "report_to_frames", "comparison_to_frame",
            "sweep_to_frame", "optimization_to_frames", "calibration_to_frames",
            "scenario_pb2", "report_pb2", "service_pb2", "whatif_pb2",
            "ecosystem_pb2"]
@@ -66,6 +69,123 @@ def _as_scenario(scenario):
     if isinstance(scenario, dict):
         return json_format.ParseDict(scenario, scenario_pb2.Scenario())
     return load_scenario(scenario)
+
+
+def parse_budget(value):
+    """Yuan from a number, or from a string as the CLI writes budgets:
+    "500000", "500k", "0.5m". ValueError naming the value otherwise."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        amount = float(value)
+    else:
+        text = str(value).strip()
+        scale = 1.0
+        if text[-1:] in ("k", "K"):
+            scale, text = 1e3, text[:-1]
+        elif text[-1:] in ("m", "M"):
+            scale, text = 1e6, text[:-1]
+        try:
+            amount = float(text) * scale
+        except ValueError:
+            amount = float("nan")
+    if not amount > 0 or amount == float("inf"):
+        raise ValueError("budget: want a positive amount such as 500000, "
+                         "500k or 0.5m, got %r" % (value,))
+    return amount
+
+
+# Run states by name: "QUEUED", "RUNNING", "SUCCEEDED", "FAILED",
+# "CANCELLED", "INTERRUPTED", "DAMAGED".
+RUN_STATES = {v.name[len("RUN_STATE_"):]: v.number
+              for v in service_pb2.RunState.DESCRIPTOR.values
+              if v.number != 0}
+
+
+def run_state(state):
+    """A run state's number from its name ("RUNNING") or number."""
+    if isinstance(state, str):
+        key = state.upper()
+        if key.startswith("RUN_STATE_"):
+            key = key[len("RUN_STATE_"):]
+        if key not in RUN_STATES:
+            raise ValueError("state: want one of %s, got %r"
+                             % (", ".join(RUN_STATES), state))
+        return RUN_STATES[key]
+    return int(state or 0)
+
+
+def run_state_name(number):
+    """"RUNNING" for RUN_STATE_RUNNING, and so on."""
+    for name, n in RUN_STATES.items():
+        if n == number:
+            return name
+    return "UNSPECIFIED"
+
+
+class RunFailed(Exception):
+    """Run.wait() on a run that did not succeed: .run is its RunInfo."""
+
+    def __init__(self, run):
+        super().__init__("%s ended %s%s" % (
+            run.id, run_state_name(run.state),
+            (": " + run.error) if run.error else ""))
+        self.run = run
+
+
+class Run:
+    """A run kept by the server, as start_run, get_run, cancel_run and
+    runs() return it: .run (the RunInfo; its fields also read as .id,
+    .state, .fraction, ...), .state_name ("RUNNING"), .report (the Report
+    once it succeeded, else None), and wait(), watch(), cancel(), refresh().
+    """
+
+    def __init__(self, client, info, report=None):
+        self._client = client
+        self.run = info
+        self.report = report
+
+    def __getattr__(self, name):
+        return getattr(self.run, name)
+
+    def __repr__(self):
+        return "Run(%s, %s, %.0f%%)" % (self.run.id, self.state_name,
+                                        100 * self.run.fraction)
+
+    @property
+    def state_name(self):
+        return run_state_name(self.run.state)
+
+    def refresh(self):
+        """Reads the run again from the server; returns self."""
+        got = self._client._call(self._client._stub.GetRun,
+                                 service_pb2.GetRunRequest(id=self.run.id))
+        self.run = got.run
+        self.report = got.report if got.HasField("report") else None
+        return self
+
+    def watch(self):
+        """Yields WatchRunResponse messages until the run ends, keeping
+        .run and .report up to date."""
+        for message in self._client.watch_run(self.run.id):
+            self.run = message.run
+            if message.HasField("report"):
+                self.report = message.report
+            yield message
+
+    def wait(self):
+        """Waits for the run's end and returns its Report; RunFailed if it
+        failed, was cancelled or interrupted."""
+        for _ in self.watch():
+            pass
+        if self.run.state != RUN_STATES["SUCCEEDED"] or self.report is None:
+            raise RunFailed(self.run)
+        return self.report
+
+    def cancel(self):
+        """Asks the server to stop the run; returns self."""
+        self.run = self._client._call(
+            self._client._stub.CancelRun,
+            service_pb2.CancelRunRequest(id=self.run.id)).run
+        return self
 
 
 class Client:
@@ -152,7 +272,8 @@ class Client:
         `placement` run the first k days of the flight for each k."""
         request = service_pb2.SweepBudgetRequest(
             scenario=_as_scenario(scenario), placement=placement,
-            budgets=list(budgets), ecosystem_id=ecosystem_id,
+            budgets=[parse_budget(b) for b in budgets],
+            ecosystem_id=ecosystem_id,
             shares_of_voice=list(shares_of_voice), days=list(days))
         for name, share in (split or {}).items():
             request.split.add(placement=name, share=share)
@@ -166,12 +287,14 @@ class Client:
         placement's name to yuan; objective is "reach", "reach_k:K",
         "households" or "conversions"."""
         options = whatif_pb2.OptimizeOptions(
-            budget=budget, objective=objective, step=step,
+            budget=parse_budget(budget), objective=objective,
+            step=parse_budget(step) if step else 0.0,
             placements=list(placements))
         for bounds, field in ((min_budgets, options.min),
                               (max_budgets, options.max)):
             for name, yuan in (bounds or {}).items():
-                field.add(placement=name, budget=yuan)
+                field.add(placement=name,
+                          budget=parse_budget(yuan) if yuan else 0.0)
         request = service_pb2.OptimizeBudgetRequest(
             scenario=_as_scenario(scenario), options=options,
             ecosystem_id=ecosystem_id)
@@ -203,14 +326,15 @@ class Client:
         return self._call(self._stub.Calibrate, request, timeout).calibration
 
     def start_run(self, scenario, ecosystem_id="", ranks=0):
-        """Starts a run kept by the server; returns its RunInfo.
+        """Starts a run kept by the server; returns a Run
+        (start_run(s).wait() gives the Report run(s) gives).
 
         ranks >= 2 runs it as a job over that many MPI ranks (a server
         started with --launcher; docs/SERVICE.md)."""
         request = service_pb2.StartRunRequest(
             scenario=_as_scenario(scenario), ecosystem_id=ecosystem_id,
             ranks=ranks)
-        return self._call(self._stub.StartRun, request).run
+        return Run(self, self._call(self._stub.StartRun, request).run)
 
     def watch_run(self, run_id):
         """Yields WatchRunResponse messages until the run ends."""
@@ -218,15 +342,31 @@ class Client:
                                        metadata=self._metadata)
 
     def get_run(self, run_id):
-        return self._call(self._stub.GetRun, service_pb2.GetRunRequest(id=run_id))
+        """The Run of that id (with its report if it succeeded)."""
+        return Run(self, service_pb2.RunInfo(id=run_id)).refresh()
 
     def list_runs(self, page_size=0, page_token="", state=0):
+        """One page of runs, newest first (a ListRunsResponse); state by
+        name ("RUNNING") or number. runs() goes through every page."""
         return self._call(self._stub.ListRuns, service_pb2.ListRunsRequest(
-            page_size=page_size, page_token=page_token, state=state))
+            page_size=page_size, page_token=page_token,
+            state=run_state(state)))
+
+    def runs(self, state=0, page_size=0):
+        """Every run kept by the server, newest first, as Run objects,
+        fetched a page at a time."""
+        token = ""
+        while True:
+            page = self.list_runs(page_size, token, state)
+            for info in page.runs:
+                yield Run(self, info)
+            token = page.next_page_token
+            if not token:
+                return
 
     def cancel_run(self, run_id):
-        return self._call(self._stub.CancelRun,
-                          service_pb2.CancelRunRequest(id=run_id)).run
+        """Asks the server to stop a run; returns its Run."""
+        return Run(self, service_pb2.RunInfo(id=run_id)).cancel()
 
 
 def comparison_to_frame(comparison):

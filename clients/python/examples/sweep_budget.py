@@ -11,9 +11,11 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))  # clients/python
-
-from aiotreach_client import Client, load_scenario  # noqa: E402
+try:
+    from aiotreach_client import Client, load_scenario
+except ImportError:  # not installed (pip install clients/python): the clone's
+    sys.path.insert(0, os.path.dirname(HERE))
+    from aiotreach_client import Client, load_scenario
 
 
 def main():
