@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "aiotreach/v1/service.grpc.pb.h"
 #include "services/http/static_files.h"
+#include "services/io/report_format.h"
 
 namespace aiotreach {
 namespace {
@@ -37,36 +38,6 @@ std::string ToJson(const pb::Message& message) {
   // Printing a valid message cannot fail.
   pb::util::MessageToJsonString(message, &json, options);
   return json;
-}
-
-// A JSON string literal.
-std::string Quote(absl::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppend(
-              &out, "\\u00",
-              absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 // The field an error message names: our messages start "field: ..."
@@ -88,10 +59,11 @@ void SendError(httplib::Response& res, int status, absl::string_view code,
                absl::string_view message, absl::string_view field = "") {
   res.status = status;
   res.set_content(
-      absl::StrCat("{\"error\": {\"code\": ", Quote(code),
-                   ", \"http_status\": ", status,
-                   ", \"message\": ", Quote(message), ", \"field\": ",
-                   Quote(field.empty() ? FieldOf(message) : field), "}}\n"),
+      absl::StrCat(
+          "{\"error\": {\"code\": ", JsonString(code),
+          ", \"http_status\": ", status, ", \"message\": ", JsonString(message),
+          ", \"field\": ", JsonString(field.empty() ? FieldOf(message) : field),
+          "}}\n"),
       kJson);
 }
 

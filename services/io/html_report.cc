@@ -13,6 +13,7 @@
 #include "google/protobuf/text_format.h"
 #include "services/http/static_files.h"
 #include "services/io/file_util.h"
+#include "services/io/report_format.h"
 
 namespace aiotreach {
 namespace {
@@ -51,35 +52,6 @@ std::string Number(double v) {
     return v < 0 ? "-" + out : out;
   }
   return absl::StrFormat("%.3g", v);
-}
-
-// A string as a JSON literal that is also safe inside <script>: '<' is
-// written \u003c, so no label can close the script.
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '<':
-        out += "\\u003c";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 std::string JsonNumber(double v) {

@@ -25,6 +25,10 @@ inline std::string ReportToJson(const v1::Report& report) {
   return MessageToJson(report);
 }
 
+// A JSON string literal, safe inside an HTML <script> too: quotes,
+// backslashes and control characters escaped, '<' written \u003c.
+std::string JsonString(absl::string_view s);
+
 // A number for a CSV file: the shortest decimal that reads back as the
 // same double (1499.14, not 1499.1399999999999), integers without a
 // decimal point (1000000, not 1e+06), and never an exponent.
