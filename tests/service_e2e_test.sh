@@ -81,6 +81,21 @@ with Client(addr) as c:
     frames = report_to_frames(r)
     assert list(frames["placements"]["name"]) == ["phone_splash", "tv_boot"]
     assert frames["platform"].empty
+    # Every section has its frame: overlaps, hours, and (with replicates
+    # and a cap) uncertainty and caps.
+    overlap = frames["placement_overlap"]
+    assert len(overlap) == 1 and overlap["reach_both"][0] == r.placement_overlap[0].reach_both, overlap
+    assert list(frames["hourly"].get("impressions", [])) == list(r.hourly_impressions)
+    s = load_scenario(scenario)
+    s.replicates = 3
+    cap = s.frequency_caps.add(name="two a day", limit=2)
+    cap.scope = 1   # CAP_SCOPE_PERSON
+    cap.period = 1  # CAP_PERIOD_DAY
+    rich = report_to_frames(c.run(s))
+    u = rich["uncertainty"].set_index("figure")
+    assert u.loc["reach_people", "lower"] <= u.loc["reach_people", "upper"], u
+    assert list(rich["caps"]["name"]) == ["two a day"], rich["caps"]
+    assert rich["caps"]["refused"].dtype.kind in "iu", rich["caps"].dtypes
     # Platform units: small-city at half its people, projected back.
     s = load_scenario(scenario)
     s.platform_units = True

@@ -448,7 +448,11 @@ def report_to_frames(report):
     "streams" (a row per stream), "stream_minutes" (the per-minute curve of
     every stream, with a "stream" column) and "stream_channels" (arrivals by
     channel), and with platform units "platform" (a row per projected
-    figure: value, standard_error, lower, upper). Needs pandas."""
+    figure: value, standard_error, lower, upper); and "caps",
+    "placement_overlap", "device_type_overlap", "cross_device_interactions",
+    "retargeting", "uncertainty" (a row per figure with replicates) and
+    "hourly" (impressions by hour of the day), each possibly empty. Needs
+    pandas."""
     try:
         import pandas as pd
     except ImportError as e:
@@ -512,11 +516,29 @@ def report_to_frames(report):
                              "standard_error": f.standard_error,
                              "lower": f.lower, "upper": f.upper})
     frames["platform"] = pd.DataFrame(platform)
+    # The report's other sections, a row per message, columns as the
+    # message's fields (a cap's placements joined by ",").
+    caps = rows(report.caps)
+    for row in caps:
+        row["placements"] = ",".join(row.get("placements", []))
+    frames["caps"] = pd.DataFrame(caps)
+    frames["placement_overlap"] = pd.DataFrame(rows(report.placement_overlap))
+    frames["device_type_overlap"] = pd.DataFrame(
+        rows(report.device_type_overlap))
+    frames["cross_device_interactions"] = pd.DataFrame(
+        rows(report.cross_device_interactions))
+    frames["retargeting"] = pd.DataFrame(rows(report.retargeting))
+    frames["uncertainty"] = pd.DataFrame(rows(report.uncertainty.figures))
+    frames["hourly"] = pd.DataFrame({
+        "hour": list(range(len(report.hourly_impressions))),
+        "impressions": list(report.hourly_impressions)})
     frames["streams"] = pd.DataFrame(streams)
     frames["stream_minutes"] = pd.DataFrame(minutes)
     frames["stream_channels"] = pd.DataFrame(channels)
     for name in ("daily", "weekly", "placements", "device_types", "delivery",
-                 "streams", "stream_minutes", "stream_channels"):
+                 "streams", "stream_minutes", "stream_channels", "caps",
+                 "placement_overlap", "device_type_overlap",
+                 "cross_device_interactions", "retargeting", "uncertainty"):
         frame = frames[name]
         for column in frame.columns:
             # proto3 JSON quotes 64-bit integers; make them numbers again.
