@@ -142,6 +142,15 @@ echo "$sweep"
 reach=$(awk 'NR > 1 {print $2}' <<<"$sweep" | tr '\n' ' ')
 read -r r1 r2 r3 <<<"$reach"
 [ "$r1" -le "$r2" ] && [ "$r2" -le "$r3" ] || fail "sweep not monotone: $reach"
+# The budget-split question end to end (a fifth of the bundled sample).
+split_answer=$(/usr/bin/python3 "$py_client/examples/budget_split.py" --address "$addr" \
+  --scenario "$TEST_SRCDIR/$TEST_WORKSPACE/sims/field/budget_split_optimize.textproto" \
+  --scale 0.0002) || fail "examples/budget_split.py failed"
+echo "$split_answer"
+for step in "1. the planner's split" "2. the optimizer's split" "3. optimized against planned" \
+            "4. the reach curve"; do
+  grep -qF "$step" <<<"$split_answer" || fail "budget_split.py: no '$step'"
+done
 
 # The optimizer from Python: the budget split, its frontier as a DataFrame,
 # and the same answer as the CLI's.
