@@ -114,14 +114,14 @@ std::string OutBase(const Job& job) {
   return absl::StrCat(job.out_dir, "/", job.name);
 }
 
-// Up to date: the stored hash matches and the outputs are there; the
-// report is read back from its JSON for the table.
 // The .hash file: the input's hash, then the seconds its run took (so
 // that a row reused by --skip-up-to-date keeps them).
 std::string HashFile(const Job& job) {
   return absl::StrCat(job.hash, "\nseconds ", CsvNumber(job.seconds), "\n");
 }
 
+// Up to date: the stored hash matches and the outputs are there; the
+// report is read back from its JSON for the table.
 bool UpToDate(Job* job, const CliOptions& options) {
   absl::StatusOr<std::string> stored = ReadFile(OutBase(*job) + ".hash");
   if (!stored.ok()) return false;
@@ -241,12 +241,12 @@ void RunJob(Job* job, const CliOptions& options, int threads,
 }
 
 // What a reader of summary.csv should not miss: placements that missed
-// their goal by 1% or more (pacing's own noise is a fraction of that) and
-// caps that refused impressions, as "kind:name:amount" joined by ";".
+// their goal (MissedGoal) and caps that refused impressions, as
+// "kind:name:amount" joined by ";".
 std::string Warnings(const v1::Report& r) {
   std::vector<std::string> w;
   for (const v1::PlacementDelivery& d : r.delivery()) {
-    if (d.goal() > 0 && d.under_delivery_pct() >= 1.0) {
+    if (MissedGoal(d)) {
       w.push_back(absl::StrFormat("under_delivery:%s:%.1f%%", d.name(),
                                   d.under_delivery_pct()));
     }

@@ -63,7 +63,7 @@ void Notes(const v1::Report& r, std::ostream& out) {
     out << "\n";
   }
   for (const v1::PlacementDelivery& d : r.delivery()) {
-    if (d.under_delivery_pct() >= 1.0) {
+    if (MissedGoal(d)) {
       out << absl::StrFormat(
           "  %s: under-delivered %s of its goal of %s impressions (%.1f%%)\n",
           d.name(), Thousands(d.under_delivery()), Thousands(d.goal()),

@@ -30,6 +30,12 @@ std::string Count(int64_t n);
 // (27,250.4), below it 4 significant digits (72.56, 0.000005244).
 std::string Figure(double v);
 
+// A placement that missed its goal by 1% or more (pacing's own noise is
+// a fraction of that): the notes and summary.csv's warnings name it.
+inline bool MissedGoal(const v1::PlacementDelivery& d) {
+  return d.under_delivery_pct() >= 1.0;
+}
+
 // What the table's row cannot show: goals missed by 1% or more (pacing's
 // own noise is a fraction of that), caps at work, follow-ups, and a line
 // per live stream.

@@ -134,8 +134,8 @@ int CompareFiles(const std::string& base_path,
       "base_upper,variant_lower,variant_upper\n";
   // Interval bounds exist with replicates only: empty columns otherwise.
   const bool intervals = c->base().uncertainty().replicates() > 1;
-  auto Bound = [](double v, bool shown) {
-    return shown ? CsvNumber(v) : std::string();
+  auto bound = [intervals](double v) {
+    return intervals ? CsvNumber(v) : std::string();
   };
   out << "compare: " << base->name() << " (seed " << c->seed()
       << ", common random numbers)\n";
@@ -160,13 +160,12 @@ int CompareFiles(const std::string& base_path,
                                Figure(d.variant_upper()));
       }
       out << "\n";
-      absl::StrAppendFormat(
-          &csv, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", CsvField(v.name()),
-          d.figure(), CsvNumber(d.base()), CsvNumber(d.variant()),
-          CsvNumber(d.delta()), CsvNumber(d.relative_delta()),
-          Bound(d.base_lower(), intervals), Bound(d.base_upper(), intervals),
-          Bound(d.variant_lower(), intervals),
-          Bound(d.variant_upper(), intervals));
+      absl::StrAppendFormat(&csv, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+                            CsvField(v.name()), d.figure(), CsvNumber(d.base()),
+                            CsvNumber(d.variant()), CsvNumber(d.delta()),
+                            CsvNumber(d.relative_delta()),
+                            bound(d.base_lower()), bound(d.base_upper()),
+                            bound(d.variant_lower()), bound(d.variant_upper()));
     }
   }
   if (!Leads(options)) return 0;

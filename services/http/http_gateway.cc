@@ -28,16 +28,10 @@ namespace pb = google::protobuf;
 
 constexpr char kJson[] = "application/json";
 
-// Responses as the CLI writes JSON: field names as in the .proto files,
-// zeros and empty strings printed; one line.
+// Responses as the CLI writes JSON (field names as in the .proto files,
+// zeros and empty strings printed), on one line.
 std::string ToJson(const pb::Message& message) {
-  pb::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  // Printing a valid message cannot fail.
-  pb::util::MessageToJsonString(message, &json, options);
-  return json;
+  return MessageToJson(message, /*indented=*/false);
 }
 
 // The field an error message names: our messages start "field: ..."

@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/text_format.h"
 #include "services/http/static_files.h"
@@ -83,28 +82,29 @@ std::string Bars(const std::string& id, const std::vector<std::string>& labels,
                        "]}]}"));
 }
 
-// A line chart of ys against xs, with points; `second` (optional) dashed.
-std::string Line(const std::string& id, const std::vector<double>& xs,
-                 const std::vector<double>& ys, const std::string& x_title,
-                 const std::vector<double>& second = {},
-                 const std::string& names = "") {
-  auto series = [&](const std::vector<double>& y, const char* name,
-                    const char* style) {
+// A line of a line chart: ys against xs, solid or dashed.
+struct LineSeries {
+  std::string name;
+  std::vector<double> xs, ys;
+  bool dashed = false;
+};
+
+// A line chart, a legend when it has more than one line. Points are shown
+// on lines of up to 60.
+std::string Lines(const std::string& id, const std::vector<LineSeries>& lines,
+                  const std::string& x_title) {
+  std::vector<std::string> series;
+  for (const LineSeries& l : lines) {
     std::vector<std::string> points;
-    for (size_t i = 0; i < y.size() && i < xs.size(); ++i)
-      points.push_back(
-          absl::StrCat("[", JsonNumber(xs[i]), ",", JsonNumber(y[i]), "]"));
-    return absl::StrCat("{type: 'line', name: ", JsonString(name),
-                        ", showSymbol: ", xs.size() <= 60 ? "true" : "false",
-                        ", lineStyle: {type: '", style, "'}, data: [",
-                        absl::StrJoin(points, ","), "]}");
-  };
-  const std::vector<std::string> name_pair = absl::StrSplit(names, '|');
-  std::string all = series(ys, name_pair[0].c_str(), "solid");
-  if (!second.empty()) {
-    all += "," + series(second,
-                        name_pair.size() > 1 ? name_pair[1].c_str() : "second",
-                        "dashed");
+    for (size_t i = 0; i < l.ys.size() && i < l.xs.size(); ++i) {
+      points.push_back(absl::StrCat("[", JsonNumber(l.xs[i]), ",",
+                                    JsonNumber(l.ys[i]), "]"));
+    }
+    series.push_back(
+        absl::StrCat("{type: 'line', name: ", JsonString(l.name),
+                     ", showSymbol: ", l.xs.size() <= 60 ? "true" : "false",
+                     ", lineStyle: {type: '", l.dashed ? "dashed" : "solid",
+                     "'}, data: [", absl::StrJoin(points, ","), "]}"));
   }
   return Chart(
       id,
@@ -112,7 +112,14 @@ std::string Line(const std::string& id, const std::vector<double>& xs,
           "{xAxis: {type: 'value', min: 'dataMin', max: 'dataMax', name: ",
           JsonString(x_title),
           ", nameLocation: 'middle', nameGap: 28}, yAxis: {type: 'value'}, ",
-          second.empty() ? "" : "legend: {top: 0}, ", "series: [", all, "]}"));
+          lines.size() > 1 ? "legend: {top: 0}, " : "", "series: [",
+          absl::StrJoin(series, ","), "]}"));
+}
+
+// A chart of one line.
+std::string Line(const std::string& id, const std::vector<double>& xs,
+                 const std::vector<double>& ys, const std::string& x_title) {
+  return Lines(id, {{"", xs, ys}}, x_title);
 }
 
 constexpr char kStyle[] = R"(
@@ -547,8 +554,9 @@ std::string SweepToHtml(const v1::SweepCurve& curve,
       "<h2>Reach curve</h2>\n");
   if (!budgets.empty())
     body +=
-        Line("sweep", budgets, reach, axis == "budget" ? "budget (yuan)" : axis,
-             three, "reach|3+ reach") +
+        Lines("sweep",
+              {{"reach", budgets, reach}, {"3+ reach", budgets, three, true}},
+              axis == "budget" ? "budget (yuan)" : axis) +
         "\n";
   body += absl::StrCat(
       "<table><tr><th>", axis,
@@ -646,29 +654,20 @@ std::string ComparisonToHtml(const v1::Comparison& c) {
   }
   body += Bars("compare-reach", names, reach, "people reached") + "\n";
   // Cumulative reach by day, a line a scenario.
-  std::vector<std::string> series;
-  auto daily = [&series](const std::string& name, const v1::Report& r) {
-    std::vector<std::string> points;
+  std::vector<LineSeries> lines;
+  auto daily = [&lines](const std::string& name, const v1::Report& r) {
+    LineSeries& l = lines.emplace_back();
+    l.name = name;
     for (const v1::DailyRow& d : r.daily()) {
-      points.push_back(
-          absl::StrCat("[", d.day(), ",", d.cumulative_reach_people(), "]"));
+      l.xs.push_back(d.day());
+      l.ys.push_back(static_cast<double>(d.cumulative_reach_people()));
     }
-    series.push_back(absl::StrCat("{type: 'line', name: ", JsonString(name),
-                                  ", data: [", absl::StrJoin(points, ","),
-                                  "]}"));
   };
   daily(base.scenario(), base);
   for (const v1::VariantComparison& v : c.variants())
     daily(v.name(), v.report());
-  body += absl::StrCat(
-      "<h2>Reach by day (cumulative people)</h2>\n",
-      Chart("compare-daily",
-            absl::StrCat("{xAxis: {type: 'value', min: 'dataMin', max: "
-                         "'dataMax', name: 'day', nameLocation: 'middle', "
-                         "nameGap: 28}, yAxis: {type: 'value'}, legend: {top: "
-                         "0}, series: [",
-                         absl::StrJoin(series, ","), "]}")),
-      "\n");
+  body += absl::StrCat("<h2>Reach by day (cumulative people)</h2>\n",
+                       Lines("compare-daily", lines, "day"), "\n");
   const bool intervals = base.uncertainty().replicates() > 1;
   for (const v1::VariantComparison& v : c.variants()) {
     body += absl::StrCat(

@@ -87,9 +87,10 @@ std::string CsvNumber(double v) {
   return absl::StrFormat("%.*f", std::max(0, digits - 1 - exponent), v);
 }
 
-std::string MessageToJson(const google::protobuf::Message& message) {
+std::string MessageToJson(const google::protobuf::Message& message,
+                          bool indented) {
   google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
+  options.add_whitespace = indented;
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = true;
   std::string json;

@@ -17,10 +17,12 @@
 
 namespace aiotreach {
 
-// Indented proto3 JSON; field names as in the .proto (snake_case); fields
-// at their default values are printed too. 64-bit integers are quoted
-// strings, as the proto3 JSON mapping requires.
-std::string MessageToJson(const google::protobuf::Message& message);
+// Proto3 JSON, indented (or on one line, for HTTP answers and streams);
+// field names as in the .proto (snake_case); fields at their default
+// values are printed too. 64-bit integers are quoted strings, as the
+// proto3 JSON mapping requires.
+std::string MessageToJson(const google::protobuf::Message& message,
+                          bool indented = true);
 inline std::string ReportToJson(const v1::Report& report) {
   return MessageToJson(report);
 }

@@ -75,9 +75,8 @@ def main():
               .to_string(index=False))
 
         # 3. The two compared (same seed).
-        best = load_scenario(args.scenario)
-        if args.scale:
-            best.ecosystem.preset.scale = args.scale
+        best = type(planned)()
+        best.CopyFrom(planned)
         best.name = "optimized"
         chosen = {a.placement: a.budget for a in o.allocation}
         for p in best.placements:

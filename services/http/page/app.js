@@ -206,7 +206,6 @@ async function run() {
     });
     const state = last ? last.run.state : '';
     if (state === 'RUN_STATE_SUCCEEDED') {
-      aiot.scenario = () => s;
       aiot.lastScenario = s;
       render(last.report, s);
       setState('done');
@@ -223,7 +222,6 @@ async function run() {
     status('');
     showError(e);
   } finally {
-    aiot.scenario = scenario;
     $('#run').disabled = false;
     $('#cancel').disabled = true;
   }
