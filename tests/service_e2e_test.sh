@@ -12,7 +12,8 @@ set -euo pipefail
 
 bin="$TEST_SRCDIR/$TEST_WORKSPACE/services/main/aiotreach"
 py_client="$TEST_SRCDIR/$TEST_WORKSPACE/clients/python"
-export AIOTREACH_PY_PROTO="$py_client/gen"
+# The client as the clone holds it (the package and its generated modules).
+export PYTHONPATH="$py_client"
 buf="${AIOT_BUF:-}"
 if [ -z "$buf" ] || [ ! -x "$buf" ]; then
   echo "FAIL: buf not found (AIOT_BUF='$buf'); run tools/test, which installs it" >&2
@@ -69,7 +70,6 @@ scenario="$TEST_SRCDIR/$TEST_WORKSPACE/sims/field/phone_tv.textproto"
 /usr/bin/python3 - "$addr" "$scenario" "$TEST_TMPDIR/cli/phone_tv.json" <<'PY'
 import json, sys
 import os
-sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
 from aiotreach_client import Client, load_scenario, report_to_frames
 addr, scenario, cli_json = sys.argv[1:]
 with Client(addr) as c:
@@ -117,7 +117,6 @@ sed 's/scale: 0.01/scale: 0.0005/' "$live" >"$TEST_TMPDIR/live.textproto"
 /usr/bin/python3 - "$addr" "$TEST_TMPDIR/live.textproto" \
   "$TEST_TMPDIR/cli/launch_promoted_by_tv_boot.json" <<'PY'
 import json, os, sys
-sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
 from aiotreach_client import Client, load_scenario, report_to_frames
 addr, scenario, cli_json = sys.argv[1:]
 with Client(addr) as c:
@@ -163,7 +162,6 @@ sed 's/scale: 0.001/scale: 0.0002/' \
 /usr/bin/python3 - "$addr" "$TEST_TMPDIR/optimize.textproto" \
   "$TEST_TMPDIR/opt/budget_split_optimize.optimize.json" <<'PY'
 import json, os, sys
-sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
 from aiotreach_client import Client, load_scenario, optimization_to_frames
 addr, scenario, cli_json = sys.argv[1:]
 with Client(addr) as c:
@@ -207,7 +205,6 @@ cal_fit=activity_shape,placements.tv_boot.opportunity.bernoulli.probability,plac
   "$TEST_TMPDIR/cal/calibrate_small_city.calibration.json" "$cal_fit" <<'PY'
 import json, os, sys
 import pandas as pd
-sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
 from aiotreach_client import (Client, load_scenario, calibration_to_frames,
                               report_to_frames)
 addr, field, cli_json, fit = sys.argv[1:]
@@ -238,7 +235,6 @@ PY
 # Kept runs across kill -9: one finished, one in flight.
 /usr/bin/python3 - "$addr" "$scenario" <<'PY'
 import os, sys, time
-sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
 from aiotreach_client import Client, load_scenario
 addr, scenario = sys.argv[1:]
 with Client(addr) as c:
@@ -265,7 +261,6 @@ ls "$data"/runs/*.tmp* 2>/dev/null && fail "temporary files left behind"
 start_server
 /usr/bin/python3 - "$addr" <<'PY'
 import os, sys
-sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
 from aiotreach_client import Client
 with Client(sys.argv[1]) as c:
     finished = c.get_run("run-1")
@@ -281,7 +276,6 @@ PY
 # server exits 0.
 /usr/bin/python3 - "$addr" "$scenario" <<'PY'
 import os, sys, time
-sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
 from aiotreach_client import Client, load_scenario
 addr, scenario = sys.argv[1:]
 with Client(addr) as c:
@@ -300,7 +294,6 @@ grep -q "stopped" "$TEST_TMPDIR/serve.out" || fail "no clean stop"
 start_server
 /usr/bin/python3 - "$addr" <<'PY'
 import os, sys
-sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
 from aiotreach_client import Client
 with Client(sys.argv[1]) as c:
     run = c.get_run("run-3").run
@@ -340,7 +333,6 @@ curl_ --schema "$schema" -H "authorization: Bearer s3cret" -d "$request" \
 # goes through every page; states by name; budgets as the CLI writes them.
 /usr/bin/python3 - "$addr" "$scenario" <<'PY'
 import os, sys, time
-sys.path.insert(0, os.environ["AIOTREACH_PY_PROTO"] + "/../")
 from aiotreach_client import Client, RunFailed, load_scenario, parse_budget
 addr, scenario = sys.argv[1:]
 assert parse_budget("2m") == 2e6 and parse_budget("500k") == 5e5

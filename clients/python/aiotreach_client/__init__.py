@@ -8,33 +8,33 @@
     frames = report_to_frames(report)              # pandas DataFrames, if pandas is there
     print(frames["placements"])
 
-The messages are the generated ones of proto/aiotreach/v1 (made by
-tools/python_client with Debian's protoc and grpc_python_plugin), importable
-as `from aiotreach_client import scenario_pb2, report_pb2, ...`. Errors are
+The messages are the generated ones of proto/aiotreach/v1, carried in the
+package as aiotreach_client._proto (made with Debian's protoc and
+grpc_python_plugin) and importable as
+`from aiotreach_client import scenario_pb2, report_pb2, ...`. Errors are
 grpc.RpcError with the server's code and message, e.g. INVALID_ARGUMENT
 "placements[1].share_of_voice: must be in [0, 1], got 1.5".
 """
 
 import os
-import sys
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-_GENERATED = os.environ.get("AIOTREACH_PY_PROTO", os.path.join(_HERE, "_proto"))
-if not os.path.isdir(os.path.join(_GENERATED, "aiotreach")):
+import grpc
+from google.protobuf import json_format, text_format
+
+try:
+    from ._proto import ecosystem_pb2  # noqa: F401
+    from ._proto import report_pb2
+    from ._proto import scenario_pb2
+    from ._proto import service_pb2
+    from ._proto import service_pb2_grpc
+    from ._proto import whatif_pb2
+except ImportError as e:
     raise ImportError(
-        "aiotreach_client: generated protobuf modules not found in %s; run "
-        "tools/python_client (or tools/setup) first" % _GENERATED)
-sys.path.insert(0, _GENERATED)
-
-import grpc  # noqa: E402
-from google.protobuf import json_format, text_format  # noqa: E402
-
-from aiotreach.v1 import ecosystem_pb2  # noqa: E402,F401
-from aiotreach.v1 import report_pb2  # noqa: E402
-from aiotreach.v1 import scenario_pb2  # noqa: E402
-from aiotreach.v1 import service_pb2  # noqa: E402
-from aiotreach.v1 import service_pb2_grpc  # noqa: E402
-from aiotreach.v1 import whatif_pb2  # noqa: E402
+        "aiotreach_client: the generated protobuf modules are missing from "
+        "%s (%s); run tools/python_client (or tools/setup) in the clone, or "
+        "install with pip, which makes them" %
+        (os.path.join(os.path.dirname(os.path.abspath(__file__)), "_proto"),
+         e)) from e
 
 __version__ = "0.2.0"
 
