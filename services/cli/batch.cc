@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "absl/status/status.h"
@@ -43,42 +44,46 @@ bool Wants(const CliOptions& options, const std::string& format) {
          options.formats.end();
 }
 
-// Writes <base>.json, the CSV tables and <base>.html, as the options ask.
+// Every file a scenario's run may write beside <base>.
+constexpr const char* kOutputSuffixes[] = {
+    ".html",           ".json",
+    ".frequency.csv",  ".daily.csv",
+    ".placements.csv", ".delivery.csv",
+    ".weekly.csv",     ".audiences.csv",
+    ".streams.csv",    ".stream_minutes.csv"};
+
+// Writes <base>.json, the CSV tables and <base>.html, as the options ask,
+// and removes what an earlier run left beside them that this one did not
+// write (a format dropped, a section gone): the folder holds this run's
+// outputs and no stale ones.
 absl::Status WriteOutputs(const v1::Report& report,
                           const v1::Scenario& scenario, const std::string& base,
                           const CliOptions& options) {
+  std::map<std::string, std::string> files;  // suffix -> content
   if (Wants(options, "html")) {
-    AIOT_RETURN_IF_ERROR(
-        WriteFileAtomically(base + ".html", ReportToHtml(report, scenario)));
+    files[".html"] = ReportToHtml(report, scenario);
     const size_t slash = base.find_last_of('/');
     AIOT_RETURN_IF_ERROR(WriteChartLibrary(
         slash == std::string::npos ? "." : base.substr(0, slash)));
   }
-  if (Wants(options, "json")) {
-    AIOT_RETURN_IF_ERROR(
-        WriteFileAtomically(base + ".json", ReportToJson(report)));
-  }
+  if (Wants(options, "json")) files[".json"] = ReportToJson(report);
   if (Wants(options, "csv")) {
-    AIOT_RETURN_IF_ERROR(
-        WriteFileAtomically(base + ".frequency.csv", FrequencyCsv(report)));
-    AIOT_RETURN_IF_ERROR(
-        WriteFileAtomically(base + ".daily.csv", DailyCsv(report)));
-    AIOT_RETURN_IF_ERROR(
-        WriteFileAtomically(base + ".placements.csv", PlacementsCsv(report)));
-    AIOT_RETURN_IF_ERROR(
-        WriteFileAtomically(base + ".delivery.csv", DeliveryCsv(report)));
-    AIOT_RETURN_IF_ERROR(
-        WriteFileAtomically(base + ".weekly.csv", WeeklyCsv(report)));
-    if (report.audiences_size() > 0) {
-      AIOT_RETURN_IF_ERROR(
-          WriteFileAtomically(base + ".audiences.csv", AudiencesCsv(report)));
-    }
+    files[".frequency.csv"] = FrequencyCsv(report);
+    files[".daily.csv"] = DailyCsv(report);
+    files[".placements.csv"] = PlacementsCsv(report);
+    files[".delivery.csv"] = DeliveryCsv(report);
+    files[".weekly.csv"] = WeeklyCsv(report);
+    if (report.audiences_size() > 0)
+      files[".audiences.csv"] = AudiencesCsv(report);
     if (report.live_streams_size() > 0) {
-      AIOT_RETURN_IF_ERROR(
-          WriteFileAtomically(base + ".streams.csv", StreamsCsv(report)));
-      AIOT_RETURN_IF_ERROR(WriteFileAtomically(base + ".stream_minutes.csv",
-                                               StreamMinutesCsv(report)));
+      files[".streams.csv"] = StreamsCsv(report);
+      files[".stream_minutes.csv"] = StreamMinutesCsv(report);
     }
+  }
+  for (const auto& [suffix, content] : files)
+    AIOT_RETURN_IF_ERROR(WriteFileAtomically(base + suffix, content));
+  for (const char* suffix : kOutputSuffixes) {
+    if (files.count(suffix) == 0) std::remove((base + suffix).c_str());
   }
   return absl::OkStatus();
 }
@@ -87,7 +92,8 @@ absl::Status WriteOutputs(const v1::Report& report,
 struct Job {
   std::string path;     // the input file
   std::string out_dir;  // OUT, or OUT/<its folder relative to the input>
-  std::string name;     // output name: the scenario's, else the file stem
+  std::string name;     // output name: the file's stem (or its whole name)
+  std::string rel_dir;  // its folder relative to the input folder
   std::string hash;     // of the input, engine version and formats
   absl::StatusOr<v1::Scenario> scenario = v1::Scenario();
   absl::StatusOr<v1::Report> report = v1::Report();
@@ -262,7 +268,7 @@ std::string Warnings(const v1::Report& r) {
 std::string SummaryCsv(const std::vector<Job>& jobs,
                        const std::vector<bool>& done) {
   std::string out =
-      "scenario,path,status,target_people,reach_people,reach_pct,"
+      "scenario,output,path,status,target_people,reach_people,reach_pct,"
       "average_frequency,grp,spend,cost_per_reached_person,interactions,"
       "conversions,units,reach_people_se,seconds,warnings,error\n";
   for (size_t i = 0; i < jobs.size(); ++i) {
@@ -272,7 +278,14 @@ std::string SummaryCsv(const std::vector<Job>& jobs,
                          : j.skipped     ? "up_to_date"
                          : j.report.ok() ? "ok"
                                          : "failed";
-    absl::StrAppend(&out, CsvField(j.name), ",", CsvField(j.path), ",", status);
+    // The scenario's own name, and where its outputs are (relative to OUT).
+    const std::string scenario_name =
+        j.scenario.ok() && !j.scenario->name().empty() ? j.scenario->name()
+                                                       : FileStem(j.path);
+    const std::string output =
+        j.rel_dir.empty() ? j.name : absl::StrCat(j.rel_dir, "/", j.name);
+    absl::StrAppend(&out, CsvField(scenario_name), ",", CsvField(output), ",",
+                    CsvField(j.path), ",", status);
     const std::string seconds = absl::StrFormat("%.3f", j.seconds);
     if (j.report.ok() && !j.not_run) {
       const v1::Report& r = *j.report;
@@ -430,26 +443,43 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
     err << "error: " << inputs.status().message() << "\n";
     return 1;
   }
-  // Load every file first: names, output places and hashes.
+  // Load every file first: names, output places and hashes. Outputs are
+  // named after the input file, relative to its input folder: the stem,
+  // or the whole file name where two files of a folder share a stem
+  // (x.textproto and x.json). Names never become paths unchecked: outputs
+  // stay inside OUT.
   std::vector<Job> jobs(inputs->size());
+  // rel_dir/stem -> the file names with it
+  std::map<std::string, std::set<std::string>> stems;
+  auto stem_key = [](const BatchInput& in) {
+    return absl::StrCat(in.rel_dir, "/", SafeFileName(FileStem(in.path)));
+  };
+  auto file_name = [](const BatchInput& in) {
+    return std::filesystem::path(in.path).filename().string();
+  };
+  for (const BatchInput& in : *inputs)
+    stems[stem_key(in)].insert(file_name(in));
   std::map<std::string, std::string> taken;  // output base -> file
   for (size_t i = 0; i < jobs.size(); ++i) {
     Job& job = jobs[i];
-    job.path = (*inputs)[i].path;
-    job.out_dir =
-        (*inputs)[i].rel_dir.empty()
-            ? options.out_dir
-            : absl::StrCat(options.out_dir, "/", (*inputs)[i].rel_dir);
+    const BatchInput& in = (*inputs)[i];
+    job.path = in.path;
+    job.rel_dir = in.rel_dir;
+    job.out_dir = in.rel_dir.empty()
+                      ? options.out_dir
+                      : absl::StrCat(options.out_dir, "/", in.rel_dir);
     job.scenario = LoadScenarioFile(job.path);
-    // Names never become paths unchecked: outputs stay inside OUT.
-    job.name = SafeFileName(job.scenario.ok() ? job.scenario->name()
-                                              : FileStem(job.path));
+    job.name = SafeFileName(stems[stem_key(in)].size() > 1 ? file_name(in)
+                                                           : FileStem(in.path));
+    // Only files of different arguments can meet here (a/x.textproto and
+    // b/x.textproto given side by side).
     if (auto [it, fresh] = taken.emplace(OutBase(job), job.path); !fresh) {
       job.scenario = PrefixPath(
-          job.path,
-          absl::InvalidArgumentError(absl::StrCat(
-              "name: '", job.name, "' is also the name of ", it->second, " in ",
-              job.out_dir, "; outputs would collide")));
+          job.path, absl::InvalidArgumentError(absl::StrCat(
+                        "its outputs would be ", OutBase(job),
+                        ".*, as those of ", it->second,
+                        "; run the two to different --out folders, or from one "
+                        "folder")));
     }
     absl::StatusOr<std::string> content = ReadFile(job.path);
     job.hash = Hash({kEngineVersion, absl::StrJoin(options.formats, ","),

@@ -105,14 +105,61 @@ TEST_F(CliTest, ABadFileFailsAloneWithItsFieldAndValue) {
   }
 }
 
-TEST_F(CliTest, TwoScenariosWithOneNameDoNotOverwriteEachOther) {
-  const std::string a =
-      Write("a.textproto", std::string("name: \"same\"\n") + kGood);
-  const std::string b =
-      Write("b.textproto", std::string("name: \"same\"\n") + kGood);
-  EXPECT_EQ(RunFiles({a, b}, options_, out_, err_), 1);
-  EXPECT_THAT(err_.str(),
-              HasSubstr("b.textproto: name: 'same' is also the name of"));
+// Outputs are named after the input files, not the scenarios: two
+// scenarios of one name write apart and keep their names inside; two files
+// of a folder sharing a stem keep their whole names; only files of
+// different arguments can meet, and that fails the second with both paths.
+TEST_F(CliTest, OutputsAreNamedAfterTheirFilesAndNeverCollide) {
+  fs::create_directories(dir_ / "in" / "sub");
+  const std::string same = std::string("name: \"same\"\n") + kGood;
+  Write("in/a.textproto", same);
+  Write("in/b.textproto", same);
+  Write("in/sub/x.textproto", kGood);
+  Write("in/sub/x.txtpb", absl::StrReplaceAll(kGood, {{"seed: 3", "seed: 4"}}));
+  EXPECT_EQ(RunFiles({(dir_ / "in").string()}, options_, out_, err_), 0)
+      << err_.str();
+  for (const char* f : {"a.json", "b.json", "sub/x.textproto.json",
+                        "sub/x.txtpb.json", "sub/x.txtpb.daily.csv"}) {
+    EXPECT_TRUE(fs::exists(Out(f))) << f;
+  }
+  EXPECT_FALSE(fs::exists(Out("same.json")));
+  EXPECT_THAT(*ReadFile(Out("b.json")), HasSubstr("\"scenario\": \"same\""));
+  EXPECT_NE(*ReadFile(Out("sub/x.textproto.json")),
+            *ReadFile(Out("sub/x.txtpb.json")));
+  const std::string summary = *ReadFile(Out("summary.csv"));
+  EXPECT_THAT(summary, HasSubstr("\nsame,a,"));
+  EXPECT_THAT(summary, HasSubstr("\nsame,b,"));
+  EXPECT_THAT(summary, HasSubstr(",sub/x.txtpb,"));
+
+  // The same file name from two folders, given side by side.
+  fs::create_directories(dir_ / "other");
+  const std::string first = (dir_ / "in" / "a.textproto").string();
+  const std::string second = Write("other/a.textproto", kGood);
+  std::ostringstream o, e;
+  EXPECT_EQ(RunFiles({first, second}, options_, o, e), 1);
+  EXPECT_THAT(e.str(),
+              HasSubstr(absl::StrCat(second, ": its outputs would be ",
+                                     Out("a"), ".*, as those of ", first)));
+  EXPECT_THAT(*ReadFile(Out("a.json")), HasSubstr("\"scenario\": \"same\""));
+}
+
+// A rerun writes what its formats ask and removes what it no longer
+// writes: dropping csv and html leaves the JSON only, nothing stale.
+TEST_F(CliTest, DroppingAFormatRemovesItsStaleFiles) {
+  const std::string good = Write("good.textproto", kGood);
+  options_.formats = {"json", "csv", "html"};
+  ASSERT_EQ(RunFiles({good}, options_, out_, err_), 0) << err_.str();
+  for (const char* f : {"good.json", "good.daily.csv", "good.html"})
+    ASSERT_TRUE(fs::exists(Out(f))) << f;
+  options_.formats = {"json"};
+  std::ostringstream o, e;
+  ASSERT_EQ(RunFiles({good}, options_, o, e), 0) << e.str();
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(dir_ / "out")) {
+    const std::string name = entry.path().filename().string();
+    if (absl::StartsWith(name, "good.")) left.push_back(name);
+  }
+  EXPECT_THAT(left, testing::UnorderedElementsAre("good.json", "good.hash"));
 }
 
 TEST_F(CliTest, ValidateReportsEachFile) {
@@ -197,7 +244,7 @@ TEST_F(CliTest, SummaryKeepsSecondsAndWarns) {
     for (absl::string_view line : absl::StrSplit(summary, '\n')) {
       if (line.find(file) == absl::string_view::npos) continue;
       const std::vector<std::string> f = absl::StrSplit(line, ',');
-      return f.size() > 14 ? f[14] : std::string();
+      return f.size() > 15 ? f[15] : std::string();  // "seconds"
     }
     return std::string();
   };
@@ -353,8 +400,8 @@ TEST_F(CliTest, HostileNamesStayInsideOut) {
   EXPECT_EQ(SweepFile(file, Spec("tv_boot", {5, 10}), options_, out_, err_), 0)
       << err_.str();
   EXPECT_EQ(*ReadFile(victim), "precious");
-  // Everything written is a plain file directly inside OUT, named after
-  // the sanitised name.
+  // Everything written is a plain file directly inside OUT: the batch's
+  // named after the files, compare's and sweep's after the sanitised name.
   std::vector<std::string> names;
   for (const auto& entry : fs::recursive_directory_iterator(dir_)) {
     const fs::path rel = entry.path().lexically_relative(dir_);
@@ -366,8 +413,8 @@ TEST_F(CliTest, HostileNamesStayInsideOut) {
     EXPECT_EQ(rel.parent_path(), "a/out") << rel;
     names.push_back(rel.filename().string());
   }
-  EXPECT_THAT(names, testing::Contains("_._.._victim_package.json"));
-  EXPECT_THAT(names, testing::Contains("a_b.json"));
+  EXPECT_THAT(names, testing::Contains("hostile.json"));
+  EXPECT_THAT(names, testing::Contains("control.json"));
   EXPECT_THAT(names, testing::Contains("compare__._.._victim_package.csv"));
   EXPECT_THAT(names, testing::Contains("_._.._victim_package.sweep.csv"));
 }

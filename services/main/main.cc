@@ -37,8 +37,8 @@ constexpr char kUsage[] = R"(usage:
                 [--skip-up-to-date] [--exclude NAME,...] [--progress_lines]
       Runs each scenario file (.textproto/.txtpb/.pbtxt or .json) and every
       one found in folders (recursively), several at once within --threads;
-      writes DIR/<relative folder>/<name>.json and CSV tables (default DIR:
-      reports), <name>.error.txt for a bad one, DIR/summary.csv, and prints
+      writes DIR/<relative folder>/<file stem>.json and CSV tables (default
+      DIR: reports), <stem>.error.txt for a bad one, DIR/summary.csv; prints
       a summary. --skip-up-to-date redoes only scenarios whose file or the
       engine version changed; --exclude leaves out files and folders of those
       names inside the folders given; --progress_lines writes "progress F"
