@@ -1,11 +1,19 @@
 #include "engine/scenario_parser.h"
 
+#include <algorithm>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "engine/parse_locator.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -50,6 +58,75 @@ int64_t FirstInvalidUtf8(absl::string_view s) {
   return -1;
 }
 
+// "<message without its full stop>; valid values: A, B, C".
+std::string WithValues(absl::string_view message,
+                       const google::protobuf::EnumDescriptor& e) {
+  std::vector<std::string> names;
+  for (int i = 0; i < e.value_count(); ++i) names.push_back(e.value(i)->name());
+  return absl::StrCat(absl::StripSuffix(message, "."),
+                      "; valid values: ", absl::StrJoin(names, ", "));
+}
+
+// The text between `before` and the next `after` in `s`, or "".
+absl::string_view Between(absl::string_view s, absl::string_view before,
+                          absl::string_view after) {
+  const size_t at = s.find(before);
+  if (at == absl::string_view::npos) return "";
+  s.remove_prefix(at + before.size());
+  const size_t end = s.find(after);
+  return end == absl::string_view::npos ? "" : s.substr(0, end);
+}
+
+// An unknown enum value's error with the values it may take: the text
+// parser's 'Unknown enumeration value of "X" for field "kind".' at the
+// message `path`, and JSON's '... invalid value "X" for type
+// type.googleapis.com/aiotreach.v1.AudienceKind'.
+std::string WithEnumValues(const std::string& message, absl::string_view path) {
+  const google::protobuf::EnumDescriptor* e = nullptr;
+  if (absl::StrContains(message, "Unknown enumeration value")) {
+    const google::protobuf::Descriptor* m = v1::Scenario::descriptor();
+    if (!path.empty()) {
+      for (absl::string_view step : absl::StrSplit(path, '.')) {
+        const google::protobuf::FieldDescriptor* f =
+            m->FindFieldByName(std::string(step.substr(0, step.find('['))));
+        if (f != nullptr && f->enum_type() != nullptr)  // the path's end
+          return WithValues(message, *f->enum_type());
+        m = f == nullptr ? nullptr : f->message_type();
+        if (m == nullptr) return message;
+      }
+    }
+    // The field is in `m` or, when the locator stopped short (a nested
+    // message on one line), in a message inside it: the nearest level with
+    // fields of that name, if they share one enum.
+    const std::string name(Between(message, "for field \"", "\""));
+    std::vector<const google::protobuf::Descriptor*> level = {m};
+    std::set<const google::protobuf::Descriptor*> seen = {m};
+    std::set<const google::protobuf::EnumDescriptor*> found;
+    while (found.empty() && !level.empty()) {
+      std::vector<const google::protobuf::Descriptor*> next;
+      for (const google::protobuf::Descriptor* d : level) {
+        for (int k = 0; k < d->field_count(); ++k) {
+          const google::protobuf::FieldDescriptor* f = d->field(k);
+          if (f->name() == name && f->enum_type() != nullptr)
+            found.insert(f->enum_type());
+          if (f->message_type() != nullptr &&
+              seen.insert(f->message_type()).second) {
+            next.push_back(f->message_type());
+          }
+        }
+      }
+      level = std::move(next);
+    }
+    if (found.size() == 1) e = *found.begin();
+  } else if (absl::StrContains(message, "type.googleapis.com/")) {
+    const absl::string_view type =
+        absl::string_view(message).substr(message.rfind('/') + 1);
+    e = google::protobuf::DescriptorPool::generated_pool()->FindEnumTypeByName(
+        std::string(type));
+  }
+  return e == nullptr ? message : WithValues(message, *e);
+}
+
 // Keeps the first error of the text-format parser and its place.
 class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
@@ -63,12 +140,38 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
 
   // "line 14:21: placements[0].cpm: Expected double, got: "abc"", with
   // 1-based positions and the field found at the place in `content`.
+  // Where the parser's error really is: it reports an unknown enum value
+  // at the token after it, so the value's own place (its last occurrence
+  // before that token) gives the field's path.
+  void PlaceOfEnumValue(absl::string_view content, int* line,
+                        int* column) const {
+    const absl::string_view value =
+        Between(error_, "Unknown enumeration value of \"", "\"");
+    if (value.empty()) return;
+    size_t end = 0;  // offset of (line_, column_)
+    for (int l = 0; l < line_ && end != absl::string_view::npos; ++l) {
+      end = content.find('\n', end);
+      if (end != absl::string_view::npos) ++end;
+    }
+    if (end == absl::string_view::npos) return;
+    const size_t at = content.substr(0, end + column_).rfind(value);
+    if (at == absl::string_view::npos) return;
+    const absl::string_view before = content.substr(0, at);
+    *line = static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+    const size_t nl = before.rfind('\n');
+    *column =
+        static_cast<int>(nl == absl::string_view::npos ? at : at - nl - 1);
+  }
+
   std::string Message(absl::string_view content) const {
     if (error_.empty()) return "cannot parse text format";
+    int line = line_, column = column_;
+    PlaceOfEnumValue(content, &line, &column);
     const std::string path =
-        TextFieldPath(content, line_, column_, *v1::Scenario::descriptor());
-    return absl::StrCat("line ", line_ + 1, ":", column_ + 1, ": ",
-                        path.empty() ? "" : absl::StrCat(path, ": "), error_);
+        TextFieldPath(content, line, column, *v1::Scenario::descriptor());
+    return absl::StrCat("line ", line + 1, ":", column + 1, ": ",
+                        path.empty() ? "" : absl::StrCat(path, ": "),
+                        WithEnumValues(error_, path));
   }
 
  private:
@@ -112,8 +215,8 @@ absl::StatusOr<v1::Scenario> ParseScenario(absl::string_view content,
   const auto status = google::protobuf::util::JsonStringToMessage(
       std::string(content), &scenario, options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("JSON: ", std::string(status.message())));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "JSON: ", WithEnumValues(std::string(status.message()), "")));
   }
   return scenario;
 }

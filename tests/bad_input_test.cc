@@ -315,6 +315,22 @@ std::vector<BadCase> Cases() {
        "opportunity { poisson { rate: 3 } }",
        "opportunity { poisson { rate: abc } }",
        {"line ", "placements[0].opportunity.poisson.rate: Expected double"}},
+      // An unknown enum value lists the valid ones, at the value's place.
+      {"text unknown enum value",
+       "kind: AUDIENCE_KIND_TURNER_AND_PRESENT",
+       "kind: AUDIENCE_KIND_TURNER",
+       {"line ",
+        "placements[1].audience.kind: Unknown enumeration value of "
+        "\"AUDIENCE_KIND_TURNER\" for field \"kind\"; valid values: "
+        "AUDIENCE_KIND_UNSPECIFIED, AUDIENCE_KIND_OWNER, "
+        "AUDIENCE_KIND_TURNER_AND_PRESENT, AUDIENCE_KIND_ONE_MEMBER"}},
+      {"JSON unknown enum value",
+       "",
+       "",
+       {"JSON: (placements[0].pacing.kind): invalid value \"EVENLY\"",
+        "; valid values: PACING_KIND_UNSPECIFIED, "},
+       F::kJson,
+       R"({"name": "x", "placements": [{"pacing": {"kind": "EVENLY"}}]})"},
       {"text misspelt field",
        "share_of_voice: 0.2",
        "share_of_voic: 0.2",

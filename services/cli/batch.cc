@@ -27,6 +27,7 @@
 #include "engine/parallel.h"
 #include "engine/report_builder.h"
 #include "engine/status_macros.h"
+#include "engine/validate_all.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/cli/cli.h"
 #include "services/cli/progress_bar.h"
@@ -589,16 +590,20 @@ int ValidateFiles(const std::vector<std::string>& files, std::ostream& out,
   int failed = 0;
   for (const std::string& path : files) {
     absl::StatusOr<v1::Scenario> scenario = LoadScenarioFile(path);
-    absl::Status status = scenario.status();
+    // Every independent error of the file, not only the first.
+    std::vector<absl::Status> errors;
     if (scenario.ok()) {
-      status = ValidateScenario(*scenario);
-      if (!status.ok()) status = PrefixPath(path, status);
+      errors = ValidateScenarioAll(*scenario);
+      for (absl::Status& e : errors) e = PrefixPath(path, e);
+    } else {
+      errors.push_back(scenario.status());
     }
-    if (status.ok()) {
+    if (errors.empty()) {
       out << path << ": ok\n";
     } else {
       ++failed;
-      err << "error: " << status.message() << "\n";
+      for (const absl::Status& e : errors)
+        err << "error: " << e.message() << "\n";
     }
   }
   return failed == 0 ? 0 : 1;

@@ -169,6 +169,18 @@ TEST_F(CliTest, ValidateReportsEachFile) {
   EXPECT_THAT(out_.str(), HasSubstr("good.textproto: ok"));
   EXPECT_THAT(err_.str(), HasSubstr("empty.textproto: file is empty"));
   EXPECT_FALSE(fs::exists(dir_ / "out"));
+  // Every error of a file, one line each, not only the first.
+  const std::string two =
+      Write("two.textproto",
+            absl::StrReplaceAll(
+                kGood, {{"flight_days: 7", "flight_days: 900"},
+                        {"share_of_voice: 0.5", "share_of_voice: 2"}}));
+  std::ostringstream o, e;
+  EXPECT_EQ(ValidateFiles({two}, o, e), 1);
+  EXPECT_THAT(e.str(), HasSubstr("two.textproto: flight_days: must be in "
+                                 "[1, 731], got 900\nerror: "));
+  EXPECT_THAT(e.str(), HasSubstr("two.textproto: placements[0].share_of_voice: "
+                                 "must be in [0, 1], got 2\n"));
 }
 
 TEST_F(CliTest, UnknownFormatIsRefused) {
