@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "aiotreach/v1/report.pb.h"
@@ -235,6 +236,20 @@ TEST(TablesTest, FiguresArePlainNumbersForPeople) {
   EXPECT_EQ(Figure(5.244e-06), "0.000005244");
   EXPECT_EQ(Figure(-5.244e-06), "-0.000005244");
   EXPECT_EQ(Figure(0), "0");
+}
+
+// The whole platform in platform units fits the columns: a row of its
+// largest figures (the 2020 platform's people, a national budget, tens of
+// millions of interactions) lines up with the header.
+TEST(TablesTest, PlatformFiguresFitTheColumns) {
+  const std::string header = absl::StrFormat(
+      kRowFormat, "scenario", "target", "reached", "reach %", "freq", "spend",
+      "yuan/rch", "interact", "convert", "seconds");
+  const std::string row = absl::StrFormat(
+      kRowFormat, "national_campaign", Thousands(396'500'000),
+      Thousands(395'999'999), "99.87", "12.34", Money(9'876'543'210.0),
+      "123.45", Count(98'765'432), Count(12'345'678), "271.50");
+  EXPECT_EQ(row.size(), header.size()) << header << row;
 }
 
 // summary.csv is complete after each scenario, a row reused by

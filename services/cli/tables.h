@@ -16,9 +16,10 @@
 namespace aiotreach {
 
 // The batch table's columns: scenario, target, reached, reach %, freq,
-// spend, yuan/rch, interact, convert, seconds.
+// spend, yuan/rch, interact, convert, seconds; wide enough for the whole
+// platform in platform units (people and yuan to 9,999,999,999).
 inline constexpr char kRowFormat[] =
-    "%-26s %11s %11s %7s %5s %11s %9s %9s %9s %7s\n";
+    "%-26s %13s %13s %7s %5s %13s %9s %11s %11s %7s\n";
 
 // 1234567 -> "1,234,567".
 std::string Thousands(int64_t v);

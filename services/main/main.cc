@@ -104,8 +104,12 @@ bool quiet_usage = false;
 
 int Usage(const std::string& error) {
   if (quiet_usage) return 2;
-  if (!error.empty()) std::cerr << "aiotreach: " << error << "\n";
-  std::cerr << kUsage;
+  if (error.empty()) {
+    std::cerr << kUsage;
+  } else {  // the error alone, not a page of usage around it
+    std::cerr << "aiotreach: " << error
+              << "\n(aiotreach help: every command and flag)\n";
+  }
   return 2;
 }
 
