@@ -32,7 +32,7 @@ grep -q '<svg' <<<"$dom" || fail "ECharts drew nothing"
 { cat "$scenario"; echo "replicates: 3"; } >"$TEST_TMPDIR/replicated.textproto"
 "$bin" run "$TEST_TMPDIR/replicated.textproto" --out "$TEST_TMPDIR/rep" --format html >/dev/null
 grep -qE 'data-figure="reach_people"><b>[0-9,]+</b><span>people reached</span><i>[0-9,]+ &ndash; [0-9,]+</i>' \
-  "$TEST_TMPDIR/rep/cli_small.html" || fail "no interval under the people reached"
+  "$TEST_TMPDIR/rep/replicated.html" || fail "no interval under the people reached"
 check=$(sed -n 's/.*<pre id="self-check">\([^<]*\)<.*/\1/p' <<<"$dom")
 echo "self-check: $check"
 for want in '"frequency":{"bars":10,"points":0}' '"daily":{"bars":0,"points":7}' \

@@ -115,7 +115,7 @@ live="$TEST_SRCDIR/$TEST_WORKSPACE/sims/live/launch_promoted_by_tv_boot.textprot
 sed 's/scale: 0.01/scale: 0.0005/' "$live" >"$TEST_TMPDIR/live.textproto"
 "$bin" run "$TEST_TMPDIR/live.textproto" --out "$TEST_TMPDIR/cli" --format json >/dev/null
 /usr/bin/python3 - "$addr" "$TEST_TMPDIR/live.textproto" \
-  "$TEST_TMPDIR/cli/launch_promoted_by_tv_boot.json" <<'PY'
+  "$TEST_TMPDIR/cli/live.json" <<'PY'
 import json, os, sys
 from aiotreach_client import Client, load_scenario, report_to_frames
 addr, scenario, cli_json = sys.argv[1:]

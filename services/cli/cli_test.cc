@@ -252,6 +252,51 @@ TEST(TablesTest, PlatformFiguresFitTheColumns) {
   EXPECT_EQ(row.size(), header.size()) << header << row;
 }
 
+// With platform units the notes' counts are the platform's too: the
+// sample's over its fraction (1/100 here); percentages stay; a cap with no
+// price shows no yuan.
+TEST(TablesTest, NotesProjectCountsToThePlatform) {
+  v1::Report r;
+  r.mutable_universe()->set_all_people(1000);
+  r.mutable_platform()->set_sample_fraction(0.01);
+  r.mutable_platform()->set_platform_people(100000);
+  for (int week : {1, 2}) {
+    v1::WeeklyRow* w = r.add_weekly();
+    w->set_week(week);
+    w->set_reach_people(100 * week);
+    w->set_reach_pct(10.0 * week);
+  }
+  r.add_audiences()->set_attribute("gender");
+  v1::CapRow* cap = r.add_caps();
+  cap->set_name("one a day");
+  cap->set_limit(1);
+  cap->set_period("day");
+  cap->set_scope("person");
+  cap->set_refused(5);
+  cap->set_exposures_over_limit(2);
+  v1::StreamReport* stream = r.add_live_streams();
+  stream->set_name("launch");
+  stream->set_unique_viewers(300);
+  stream->mutable_with_campaign()->set_union_reach(400);
+  stream->mutable_with_campaign()->set_union_reach_pct(40);
+  std::ostringstream out;
+  Notes(r, out);
+  EXPECT_THAT(out.str(), HasSubstr("the counts below are projected too"));
+  EXPECT_THAT(out.str(), HasSubstr("week 1 10,000 (10.0%), week 2 20,000 "
+                                   "(20.0%)"));
+  EXPECT_THAT(out.str(), HasSubstr("refused 500 won opportunities; 200 "
+                                   "exposures past the limit a person "
+                                   "(co-viewers)\n"));
+  EXPECT_THAT(out.str(), HasSubstr("stream 'launch': 30,000 viewers"));
+  EXPECT_THAT(out.str(), HasSubstr("with the placements 40,000 reached "
+                                   "(40.00%)"));
+  // Without a projection the counts are the report's own.
+  r.clear_platform();
+  std::ostringstream sample;
+  Notes(r, sample);
+  EXPECT_THAT(sample.str(), HasSubstr("week 1 100 (10.0%)"));
+}
+
 // summary.csv is complete after each scenario, a row reused by
 // --skip-up-to-date keeps its run's seconds, and warnings name caps that
 // bound and goals that were missed.

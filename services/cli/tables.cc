@@ -45,8 +45,17 @@ Headline HeadlineOf(const v1::Report& r) {
 }
 
 void Notes(const v1::Report& r, std::ostream& out) {
-  // A projection from a sample (at scale 1 the report is the platform's).
-  if (r.has_platform() && r.platform().sample_fraction() < 1.0) {
+  // A projection from a sample (at scale 1 the report is the platform's):
+  // the counts of the notes are projected too (the sample's over its
+  // fraction of the platform); shares and percentages are the sample's.
+  const bool projected = r.has_platform() &&
+                         r.platform().sample_fraction() > 0 &&
+                         r.platform().sample_fraction() < 1.0;
+  const double scale = projected ? 1.0 / r.platform().sample_fraction() : 1.0;
+  auto count = [scale](double n) {
+    return Thousands(static_cast<int64_t>(std::llround(n * scale)));
+  };
+  if (projected) {
     const v1::PlatformProjection& p = r.platform();
     out << absl::StrFormat(
         "  platform units: projected from a sample of %s of %s people "
@@ -60,13 +69,13 @@ void Notes(const v1::Report& r, std::ostream& out) {
           ", spend %s +/- %s yuan", Money(p.spend().value()),
           Thousands(std::llround(1.96 * p.spend().standard_error())));
     }
-    out << "\n";
+    out << "; the counts below are projected too\n";
   }
   for (const v1::PlacementDelivery& d : r.delivery()) {
     if (MissedGoal(d)) {
       out << absl::StrFormat(
           "  %s: under-delivered %s of its goal of %s impressions (%.1f%%)\n",
-          d.name(), Thousands(d.under_delivery()), Thousands(d.goal()),
+          d.name(), count(d.under_delivery()), count(d.goal()),
           d.under_delivery_pct());
     }
   }
@@ -74,33 +83,32 @@ void Notes(const v1::Report& r, std::ostream& out) {
     if (c.refused() == 0 && c.exposures_over_limit() == 0) continue;
     out << absl::StrFormat(
         "  cap '%s' (%d a %s per %s): refused %s won opportunities", c.name(),
-        c.limit(), c.period(), c.scope(), Thousands(c.refused()));
+        c.limit(), c.period(), c.scope(), count(c.refused()));
     if (c.exposures_over_limit() > 0) {
       out << absl::StrFormat(
-          "; %s exposures past the limit a %s (%s yuan)",
-          Thousands(c.exposures_over_limit()),
-          c.scope() == "device" ? "person would allow" : "person (co-viewers)",
-          Money(c.waste_yuan()));
+          "; %s exposures past the limit a %s", count(c.exposures_over_limit()),
+          c.scope() == "device" ? "person would allow" : "person (co-viewers)");
+      if (c.waste_yuan() > 0)
+        out << absl::StrFormat(" (%s yuan)", count(c.waste_yuan()));
     }
     out << "\n";
   }
   for (const v1::CrossDeviceInteraction& x : r.cross_device_interactions()) {
     out << absl::StrFormat("  %s: %s follow-ups from %s to %s\n", x.placement(),
-                           Thousands(x.interactions()), x.from_device_type(),
+                           count(x.interactions()), x.from_device_type(),
                            x.to_device_type());
   }
   for (const v1::RetargetingRow& f : r.retargeting()) {
     out << absl::StrFormat(
         "  %s: retargeted %s of the %s people who saw %s within %d days "
         "(%.1f%%)\n",
-        f.placement(), Thousands(f.retargeted_people()),
-        Thousands(f.source_people()), f.after(), f.within_days(),
-        f.retargeted_pct());
+        f.placement(), count(f.retargeted_people()), count(f.source_people()),
+        f.after(), f.within_days(), f.retargeted_pct());
   }
   for (const v1::PlacementDelivery& d : r.delivery()) {
     if (d.casts() > 0) {
       out << absl::StrFormat("  %s: %s impressions cast to the TV\n", d.name(),
-                             Thousands(d.casts()));
+                             count(d.casts()));
     }
   }
   if (r.has_privacy()) {
@@ -119,11 +127,14 @@ void Notes(const v1::Report& r, std::ostream& out) {
                              p.withheld_size());
     out << "\n";
   }
-  if (r.weekly_size() > 1) {
+  // Weekly reach with the breakdowns, when the scenario asks for them
+  // (report { audiences: true }); every report has the rows in JSON and
+  // weekly.csv, but a line for each scenario would crowd the batch table.
+  if (r.weekly_size() > 1 && r.audiences_size() > 0) {
     out << "  weekly reach:";
     for (const v1::WeeklyRow& w : r.weekly()) {
       out << absl::StrFormat(" week %d %s (%.1f%%)%s", w.week(),
-                             Thousands(w.reach_people()), w.reach_pct(),
+                             count(w.reach_people()), w.reach_pct(),
                              w.week() < r.weekly_size() ? "," : "");
     }
     out << "\n";
@@ -148,10 +159,9 @@ void Notes(const v1::Report& r, std::ostream& out) {
     out << absl::StrFormat(
         "  stream '%s': %s viewers, peak %s at minute %d, %s new followers; "
         "with the placements %s reached (%.2f%%), %s by the stream only\n",
-        s.name(), Thousands(s.unique_viewers()), Thousands(s.peak_concurrent()),
-        s.peak_minute(), Thousands(s.new_followers()),
-        Thousands(c.union_reach()), c.union_reach_pct(),
-        Thousands(c.stream_only()));
+        s.name(), count(s.unique_viewers()), count(s.peak_concurrent()),
+        s.peak_minute(), count(s.new_followers()), count(c.union_reach()),
+        c.union_reach_pct(), count(c.stream_only()));
   }
 }
 

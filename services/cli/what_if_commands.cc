@@ -95,6 +95,20 @@ int ConcurrentRuns(const v1::Scenario& scenario, const CliOptions& options) {
   return static_cast<int>(threads);
 }
 
+// A comparison's CSV row (interval bounds empty without replicates).
+void AppendComparisonCsv(const std::string& variant, const v1::FigureDelta& d,
+                         bool intervals, std::string* csv) {
+  auto bound = [intervals](double v) {
+    return intervals ? CsvNumber(v) : std::string();
+  };
+  absl::StrAppendFormat(csv, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
+                        CsvField(variant), d.figure(), CsvNumber(d.base()),
+                        CsvNumber(d.variant()), CsvNumber(d.delta()),
+                        CsvNumber(d.relative_delta()), bound(d.base_lower()),
+                        bound(d.base_upper()), bound(d.variant_lower()),
+                        bound(d.variant_upper()));
+}
+
 }  // namespace
 
 int CompareFiles(const std::string& base_path,
@@ -134,9 +148,6 @@ int CompareFiles(const std::string& base_path,
       "base_upper,variant_lower,variant_upper\n";
   // Interval bounds exist with replicates only: empty columns otherwise.
   const bool intervals = c->base().uncertainty().replicates() > 1;
-  auto bound = [intervals](double v) {
-    return intervals ? CsvNumber(v) : std::string();
-  };
   out << "compare: " << base->name() << " (seed " << c->seed()
       << ", common random numbers)\n";
   for (const v1::VariantComparison& v : c->variants()) {
@@ -149,6 +160,14 @@ int CompareFiles(const std::string& base_path,
         << absl::StrFormat("%-*s %14s %14s %14s %9s\n", width + 2, v.name(),
                            "base", "variant", "delta", "relative");
     for (const v1::FigureDelta& d : v.deltas()) {
+      AppendComparisonCsv(v.name(), d, intervals, &csv);
+      // Spend and conversions only when a scenario models them (the CSV
+      // keeps every row).
+      const bool modelled =
+          d.base() != 0 || d.variant() != 0 ||
+          (d.figure() != "spend" && d.figure() != "cost_per_reached_person" &&
+           d.figure() != "conversions");
+      if (!modelled) continue;
       out << absl::StrFormat("  %-*s %14s %14s %14s %8.1f%%", width, d.figure(),
                              Figure(d.base()), Figure(d.variant()),
                              (d.delta() > 0 ? "+" : "") + Figure(d.delta()),
@@ -160,12 +179,6 @@ int CompareFiles(const std::string& base_path,
                                Figure(d.variant_upper()));
       }
       out << "\n";
-      absl::StrAppendFormat(&csv, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n",
-                            CsvField(v.name()), d.figure(), CsvNumber(d.base()),
-                            CsvNumber(d.variant()), CsvNumber(d.delta()),
-                            CsvNumber(d.relative_delta()),
-                            bound(d.base_lower()), bound(d.base_upper()),
-                            bound(d.variant_lower()), bound(d.variant_upper()));
     }
   }
   if (!Leads(options)) return 0;
