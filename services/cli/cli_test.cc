@@ -535,8 +535,9 @@ TEST(BudgetsTest, ParseAmounts) {
 // With platform units the row and summary.csv give the platform's figures
 // (projected from the sample) and say so, with the reach's error.
 TEST_F(CliTest, PlatformUnitsShowThePlatformsFigures) {
-  const std::string path = Write("platform.textproto",
-                                 absl::StrCat(kGood, "platform_units: true\n"));
+  const std::string path = Write(
+      "platform.textproto",
+      absl::StrCat(kGood, "platform_units: true report { audiences: true }\n"));
   options_.formats = {"json", "html"};
   ASSERT_EQ(RunFiles({path}, options_, out_, err_), 0) << err_.str();
   // The HTML report has the platform's table.
@@ -544,6 +545,17 @@ TEST_F(CliTest, PlatformUnitsShowThePlatformsFigures) {
   ASSERT_TRUE(html.ok());
   EXPECT_THAT(*html, HasSubstr("The whole platform (projected from a 1/25 "
                                "sample of 50,000 people)"));
+  // The audience table adds the platform's people: 25 times the sample's.
+  EXPECT_THAT(*html, HasSubstr("<th>people (platform)</th>"));
+  absl::StatusOr<std::string> json = ReadFile(Out("platform.json"));
+  ASSERT_TRUE(json.ok());
+  const size_t at = json->find("\"people\": \"", json->find("\"audiences\""));
+  ASSERT_NE(at, std::string::npos);
+  int64_t people = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(
+      json->substr(at + 11, json->find('"', at + 11) - at - 11), &people));
+  EXPECT_THAT(*html,
+              HasSubstr(absl::StrCat("<td>", Thousands(people * 25), "</td>")));
   // 2,000 of small-city's 50,000 people: the target is the platform's.
   EXPECT_THAT(out_.str(), HasSubstr("50,000"));
   EXPECT_THAT(out_.str(), HasSubstr("platform units: projected from a sample "

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/io/report_format.h"
 
 namespace aiotreach {
 
@@ -48,10 +49,8 @@ void Notes(const v1::Report& r, std::ostream& out) {
   // A projection from a sample (at scale 1 the report is the platform's):
   // the counts of the notes are projected too (the sample's over its
   // fraction of the platform); shares and percentages are the sample's.
-  const bool projected = r.has_platform() &&
-                         r.platform().sample_fraction() > 0 &&
-                         r.platform().sample_fraction() < 1.0;
-  const double scale = projected ? 1.0 / r.platform().sample_fraction() : 1.0;
+  const bool projected = ProjectionScale(r) > 0;
+  const double scale = projected ? ProjectionScale(r) : 1.0;
   auto count = [scale](double n) {
     return Thousands(static_cast<int64_t>(std::llround(n * scale)));
   };

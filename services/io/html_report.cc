@@ -196,15 +196,29 @@ std::string StreamsHtml(const v1::Report& r) {
     absl::StrAppend(&body, "<h2>Live stream ", Escape(s.name()), " (day ",
                     s.day(), ", ", Number(s.duration_minutes()),
                     " minutes)</h2>\n<div class=\"cards\">");
-    body += Card("unique viewers", Number(s.unique_viewers()));
-    body += Card("peak concurrent", Number(s.peak_concurrent()));
+    // In platform units, the counts are the platform's (projected); the
+    // curves and the channel table below stay the sample's.
+    const double scale = ProjectionScale(r);
+    auto count = [scale](double n) {
+      return Number(scale > 0 ? std::round(n * scale) : n);
+    };
+    body += Card("unique viewers", count(s.unique_viewers()));
+    body += Card("peak concurrent", count(s.peak_concurrent()));
     body += Card("peak minute", Number(s.peak_minute()));
-    body += Card("viewer-minutes", Number(s.viewer_minutes()));
-    body += Card("new followers", Number(s.new_followers()));
-    body += Card("likes", Number(s.likes()));
-    body += Card("reached with the placements", Number(c.union_reach()));
-    body += Card("by the stream only", Number(c.stream_only()));
+    body += Card("viewer-minutes", count(s.viewer_minutes()));
+    body += Card("new followers", count(s.new_followers()));
+    body += Card("likes", count(s.likes()));
+    body += Card("reached with the placements", count(c.union_reach()));
+    body += Card("by the stream only", count(c.stream_only()));
     body += "</div>\n";
+    if (scale > 0) {
+      absl::StrAppend(&body,
+                      "<p class=\"note\">The figures above are the platform's "
+                      "(the sample's &times; ",
+                      Number(scale),
+                      "); the curves and channels below are the "
+                      "sample's.</p>\n");
+    }
     std::vector<double> minutes, concurrent, cumulative;
     for (const v1::StreamMinute& m : s.minutes()) {
       minutes.push_back(m.minute());
@@ -242,20 +256,29 @@ std::string StreamsHtml(const v1::Report& r) {
 
 // Platform units: the platform's figures with their 95% intervals.
 // Weekly reach (with two weeks or more) and the audience rows, as tables.
+// In platform units each table adds the platform's people reached.
 std::string WeeklyAndAudiencesHtml(const v1::Report& r) {
   std::string body;
+  const double scale = ProjectionScale(r);
+  auto platform = [scale](double n) {
+    return absl::StrCat("<td>", Number(std::round(n * scale)), "</td>");
+  };
   if (r.weekly_size() > 1) {
     body +=
         "<h2>Reach by calendar week</h2>\n<table id=\"weekly\"><tr><th>week"
         "</th><th>days</th><th>people reached</th><th>reach %</th>"
-        "<th>average frequency</th><th>new people</th></tr>";
+        "<th>average frequency</th><th>new people</th>";
+    if (scale > 0) body += "<th>people reached (platform)</th>";
+    body += "</tr>";
     for (const v1::WeeklyRow& w : r.weekly()) {
       body += absl::StrCat("<tr><td>", w.week(), "</td><td>", w.first_day(),
                            "-", w.first_day() + w.days() - 1, "</td><td>",
                            Number(w.reach_people()), "</td><td>",
                            Number(w.reach_pct()), "</td><td>",
                            Number(w.average_frequency()), "</td><td>",
-                           Number(w.new_reach_people()), "</td></tr>");
+                           Number(w.new_reach_people()), "</td>");
+      if (scale > 0) body += platform(w.reach_people());
+      body += "</tr>";
     }
     body += "</table>\n";
   }
@@ -264,7 +287,10 @@ std::string WeeklyAndAudiencesHtml(const v1::Report& r) {
         "<h2>Reach by audience</h2>\n<table id=\"audiences\"><tr><th>"
         "attribute</th><th>category</th><th>people</th><th>reached</th>"
         "<th>reach %</th><th>average frequency</th><th>3+ reach</th>"
-        "<th>GRP</th></tr>";
+        "<th>GRP</th>";
+    if (scale > 0)
+      body += "<th>people (platform)</th><th>reached (platform)</th>";
+    body += "</tr>";
     for (const v1::AudienceRow& a : r.audiences()) {
       body += absl::StrCat(
           "<tr><td>", Escape(a.attribute()), "</td><td>", Escape(a.category()),
@@ -272,7 +298,9 @@ std::string WeeklyAndAudiencesHtml(const v1::Report& r) {
           Number(a.reach_people()), "</td><td>", Number(a.reach_pct()),
           "</td><td>", Number(a.average_frequency()), "</td><td>",
           Number(a.reach_k_plus_size() > 2 ? a.reach_k_plus(2) : 0),
-          "</td><td>", Number(a.grp()), "</td></tr>");
+          "</td><td>", Number(a.grp()), "</td>");
+      if (scale > 0) body += platform(a.people()) + platform(a.reach_people());
+      body += "</tr>";
     }
     body += "</table>\n";
   }

@@ -31,6 +31,12 @@ void AppendRows(
 
 }  // namespace
 
+double ProjectionScale(const v1::Report& report) {
+  if (!report.has_platform()) return 0;
+  const double f = report.platform().sample_fraction();
+  return f > 0 && f < 1 ? 1.0 / f : 0;
+}
+
 std::string CsvField(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";

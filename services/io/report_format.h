@@ -40,6 +40,11 @@ std::string CsvNumber(double v);
 // newline.
 std::string CsvField(const std::string& s);
 
+// What a count of the report's sample is multiplied by to give the
+// platform's (1 / the sample fraction) for a report in platform units
+// projected from a sample; 0 for any other report.
+double ProjectionScale(const v1::Report& report);
+
 // frequency,people,reach_k_plus — one row per bucket 1..F (the last F+).
 std::string FrequencyCsv(const v1::Report& report);
 

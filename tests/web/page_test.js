@@ -110,6 +110,30 @@ async function api(method, body) {
   check(/flight_days/.test(await page.textContent('#error')), 'the message names the field');
   await page.fill('#flight_days', '14');
 
+  // Platform units: small-city at scale 0.1 is a 1/10 sample; the figures
+  // drawn are the platform's (the API's projection, and the sample's rows
+  // times 10 in the charts).
+  await page.fill('#scale', '0.1');
+  await page.check('#platform_units');
+  await page.fill('#replicates', '1');
+  await page.click('#run');
+  await page.waitForSelector('body[data-state="done"]', {timeout: 120000});
+  const scenarioP = await page.evaluate(() => window.aiot.lastScenario);
+  check(scenarioP.platform_units === true, 'the scenario is in platform units');
+  const refP = (await api('RunScenario', {scenario: scenarioP})).report;
+  const drawnP = await page.textContent(
+      '#headline .card[data-figure="platform.reach_people"] .v');
+  check(digits(drawnP) === Math.round(refP.platform.reach_people.value),
+        `platform people reached drawn ${drawnP} = the API's ${refP.platform.reach_people.value}`);
+  const dailyP = await page.evaluate(
+      () => window.aiot.charts['chart_daily'].getOption().series[0].data);
+  const lastP = Number(refP.daily[refP.daily.length - 1].cumulative_reach_people);
+  check(Math.abs(refP.platform.sample_fraction - 0.1) < 1e-9 &&
+        dailyP[dailyP.length - 1] === Math.round(lastP * 10),
+        `the daily curve is the platform's: ${dailyP[dailyP.length - 1]} = 10 x ${lastP}`);
+  await page.uncheck('#platform_units');
+  await page.fill('#scale', '1');
+
   // A long run, cancelled.
   await page.selectOption('#preset', 'xiaomi-2020');
   await page.fill('#scale', '0.5');

@@ -257,11 +257,40 @@ function table(id, columns, rows) {
       '</tbody>';
 }
 
+// A report in platform units projected from a sample: the factor from the
+// sample's counts to the platform's (1 / the sample fraction), else 0.
+function projectionScale(r) {
+  const f = r.platform ? +r.platform.sample_fraction : 0;
+  return f > 0 && f < 1 ? 1 / f : 0;
+}
+
 function render(r, s) {
   aiot.report = r;
   $('#results').hidden = false;
-  $('#result_name').textContent = `(${r.scenario}, ${fmt(r.universe.people)} people)`;
-  const cards = [
+  // In platform units every count drawn is the platform's: the projected
+  // headline figures with their sampling intervals, and the sample's rows
+  // times the scale in the charts and tables. Shares stay the sample's.
+  const k = projectionScale(r);
+  const n = v => k ? Math.round(+v * k) : +v;
+  const unit = k ? ' (platform)' : '';
+  $('#result_name').textContent = k
+      ? `(${r.scenario}, the platform's ${fmt(r.platform.platform_people)} people, ` +
+        `projected from a sample of ${fmt(r.universe.all_people)})`
+      : `(${r.scenario}, ${fmt(r.universe.people)} people)`;
+  const projected = (figure, decimals = 0) => {
+    const p = r.platform[figure];
+    return [fmt(p.value, decimals), `95%: ${fmt(p.lower, decimals)} to ${fmt(p.upper, decimals)}`];
+  };
+  const cards = k ? [
+    ['people reached', ...projected('reach_people'), 'platform.reach_people'],
+    ['reach %', fmt(r.reach_pct, 2), interval(r, 'reach_pct', 2), 'reach_pct'],
+    ['households reached', ...projected('reach_households'), 'platform.reach_households'],
+    ['average frequency', fmt(r.average_frequency, 2), interval(r, 'average_frequency', 2), 'average_frequency'],
+    ['impressions', ...projected('impressions'), 'platform.impressions'],
+    ['GRP', fmt(r.grp, 1), '', 'grp'],
+    ['spend (yuan)', ...projected('spend', 2), 'platform.spend'],
+    ['yuan a person reached', fmt(r.cost_per_reached_person, 4), '', 'cost_per_reached_person'],
+  ] : [
     ['people reached', fmt(r.reach_people), interval(r, 'reach_people'), 'reach_people'],
     ['reach %', fmt(r.reach_pct, 2), interval(r, 'reach_pct', 2), 'reach_pct'],
     ['households reached', fmt(r.reach_households), interval(r, 'reach_households'), 'reach_households'],
@@ -271,49 +300,44 @@ function render(r, s) {
     ['spend (yuan)', fmt(r.spend, 2), interval(r, 'spend', 2), 'spend'],
     ['yuan a person reached', fmt(r.cost_per_reached_person, 4), '', 'cost_per_reached_person'],
   ];
-  if (r.platform && r.platform.platform_people > 0) {
-    cards.push(['platform people reached', fmt(r.platform.reach_people.value),
-                `95%: ${fmt(r.platform.reach_people.lower)} to ${fmt(r.platform.reach_people.upper)}`,
-                'platform.reach_people']);
-  }
   $('#headline').innerHTML = cards.map(([k, v, ci, f]) =>
       `<div class="card" data-figure="${f}"><div class="k">${k}</div><div class="v">${v}</div>` +
       `<div class="ci">${ci}</div></div>`).join('');
 
   chart('chart_daily', {
     xAxis: {type: 'category', name: 'day', nameLocation: 'middle', nameGap: 26, data: r.daily.map(d => d.day)},
-    yAxis: {type: 'value', name: 'people', ...axisNumber},
+    yAxis: {type: 'value', name: 'people' + unit, ...axisNumber},
     legend: {top: 0, right: 0},
-    series: [{name: 'cumulative reach', type: 'line', data: r.daily.map(d => +d.cumulative_reach_people)},
-             {name: 'new reach', type: 'bar', data: r.daily.map(d => +d.new_reach_people)}],
+    series: [{name: 'cumulative reach', type: 'line', data: r.daily.map(d => n(d.cumulative_reach_people))},
+             {name: 'new reach', type: 'bar', data: r.daily.map(d => n(d.new_reach_people))}],
   });
   chart('chart_frequency', {
     xAxis: {type: 'category', name: 'exposures', nameLocation: 'middle', nameGap: 26,
             data: r.frequency_histogram.map((_, i) => i + 1 === r.frequency_histogram.length ? `${i + 1}+` : `${i + 1}`)},
-    yAxis: {type: 'value', name: 'people', ...axisNumber},
-    series: [{name: 'people', type: 'bar', data: r.frequency_histogram.map(Number)}],
+    yAxis: {type: 'value', name: 'people' + unit, ...axisNumber},
+    series: [{name: 'people', type: 'bar', data: r.frequency_histogram.map(n)}],
   });
   chart('chart_devices', {
     xAxis: {type: 'category', data: r.device_types.map(d => d.name)},
-    yAxis: {type: 'value', name: 'people', ...axisNumber},
+    yAxis: {type: 'value', name: 'people' + unit, ...axisNumber},
     legend: {top: 0, right: 0},
-    series: [{name: 'only on it', type: 'bar', stack: 'reach', data: r.device_types.map(d => +d.exclusive_reach)},
+    series: [{name: 'only on it', type: 'bar', stack: 'reach', data: r.device_types.map(d => n(d.exclusive_reach))},
              {name: 'also elsewhere', type: 'bar', stack: 'reach',
-              data: r.device_types.map(d => +d.reach_people - +d.exclusive_reach)}],
+              data: r.device_types.map(d => n(+d.reach_people - +d.exclusive_reach))}],
   });
   chart('chart_placements', {
     xAxis: {type: 'category', data: r.placements.map(p => p.name)},
-    yAxis: {type: 'value', name: 'people', ...axisNumber},
+    yAxis: {type: 'value', name: 'people' + unit, ...axisNumber},
     legend: {top: 0, right: 0},
-    series: [{name: 'reach', type: 'bar', data: r.placements.map(p => +p.reach_people)},
-             {name: 'incremental', type: 'bar', data: r.placements.map(p => +p.incremental_reach)}],
+    series: [{name: 'reach', type: 'bar', data: r.placements.map(p => n(p.reach_people))},
+             {name: 'incremental', type: 'bar', data: r.placements.map(p => n(p.incremental_reach))}],
   });
   chart('chart_weekly', {
     xAxis: {type: 'category', name: 'week', nameLocation: 'middle', nameGap: 26, data: r.weekly.map(w => w.week)},
-    yAxis: {type: 'value', name: 'people', ...axisNumber},
+    yAxis: {type: 'value', name: 'people' + unit, ...axisNumber},
     legend: {top: 0, right: 0},
-    series: [{name: 'reach in the week', type: 'bar', data: r.weekly.map(w => +w.reach_people)},
-             {name: 'cumulative', type: 'line', data: r.weekly.map(w => +w.cumulative_reach_people)}],
+    series: [{name: 'reach in the week', type: 'bar', data: r.weekly.map(w => n(w.reach_people))},
+             {name: 'cumulative', type: 'line', data: r.weekly.map(w => n(w.cumulative_reach_people))}],
   });
   const ages = (r.audiences || []).filter(a => a.attribute === 'age_band');
   chart('chart_audience', {
@@ -323,25 +347,27 @@ function render(r, s) {
   });
 
   table('table_placements', [
-    ['placement', p => p.name], ['impressions', p => fmt(p.impressions)],
-    ['reach', p => fmt(p.reach_people)], ['reach %', p => fmt(p.reach_pct, 2)],
-    ['only on it', p => fmt(p.exclusive_reach)], ['incremental', p => fmt(p.incremental_reach)],
+    ['placement', p => p.name], ['impressions' + unit, p => fmt(n(p.impressions))],
+    ['reach' + unit, p => fmt(n(p.reach_people))], ['reach %', p => fmt(p.reach_pct, 2)],
+    ['only on it' + unit, p => fmt(n(p.exclusive_reach))], ['incremental' + unit, p => fmt(n(p.incremental_reach))],
     ['frequency', p => fmt(p.average_frequency, 2)]], r.placements);
   table('table_delivery', [
-    ['placement', d => d.name], ['bought by', d => d.buying], ['won', d => fmt(d.won)],
-    ['served', d => fmt(d.served)], ['refused by caps', d => fmt(d.refused_by_cap)],
-    ['goal', d => +d.goal ? fmt(d.goal) : '-'],
-    ['under-delivery', d => +d.goal ? `${fmt(d.under_delivery)} (${fmt(d.under_delivery_pct, 1)}%)` : '-'],
-    ['spend (yuan)', d => fmt(d.spend, 2)]], r.delivery);
+    ['placement', d => d.name], ['bought by', d => d.buying], ['won' + unit, d => fmt(n(d.won))],
+    ['served' + unit, d => fmt(n(d.served))], ['refused by caps' + unit, d => fmt(n(d.refused_by_cap))],
+    ['goal' + unit, d => +d.goal ? fmt(n(d.goal)) : '-'],
+    ['under-delivery' + unit, d => +d.goal ? `${fmt(n(d.under_delivery))} (${fmt(d.under_delivery_pct, 1)}%)` : '-'],
+    ['spend (yuan)' + unit, d => fmt(k ? +d.spend * k : d.spend, 2)]], r.delivery);
   $('#caps_block').hidden = !(r.caps || []).length;
   table('table_caps', [
     ['cap', c => c.name], ['limit', c => `${c.limit} a ${c.period} per ${c.scope}`],
-    ['refused', c => fmt(c.refused)], ['exposures past the limit', c => fmt(c.exposures_over_limit)],
-    ['waste (yuan)', c => fmt(c.waste_yuan, 2)]], r.caps || []);
+    ['refused' + unit, c => fmt(n(c.refused))],
+    ['exposures past the limit' + unit, c => fmt(n(c.exposures_over_limit))],
+    ['waste (yuan)' + unit, c => fmt(k ? +c.waste_yuan * k : c.waste_yuan, 2)]], r.caps || []);
   $('#streams_block').hidden = !(r.live_streams || []).length;
   table('table_streams', [
-    ['stream', x => x.name], ['unique viewers', x => fmt(x.unique_viewers)],
-    ['peak concurrent', x => fmt(x.peak_concurrent)], ['new followers', x => fmt(x.new_followers)]],
+    ['stream', x => x.name], ['unique viewers' + unit, x => fmt(n(x.unique_viewers))],
+    ['peak concurrent' + unit, x => fmt(n(x.peak_concurrent))],
+    ['new followers' + unit, x => fmt(n(x.new_followers))]],
     r.live_streams || []);
 
   const blob = (text, type) => URL.createObjectURL(new Blob([text], {type}));
