@@ -247,10 +247,14 @@ void RunJob(Job* job, const CliOptions& options, int threads,
   }
 }
 
+// Reach at or above this share of the target is saturated: more budget
+// buys frequency, hardly reach.
+constexpr double kSaturatedReachPct = 95.0;
+
 // What a reader of summary.csv should not miss: placements that missed
-// their goal (MissedGoal) and caps that refused impressions, as
-// "kind:name:amount" joined by ";".
-std::string Warnings(const v1::Report& r) {
+// their goal (MissedGoal), caps that refused impressions and a saturated
+// reach, as "kind:name:amount" joined by ";".
+std::string WarningsOf(const v1::Report& r) {
   std::vector<std::string> w;
   for (const v1::PlacementDelivery& d : r.delivery()) {
     if (MissedGoal(d)) {
@@ -262,6 +266,8 @@ std::string Warnings(const v1::Report& r) {
     if (c.refused() > 0)
       w.push_back(absl::StrCat("cap_binding:", c.name(), ":", c.refused()));
   }
+  if (r.reach_pct() >= kSaturatedReachPct)
+    w.push_back(absl::StrFormat("saturation:reach:%.1f%%", r.reach_pct()));
   return absl::StrJoin(w, ";");
 }
 
@@ -299,7 +305,7 @@ std::string SummaryCsv(const std::vector<Job>& jobs,
           CsvNumber(h.cost_per_reached_person()), ",", whole(h.interactions),
           ",", whole(h.conversions), ",", h.platform ? "platform" : "sample",
           ",", h.platform ? whole(h.reach_people_se) : "", ",", seconds, ",",
-          CsvField(Warnings(r)), ",");
+          CsvField(WarningsOf(r)), ",");
     } else {
       absl::StrAppend(&out, ",,,,,,,,,,,,", seconds, ",,");
       if (!j.report.ok())
@@ -583,6 +589,10 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
     out << absl::StrFormat(", %d not run (--fail-fast)", not_run);
   out << absl::StrFormat("; reports in %s/\n", options.out_dir);
   return failed == 0 && not_run == 0 ? 0 : 1;
+}
+
+std::string SummaryWarnings(const v1::Report& report) {
+  return WarningsOf(report);
 }
 
 int ValidateFiles(const std::vector<std::string>& files, std::ostream& out,

@@ -83,6 +83,11 @@ int CalibrateFile(const std::string& file, const std::string& observed_csv,
                   v1::CalibrateOptions request, const CliOptions& options,
                   std::ostream& out, std::ostream& err);
 
+// summary.csv's warnings for a report: "under_delivery:<placement>:<pct>%",
+// "cap_binding:<cap>:<refused>" and "saturation:reach:<pct>%", joined by
+// ";" (empty when there is nothing to say).
+std::string SummaryWarnings(const v1::Report& report);
+
 // `aiotreach validate`: parses and validates each file. Returns 0 if all
 // are valid, 1 otherwise.
 int ValidateFiles(const std::vector<std::string>& files, std::ostream& out,

@@ -297,6 +297,18 @@ TEST(TablesTest, NotesProjectCountsToThePlatform) {
   EXPECT_THAT(sample.str(), HasSubstr("week 1 100 (10.0%)"));
 }
 
+// Saturation: a reach of 95% of the target or more is flagged, less is not.
+TEST(SummaryWarningsTest, SaturatedReach) {
+  v1::Report r;
+  r.set_reach_pct(94.9);
+  EXPECT_EQ(SummaryWarnings(r), "");
+  r.set_reach_pct(99.32);
+  EXPECT_EQ(SummaryWarnings(r), "saturation:reach:99.3%");
+  r.add_caps()->set_name("daily");
+  r.mutable_caps(0)->set_refused(7);
+  EXPECT_EQ(SummaryWarnings(r), "cap_binding:daily:7;saturation:reach:99.3%");
+}
+
 // summary.csv is complete after each scenario, a row reused by
 // --skip-up-to-date keeps its run's seconds, and warnings name caps that
 // bound and goals that were missed.
