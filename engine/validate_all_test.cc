@@ -3,9 +3,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/scenario_testing.h"
 
 namespace aiotreach {
 namespace {
@@ -25,21 +27,8 @@ std::vector<std::string> Messages(const std::vector<absl::Status>& errors) {
   return out;
 }
 
-constexpr char kGood[] = R"pb(
-  seed: 3
-  ecosystem { preset { name: "small-city" } }
-  population: 2000
-  flight_days: 7
-  placements {
-    name: "tv_boot"
-    device_type: "tv"
-    opportunity { bernoulli { probability: 0.35 } }
-    share_of_voice: 0.5
-    audience {
-      kind: AUDIENCE_KIND_TURNER_AND_PRESENT
-      co_presence_probability: 0.2
-    }
-  }
+// small-city's TV boot ad and a phone splash bought by budget.
+const std::string kGood = absl::StrCat(testing::kSmallCityTvBoot, R"pb(
   placements {
     name: "phone_splash"
     device_type: "phone"
@@ -47,7 +36,7 @@ constexpr char kGood[] = R"pb(
     budget: 100
     cpm: 30
   }
-)pb";
+)pb");
 
 TEST(ValidateAllTest, AValidScenarioHasNoErrors) {
   EXPECT_TRUE(ValidateScenarioAll(Parse(kGood)).empty());
@@ -64,10 +53,10 @@ TEST(ValidateAllTest, ReportsEveryIndependentError) {
       Messages(ValidateScenarioAll(Parse(text)));
   ASSERT_EQ(got.size(), 3u) << ::testing::PrintToString(got);
   EXPECT_THAT(got[0], HasSubstr("flight_days: must be in [1, 731], got 900"));
-  EXPECT_THAT(got, testing::Contains(HasSubstr(
+  EXPECT_THAT(got, ::testing::Contains(HasSubstr(
                        "placements[0].opportunity.bernoulli.probability: ")));
-  EXPECT_THAT(got, testing::Contains(HasSubstr("placements[1].cpm: ")));
-  EXPECT_THAT(got, testing::Contains(HasSubstr("got -4")));
+  EXPECT_THAT(got, ::testing::Contains(HasSubstr("placements[1].cpm: ")));
+  EXPECT_THAT(got, ::testing::Contains(HasSubstr("got -4")));
 }
 
 // One error is what ValidateScenario says; max_errors bounds the list.

@@ -44,6 +44,25 @@ const Message& Row(const google::protobuf::RepeatedPtrField<Message>& rows,
   return Message::default_instance();
 }
 
+// A small valid scenario: 2,000 people of small-city, 7 days, a TV boot
+// ad at half the share of voice. Tests edit its text to make mistakes.
+inline constexpr char kSmallCityTvBoot[] = R"pb(
+  seed: 3
+  ecosystem { preset { name: "small-city" } }
+  population: 2000
+  flight_days: 7
+  placements {
+    name: "tv_boot"
+    device_type: "tv"
+    opportunity { bernoulli { probability: 0.35 } }
+    share_of_voice: 0.5
+    audience {
+      kind: AUDIENCE_KIND_TURNER_AND_PRESENT
+      co_presence_probability: 0.2
+    }
+  }
+)pb";
+
 // One-person households, each with one phone (a personal screen) and no
 // activity heterogeneity: every person's exposures are independent. Text
 // of a Scenario's ecosystem field.

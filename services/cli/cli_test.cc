@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "services/cli/tables.h"
 #include "services/io/file_util.h"
+#include "tests/scenario_testing.h"
 
 namespace aiotreach {
 namespace {
@@ -26,22 +27,7 @@ using ::testing::Not;
 
 namespace fs = std::filesystem;
 
-constexpr char kGood[] = R"pb(
-  seed: 3
-  ecosystem { preset { name: "small-city" } }
-  population: 2000
-  flight_days: 7
-  placements {
-    name: "tv_boot"
-    device_type: "tv"
-    opportunity { bernoulli { probability: 0.35 } }
-    share_of_voice: 0.5
-    audience {
-      kind: AUDIENCE_KIND_TURNER_AND_PRESENT
-      co_presence_probability: 0.2
-    }
-  }
-)pb";
+constexpr const char* kGood = testing::kSmallCityTvBoot;
 
 class CliTest : public ::testing::Test {
  protected:
@@ -160,7 +146,7 @@ TEST_F(CliTest, DroppingAFormatRemovesItsStaleFiles) {
     const std::string name = entry.path().filename().string();
     if (absl::StartsWith(name, "good.")) left.push_back(name);
   }
-  EXPECT_THAT(left, testing::UnorderedElementsAre("good.json", "good.hash"));
+  EXPECT_THAT(left, ::testing::UnorderedElementsAre("good.json", "good.hash"));
 }
 
 TEST_F(CliTest, ValidateReportsEachFile) {
@@ -497,10 +483,10 @@ TEST_F(CliTest, HostileNamesStayInsideOut) {
     EXPECT_EQ(rel.parent_path(), "a/out") << rel;
     names.push_back(rel.filename().string());
   }
-  EXPECT_THAT(names, testing::Contains("hostile.json"));
-  EXPECT_THAT(names, testing::Contains("control.json"));
-  EXPECT_THAT(names, testing::Contains("compare__._.._victim_package.csv"));
-  EXPECT_THAT(names, testing::Contains("_._.._victim_package.sweep.csv"));
+  EXPECT_THAT(names, ::testing::Contains("hostile.json"));
+  EXPECT_THAT(names, ::testing::Contains("control.json"));
+  EXPECT_THAT(names, ::testing::Contains("compare__._.._victim_package.csv"));
+  EXPECT_THAT(names, ::testing::Contains("_._.._victim_package.sweep.csv"));
 }
 
 // The CLI estimates memory as the server does: a day-by-day run of a
