@@ -1,7 +1,6 @@
 #include "engine/scenario_parser.h"
 
 #include <algorithm>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -78,46 +77,27 @@ absl::string_view Between(absl::string_view s, absl::string_view before,
 }
 
 // An unknown enum value's error with the values it may take: the text
-// parser's 'Unknown enumeration value of "X" for field "kind".' at the
-// message `path`, and JSON's '... invalid value "X" for type
+// parser's 'Unknown enumeration value of "X" for field "kind".' at `path`,
+// and JSON's '... invalid value "X" for type
 // type.googleapis.com/aiotreach.v1.AudienceKind'.
 std::string WithEnumValues(const std::string& message, absl::string_view path) {
   const google::protobuf::EnumDescriptor* e = nullptr;
   if (absl::StrContains(message, "Unknown enumeration value")) {
+    // The path ends at the field (PlaceOfEnumValue puts the error at the
+    // value) or, failing that, at the message holding it.
     const google::protobuf::Descriptor* m = v1::Scenario::descriptor();
-    if (!path.empty()) {
-      for (absl::string_view step : absl::StrSplit(path, '.')) {
-        const google::protobuf::FieldDescriptor* f =
-            m->FindFieldByName(std::string(step.substr(0, step.find('['))));
-        if (f != nullptr && f->enum_type() != nullptr)  // the path's end
-          return WithValues(message, *f->enum_type());
-        m = f == nullptr ? nullptr : f->message_type();
-        if (m == nullptr) return message;
-      }
+    const google::protobuf::FieldDescriptor* f = nullptr;
+    for (absl::string_view step :
+         absl::StrSplit(path, '.', absl::SkipEmpty())) {
+      if (m == nullptr) return message;
+      f = m->FindFieldByName(std::string(step.substr(0, step.find('['))));
+      if (f == nullptr) return message;
+      m = f->message_type();
     }
-    // The field is in `m` or, when the locator stopped short (a nested
-    // message on one line), in a message inside it: the nearest level with
-    // fields of that name, if they share one enum.
-    const std::string name(Between(message, "for field \"", "\""));
-    std::vector<const google::protobuf::Descriptor*> level = {m};
-    std::set<const google::protobuf::Descriptor*> seen = {m};
-    std::set<const google::protobuf::EnumDescriptor*> found;
-    while (found.empty() && !level.empty()) {
-      std::vector<const google::protobuf::Descriptor*> next;
-      for (const google::protobuf::Descriptor* d : level) {
-        for (int k = 0; k < d->field_count(); ++k) {
-          const google::protobuf::FieldDescriptor* f = d->field(k);
-          if (f->name() == name && f->enum_type() != nullptr)
-            found.insert(f->enum_type());
-          if (f->message_type() != nullptr &&
-              seen.insert(f->message_type()).second) {
-            next.push_back(f->message_type());
-          }
-        }
-      }
-      level = std::move(next);
-    }
-    if (found.size() == 1) e = *found.begin();
+    if (m != nullptr)
+      f = m->FindFieldByName(
+          std::string(Between(message, "for field \"", "\"")));
+    if (f != nullptr) e = f->enum_type();
   } else if (absl::StrContains(message, "type.googleapis.com/")) {
     const absl::string_view type =
         absl::string_view(message).substr(message.rfind('/') + 1);
