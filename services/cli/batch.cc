@@ -247,30 +247,6 @@ void RunJob(Job* job, const CliOptions& options, int threads,
   }
 }
 
-// Reach at or above this share of the target is saturated: more budget
-// buys frequency, hardly reach.
-constexpr double kSaturatedReachPct = 95.0;
-
-// What a reader of summary.csv should not miss: placements that missed
-// their goal (MissedGoal), caps that refused impressions and a saturated
-// reach, as "kind:name:amount" joined by ";".
-std::string WarningsOf(const v1::Report& r) {
-  std::vector<std::string> w;
-  for (const v1::PlacementDelivery& d : r.delivery()) {
-    if (MissedGoal(d)) {
-      w.push_back(absl::StrFormat("under_delivery:%s:%.1f%%", d.name(),
-                                  d.under_delivery_pct()));
-    }
-  }
-  for (const v1::CapRow& c : r.caps()) {
-    if (c.refused() > 0)
-      w.push_back(absl::StrCat("cap_binding:", c.name(), ":", c.refused()));
-  }
-  if (r.reach_pct() >= kSaturatedReachPct)
-    w.push_back(absl::StrFormat("saturation:reach:%.1f%%", r.reach_pct()));
-  return absl::StrJoin(w, ";");
-}
-
 // The rows of the jobs that have ended (done), in input order.
 std::string SummaryCsv(const std::vector<Job>& jobs,
                        const std::vector<bool>& done) {
@@ -305,7 +281,7 @@ std::string SummaryCsv(const std::vector<Job>& jobs,
           CsvNumber(h.cost_per_reached_person()), ",", whole(h.interactions),
           ",", whole(h.conversions), ",", h.platform ? "platform" : "sample",
           ",", h.platform ? whole(h.reach_people_se) : "", ",", seconds, ",",
-          CsvField(WarningsOf(r)), ",");
+          CsvField(SummaryWarnings(r)), ",");
     } else {
       absl::StrAppend(&out, ",,,,,,,,,,,,", seconds, ",,");
       if (!j.report.ok())
@@ -591,8 +567,28 @@ int RunFiles(const std::vector<std::string>& paths, const CliOptions& options,
   return failed == 0 && not_run == 0 ? 0 : 1;
 }
 
-std::string SummaryWarnings(const v1::Report& report) {
-  return WarningsOf(report);
+// Reach at or above this share of the target is saturated: more budget
+// buys frequency, hardly reach.
+constexpr double kSaturatedReachPct = 95.0;
+
+// What a reader of summary.csv should not miss (cli.h): placements that
+// missed their goal (MissedGoal), caps that refused impressions and a
+// saturated reach.
+std::string SummaryWarnings(const v1::Report& r) {
+  std::vector<std::string> w;
+  for (const v1::PlacementDelivery& d : r.delivery()) {
+    if (MissedGoal(d)) {
+      w.push_back(absl::StrFormat("under_delivery:%s:%.1f%%", d.name(),
+                                  d.under_delivery_pct()));
+    }
+  }
+  for (const v1::CapRow& c : r.caps()) {
+    if (c.refused() > 0)
+      w.push_back(absl::StrCat("cap_binding:", c.name(), ":", c.refused()));
+  }
+  if (r.reach_pct() >= kSaturatedReachPct)
+    w.push_back(absl::StrFormat("saturation:reach:%.1f%%", r.reach_pct()));
+  return absl::StrJoin(w, ";");
 }
 
 int ValidateFiles(const std::vector<std::string>& files, std::ostream& out,

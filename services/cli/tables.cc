@@ -49,12 +49,12 @@ void Notes(const v1::Report& r, std::ostream& out) {
   // A projection from a sample (at scale 1 the report is the platform's):
   // the counts of the notes are projected too (the sample's over its
   // fraction of the platform); shares and percentages are the sample's.
-  const bool projected = ProjectionScale(r) > 0;
-  const double scale = projected ? ProjectionScale(r) : 1.0;
+  const double projection = ProjectionScale(r);  // 0: the sample's own
+  const double scale = projection > 0 ? projection : 1.0;
   auto count = [scale](double n) {
     return Thousands(static_cast<int64_t>(std::llround(n * scale)));
   };
-  if (projected) {
+  if (projection > 0) {
     const v1::PlatformProjection& p = r.platform();
     out << absl::StrFormat(
         "  platform units: projected from a sample of %s of %s people "
