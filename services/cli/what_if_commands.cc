@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -26,9 +27,28 @@
 namespace aiotreach {
 namespace {
 
-absl::Status WriteJson(const google::protobuf::Message& message,
-                       const std::string& path) {
-  return WriteFileAtomically(path, MessageToJson(message));
+// A what-if's output files: (path, contents), in the order they are
+// written and named.
+using Outputs = std::vector<std::pair<std::string, std::string>>;
+
+// Writes `files` into options.out_dir (made if need be), and the chart
+// library beside them if `charts`; then prints `lead`, "written: " and the
+// paths. Returns the exit code: 0, or 1 with the error printed.
+int WriteOutputs(const CliOptions& options, const Outputs& files, bool charts,
+                 const char* lead, std::ostream& out, std::ostream& err) {
+  absl::Status s = MakeDirectories(options.out_dir);
+  std::vector<std::string> paths;
+  for (const auto& [path, contents] : files) {
+    if (s.ok()) s = WriteFileAtomically(path, contents);
+    paths.push_back(path);
+  }
+  if (s.ok() && charts) s = WriteChartLibrary(options.out_dir);
+  if (!s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return 1;
+  }
+  out << lead << "written: " << absl::StrJoin(paths, ", ") << "\n";
+  return 0;
 }
 
 // ResourceExhausted, prefixed with `path`, if the scenario's run would not
@@ -184,18 +204,11 @@ int CompareFiles(const std::string& base_path,
   if (!Leads(options)) return 0;
   const std::string stem =
       absl::StrCat(options.out_dir, "/compare_", SafeFileName(base->name()));
-  absl::Status s = MakeDirectories(options.out_dir);
-  if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
-  if (s.ok()) s = WriteJson(*c, stem + ".json");
-  if (s.ok()) s = WriteFileAtomically(stem + ".html", ComparisonToHtml(*c));
-  if (s.ok()) s = WriteChartLibrary(options.out_dir);
-  if (!s.ok()) {
-    err << "error: " << s.message() << "\n";
-    return 1;
-  }
-  out << "\nwritten: " << stem << ".csv, " << stem << ".json, " << stem
-      << ".html\n";
-  return 0;
+  return WriteOutputs(options,
+                      {{stem + ".csv", csv},
+                       {stem + ".json", MessageToJson(*c)},
+                       {stem + ".html", ComparisonToHtml(*c)}},
+                      /*charts=*/true, "\n", out, err);
 }
 
 int SweepFile(const std::string& file, const v1::SweepSpec& spec,
@@ -256,20 +269,11 @@ int SweepFile(const std::string& file, const v1::SweepSpec& spec,
   if (!Leads(options)) return 0;
   const std::string stem = absl::StrCat(
       options.out_dir, "/", SafeFileName(scenario->name()), ".sweep");
-  absl::Status s = MakeDirectories(options.out_dir);
-  if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
-  if (s.ok()) s = WriteJson(*curve, stem + ".json");
-  if (s.ok())
-    s = WriteFileAtomically(stem + ".html",
-                            SweepToHtml(*curve, scenario->name()));
-  if (s.ok()) s = WriteChartLibrary(options.out_dir);
-  if (!s.ok()) {
-    err << "error: " << s.message() << "\n";
-    return 1;
-  }
-  out << "written: " << stem << ".csv, " << stem << ".json, " << stem
-      << ".html\n";
-  return 0;
+  return WriteOutputs(options,
+                      {{stem + ".csv", csv},
+                       {stem + ".json", MessageToJson(*curve)},
+                       {stem + ".html", SweepToHtml(*curve, scenario->name())}},
+                      /*charts=*/true, "", out, err);
 }
 
 int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
@@ -364,21 +368,13 @@ int OptimizeFile(const std::string& file, const v1::OptimizeOptions& request,
   if (!Leads(options)) return 0;
   const std::string stem = absl::StrCat(
       options.out_dir, "/", SafeFileName(scenario->name()), ".optimize");
-  absl::Status s = MakeDirectories(options.out_dir);
-  if (s.ok()) s = WriteFileAtomically(stem + ".csv", csv);
-  if (s.ok()) s = WriteFileAtomically(stem + "_frontier.csv", frontier);
-  if (s.ok()) s = WriteJson(*o, stem + ".json");
-  if (s.ok())
-    s = WriteFileAtomically(stem + ".html",
-                            OptimizationToHtml(*o, scenario->name()));
-  if (s.ok()) s = WriteChartLibrary(options.out_dir);
-  if (!s.ok()) {
-    err << "error: " << s.message() << "\n";
-    return 1;
-  }
-  out << "\nwritten: " << stem << ".csv, " << stem << "_frontier.csv, " << stem
-      << ".json, " << stem << ".html\n";
-  return 0;
+  return WriteOutputs(
+      options,
+      {{stem + ".csv", csv},
+       {stem + "_frontier.csv", frontier},
+       {stem + ".json", MessageToJson(*o)},
+       {stem + ".html", OptimizationToHtml(*o, scenario->name())}},
+      /*charts=*/true, "\n", out, err);
 }
 
 int CalibrateFile(const std::string& file, const std::string& observed_csv,
@@ -444,32 +440,21 @@ int CalibrateFile(const std::string& file, const std::string& observed_csv,
       absl::StrCat(options.out_dir, "/", SafeFileName(scenario->name()));
   std::string text;
   google::protobuf::TextFormat::PrintToString(c->calibrated(), &text);
-  absl::Status s = MakeDirectories(options.out_dir);
-  if (s.ok()) {
-    s = WriteFileAtomically(
-        stem + ".calibrated.textproto",
-        absl::StrCat("# Calibrated by aiotreach calibrate to ", observed_csv,
-                     " (chi-square ", FormatValue(c->chi_square()), " on ",
-                     c->degrees_of_freedom(), " degrees of freedom).\n", text));
-  }
-  if (s.ok()) s = WriteFileAtomically(stem + ".calibration.csv", params);
-  if (s.ok()) s = WriteFileAtomically(stem + ".residuals.csv", residuals);
   // The calibrated scenario is the .textproto beside it (written with its
   // maps in key order; the JSON printer's order of map entries may differ
   // from process to process).
-  if (s.ok()) {
-    v1::Calibration without_scenario = *c;
-    without_scenario.clear_calibrated();
-    s = WriteJson(without_scenario, stem + ".calibration.json");
-  }
-  if (!s.ok()) {
-    err << "error: " << s.message() << "\n";
-    return 1;
-  }
-  out << "\nwritten: " << stem << ".calibrated.textproto, " << stem
-      << ".calibration.csv, " << stem << ".residuals.csv, " << stem
-      << ".calibration.json\n";
-  return 0;
+  v1::Calibration without_scenario = *c;
+  without_scenario.clear_calibrated();
+  return WriteOutputs(
+      options,
+      {{stem + ".calibrated.textproto",
+        absl::StrCat("# Calibrated by aiotreach calibrate to ", observed_csv,
+                     " (chi-square ", FormatValue(c->chi_square()), " on ",
+                     c->degrees_of_freedom(), " degrees of freedom).\n", text)},
+       {stem + ".calibration.csv", params},
+       {stem + ".residuals.csv", residuals},
+       {stem + ".calibration.json", MessageToJson(without_scenario)}},
+      /*charts=*/false, "\n", out, err);
 }
 
 }  // namespace aiotreach
