@@ -73,6 +73,11 @@ class DayWorker {
     tally_.households() += in.households;
     day::StartShardState(campaign_, num_types_, pop, st);
     serve_.caps().StartShard(st);
+    const auto& placements = campaign_.placements();
+    for (size_t j = 0; j < placements.size(); ++j) {
+      if (day::DrawnByLeaves(placements[j]))
+        serve_.draws().WeighLeaves(static_cast<int>(j), st);
+    }
   }
 
   // Pass 1 of day `day` on one shard: draws the eligible opportunities of
@@ -82,6 +87,10 @@ class DayWorker {
     for (size_t j = 0; j < placements.size(); ++j) {
       const CompiledPlacement& p = placements[j];
       if (!p.paced()) continue;
+      if (day::DrawnByLeaves(p)) {
+        totals[j] += serve_.draws().CountLeaves(static_cast<int>(j), day, st);
+        continue;
+      }
       serve_.draws().DrawCounts(static_cast<int>(j), day, *st);
       // Keep the counts for pass 2, which would draw the same again.
       const std::vector<int32_t>& counts =
@@ -105,6 +114,10 @@ class DayWorker {
     const int n = static_cast<int>(placements.size());
     serve_.caps().StartDay(day, st);
     for (int j = 0; j < n; ++j) {
+      if (day::DrawnByLeaves(placements[j])) {
+        serve_.draws().AllocateLeaves(j, day, win[j], *st);
+        continue;
+      }
       if (placements[j].paced()) {
         serve_.draws().DrawBlocks(j, day, *st);
         // Pass 1's draws.
@@ -310,10 +323,18 @@ absl::StatusOr<Tally> DaySimulator::Run(const RunOptions& options) const {
   const bool any_paced =
       std::any_of(placements.begin(), placements.end(),
                   [](const CompiledPlacement& p) { return p.paced(); });
+  // Placements drawn by leaves need shards cut on leaf boundaries: the
+  // shard size rounds up to whole leaves (reports do not depend on it).
+  RunOptions cut = options;
+  if (cut.shard_households > 0 && cut.shard_households < (int64_t{1} << 40) &&
+      std::any_of(placements.begin(), placements.end(), day::DrawnByLeaves)) {
+    cut.shard_households = (cut.shard_households + day::kLeafHouseholds - 1) /
+                           day::kLeafHouseholds * day::kLeafHouseholds;
+  }
   // Passes: shards prepared, day 0's opportunities if paced, a sweep a
   // day, the final count.
   ShardedRun run(population_.households(),
-                 MakeTallyShape(population_, campaign_), options,
+                 MakeTallyShape(population_, campaign_), cut,
                  2 + (any_paced ? 1 : 0) + int64_t{days});
   AIOT_RETURN_IF_ERROR(run.status());
   // This rank's shards, [first, first + shards).

@@ -1,12 +1,92 @@
 #include "engine/day/daily_draws.h"
 
 #include <algorithm>
+#include <limits>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "engine/distributions.h"
 #include "engine/fast_math.h"
 
 namespace aiotreach {
 namespace day {
+namespace {
+
+// Runs of weight compared at once in a leaf's search for a position's
+// owner (a vector of doubles).
+constexpr int kSearchLanes = 8;
+// Runs of a leaf's positions searched side by side.
+constexpr int kSearchChains = 4;
+// The largest double below 1.
+constexpr double kBelowOne = 1.0 - 0x1p-53;
+
+int ShardLeaves(const ShardState& st) {
+  return (st.households() + kLeafHouseholds - 1) / kLeafHouseholds;
+}
+
+// The shard's first leaf (shards are cut on leaf boundaries).
+uint32_t FirstLeaf(const ShardState& st) {
+  return static_cast<uint32_t>(st.pop.first_household / kLeafHouseholds);
+}
+
+// The owners of leaf k of the shard: [first, first + count), in order.
+struct LeafOwners {
+  int first;
+  int count;
+};
+LeafOwners OwnersOfLeaf(const CompiledPlacement& p, const ShardState& st,
+                        int k) {
+  const int begin = k * kLeafHouseholds;
+  const int end = std::min(st.households(), begin + kLeafHouseholds);
+  if (p.household_device) return {begin, end - begin};
+  const uint32_t first = st.pop.member_begin[begin];
+  return {static_cast<int>(first),
+          static_cast<int>(st.pop.member_begin[end] - first)};
+}
+
+// The rate weights of leaf k's owners into w[0, count): the owner's
+// activity (1 if the placement does not scale by it) if it can take the
+// placement, else 0.
+LeafOwners LeafWeights(const CompiledPlacement& p, const ShardState& st, int k,
+                       std::vector<double>* weights) {
+  const LeafOwners leaf = OwnersOfLeaf(p, st, k);
+  weights->resize(leaf.count + kSearchLanes);
+  double* w = weights->data();
+  const Owners owners = OwnersOf(p, st);
+  const float* activity = st.pop.activity.data();
+  const int t = p.device_type;
+  owners.devices->Visit([&](const auto* devices) {
+    for (int o = 0; o < leaf.count; ++o) {
+      const int owner = leaf.first + o;
+      const double rate =
+          p.scale_by_activity ? static_cast<double>(activity[owner]) : 1.0;
+      w[o] = owners.Eligible(devices, owner, t) ? rate : 0.0;
+    }
+  });
+  return leaf;
+}
+
+// The index of the first of edges[from, ...) above x; edges must hold one
+// above x, and kSearchLanes readable values past every index searched.
+inline int FirstAbove(const double* edges, int from, double x) {
+  int o = from;
+  while (true) {
+#if defined(__AVX512F__)
+    const __mmask8 above = _mm512_cmp_pd_mask(_mm512_loadu_pd(edges + o),
+                                              _mm512_set1_pd(x), _CMP_GT_OQ);
+#else
+    uint32_t above = 0;
+    for (int q = 0; q < kSearchLanes; ++q)
+      above |= static_cast<uint32_t>(edges[o + q] > x) << q;
+#endif
+    if (above != 0) return o + __builtin_ctz(above);
+    o += kSearchLanes;
+  }
+}
+
+}  // namespace
 
 DailyDraws::DailyDraws(const Campaign& campaign, uint64_t seed)
     : campaign_(campaign),
@@ -14,7 +94,10 @@ DailyDraws::DailyDraws(const Campaign& campaign, uint64_t seed)
       blocks_(campaign.placements().size()),
       counts_(campaign.placements().size()),
       won_(campaign.placements().size()),
-      won_household_(campaign.placements().size()) {}
+      won_household_(campaign.placements().size()),
+      won_count_(campaign.placements().size()),
+      won_time_(campaign.placements().size()),
+      won_uniforms_(campaign.placements().size()) {}
 
 void DailyDraws::DrawCounts(int j, int day, const ShardState& st) {
   const CompiledPlacement& p = campaign_.placements()[j];
@@ -150,6 +233,9 @@ void DailyDraws::ListWon(int j, const ShardState& st) {
     }
   });
   list.resize(n);
+  std::vector<int32_t>& won = won_count_[j];
+  won.resize(n);
+  for (int k = 0; k < n; ++k) won[k] = counts[list[k]];
   std::vector<uint32_t>& households = won_household_[j];
   households.resize(n);
   if (p.household_device) {
@@ -157,6 +243,145 @@ void DailyDraws::ListWon(int j, const ShardState& st) {
     return;
   }
   for (int k = 0; k < n; ++k) households[k] = st.HouseholdOf(list[k]);
+}
+
+void DailyDraws::WeighLeaves(int j, ShardState* st) {
+  const CompiledPlacement& p = campaign_.placements()[j];
+  std::vector<double>& totals = st->leaf_weight[j];
+  totals.assign(ShardLeaves(*st), 0.0);
+  for (size_t k = 0; k < totals.size(); ++k) {
+    const LeafOwners leaf = LeafWeights(p, *st, static_cast<int>(k), &weights_);
+    // In owner order, as AllocateLeaves adds them up: the same total.
+    double sum = 0.0;
+    for (int o = 0; o < leaf.count; ++o) sum += weights_[o];
+    totals[k] = sum;
+  }
+}
+
+int64_t DailyDraws::CountLeaves(int j, int day, ShardState* st) const {
+  const CompiledPlacement& p = campaign_.placements()[j];
+  const std::vector<double>& weights = st->leaf_weight[j];
+  std::vector<int64_t>& out = st->leaf_opportunities[j];
+  out.resize(weights.size());
+  const uint32_t first_leaf = FirstLeaf(*st);
+  int64_t total = 0;
+  for (size_t k = 0; k < weights.size(); ++k) {
+    out[k] = 0;
+    if (weights[k] > 0.0) {
+      Rng rng(seed_, p.stream, first_leaf + static_cast<uint32_t>(k),
+              DaySub(day) | kLeafCountSub);
+      out[k] = SamplePoisson(rng, p.day_mean[day] * weights[k]);
+    }
+    total += out[k];
+  }
+  return total;
+}
+
+void DailyDraws::AllocateLeaves(int j, int day, double win,
+                                const ShardState& st) {
+  const CompiledPlacement& p = campaign_.placements()[j];
+  const std::vector<int64_t>& opportunities = st.leaf_opportunities[j];
+  const uint32_t first_leaf = FirstLeaf(st);
+  std::vector<uint32_t>& list = won_[j];
+  std::vector<uint32_t>& households = won_household_[j];
+  std::vector<int32_t>& counts = won_count_[j];
+  std::vector<uint32_t>& starts = won_time_[j];
+  std::vector<double>& times = won_uniforms_[j];
+  list.clear();
+  households.clear();
+  counts.clear();
+  starts.clear();
+  times.clear();
+  if (win <= 0.0) return;
+  for (size_t k = 0; k < opportunities.size(); ++k) {
+    if (opportunities[k] == 0) continue;
+    Rng rng(seed_, p.stream, first_leaf + static_cast<uint32_t>(k),
+            DaySub(day) | kLeafWonSub);
+    const int64_t n = win >= 1.0 ? opportunities[k]
+                                 : SampleBinomial(rng, opportunities[k], win);
+    if (n == 0) continue;
+    // The owners' runs of weight: run o is [e[o - 1], e[o]), e[-1] = 0,
+    // summed in owner order (so the last edge is the leaf's weight as
+    // WeighLeaves summed it); from the last owner of weight on, infinite,
+    // so that a position rounded up to the leaf's end goes to it.
+    const LeafOwners leaf = LeafWeights(p, st, static_cast<int>(k), &weights_);
+    const double* w = weights_.data();
+    edges_.resize(leaf.count + 1 + kSearchLanes);
+    double* e = edges_.data() + 1;
+    e[-1] = 0.0;
+    double sum = 0.0;
+    int last = 0;
+    for (int o = 0; o < leaf.count; ++o) {
+      sum += w[o];
+      e[o] = sum;
+      last = w[o] > 0.0 ? o : last;
+    }
+    std::fill(e + last, e + leaf.count + kSearchLanes,
+              std::numeric_limits<double>::infinity());
+    // n sorted uniform positions on [0, sum): the first n of n + 1
+    // exponential spacings' partial sums, over their total.
+    spacings_.resize(n + 1);
+    double* x = spacings_.data();
+    for (int64_t t = 0; t <= n; ++t) x[t] = Rng::ToUniform(rng.NextU32());
+    for (int64_t t = 0; t <= n; ++t) x[t] = -Log(x[t]);
+    for (int64_t t = 1; t <= n; ++t) x[t] += x[t - 1];
+    const double scale = sum / x[n];
+    for (int64_t t = 0; t < n; ++t) x[t] *= scale;
+    // Each position's owner: the first whose edge is above it. Each search
+    // starts where the last ended, a chain of dependent loads; the
+    // positions go in kSearchChains runs searched side by side, each run
+    // starting from a binary search.
+    owner_of_.resize(n);
+    int32_t* owner = owner_of_.data();
+    const int64_t run = (n + kSearchChains - 1) / kSearchChains;
+    int from[kSearchChains];
+    for (int c = 0; c < kSearchChains; ++c) {
+      const int64_t t = std::min(n - 1, c * run);
+      from[c] = static_cast<int>(std::upper_bound(e, e + last + 1, x[t]) - e);
+    }
+    for (int64_t step = 0; step < run; ++step) {
+      for (int c = 0; c < kSearchChains; ++c) {
+        const int64_t t = c * run + step;
+        if (t >= n) break;
+        from[c] = FirstAbove(e, from[c], x[t]);
+        owner[t] = from[c];
+      }
+    }
+    // Where a position falls in its owner's run is a uniform, independent
+    // of the rest: the opportunity's time of day.
+    const size_t base = times.size();
+    times.resize(base + n);
+    double* u = times.data() + base;
+    for (int64_t t = 0; t < n; ++t) {
+      const int a = owner[t];
+      u[t] = std::max(0.0, std::min((x[t] - e[a - 1]) / w[a], kBelowOne));
+    }
+    // The won owners, in order, each with its first time (a branch-free
+    // compaction of the runs of one owner); their counts from where the
+    // next one starts.
+    const size_t size = list.size();
+    list.resize(size + n + 1);
+    starts.resize(size + n + 1);
+    uint32_t* out = list.data() + size;
+    uint32_t* out_start = starts.data() + size;
+    int64_t fresh = 0;
+    for (int64_t t = 0; t < n; ++t) {
+      out[fresh] = static_cast<uint32_t>(leaf.first + owner[t]);
+      out_start[fresh] = static_cast<uint32_t>(base + t);
+      fresh += t == 0 || owner[t] != owner[t - 1];
+    }
+    out_start[fresh] = static_cast<uint32_t>(base + n);
+    counts.resize(size + fresh);
+    households.resize(size + fresh);
+    for (int64_t q = 0; q < fresh; ++q) {
+      counts[size + q] = static_cast<int32_t>(out_start[q + 1] - out_start[q]);
+      households[size + q] =
+          p.household_device ? out[q]
+                             : static_cast<uint32_t>(st.HouseholdOf(out[q]));
+    }
+    list.resize(size + fresh);
+    starts.resize(size + fresh);
+  }
 }
 
 void DailyDraws::Thin(int j, int day, double win, const ShardState& st) {

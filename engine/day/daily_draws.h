@@ -40,8 +40,20 @@ class DailyDraws {
   void Thin(int j, int day, double win, const ShardState& st);
   // won(j): the owners with won opportunities of placement j on a device
   // they own, in the target, in owner order (a branch-free compaction);
-  // won_household(j) their households.
+  // won_household(j) their households, won_count(j) how many each.
   void ListWon(int j, const ShardState& st);
+
+  // Placements drawn by leaves (DrawnByLeaves): each leaf's summed rate
+  // weight into st->leaf_weight[j], once a shard (cut on leaf boundaries).
+  void WeighLeaves(int j, ShardState* st);
+  // Pass 1: the day's opportunities of every leaf of the shard into
+  // st->leaf_opportunities[j]; returns their sum.
+  int64_t CountLeaves(int j, int day, ShardState* st) const;
+  // Pass 2: each leaf's won opportunities, Binomial(opportunities, win),
+  // placed on its owners; fills won(j), won_household(j), won_count(j),
+  // and the won opportunities' times of day as uniforms, each owner's
+  // from won_uniforms(j)[won_time(j)[k]].
+  void AllocateLeaves(int j, int day, double win, const ShardState& st);
 
   const RngBlocks& blocks(int j) const { return blocks_[j]; }
   std::vector<int32_t>& counts(int j) { return counts_[j]; }
@@ -49,6 +61,13 @@ class DailyDraws {
   const std::vector<uint32_t>& won(int j) const { return won_[j]; }
   const std::vector<uint32_t>& won_household(int j) const {
     return won_household_[j];
+  }
+  const std::vector<int32_t>& won_count(int j) const { return won_count_[j]; }
+  // Placements drawn by leaves: the k-th won owner's times start at
+  // won_uniforms(j)[won_time(j)[k]].
+  const std::vector<uint32_t>& won_time(int j) const { return won_time_[j]; }
+  const std::vector<double>& won_uniforms(int j) const {
+    return won_uniforms_[j];
   }
 
  private:
@@ -73,6 +92,15 @@ class DailyDraws {
   std::vector<std::vector<int32_t>> counts_;
   std::vector<std::vector<uint32_t>> won_;
   std::vector<std::vector<uint32_t>> won_household_;
+  std::vector<std::vector<int32_t>> won_count_;
+  std::vector<std::vector<uint32_t>> won_time_;
+  std::vector<std::vector<double>> won_uniforms_;
+  // The leaves' scratch: a leaf's owners' rate weights, their runs of
+  // weight, its sorted positions and their owners.
+  std::vector<double> weights_;
+  std::vector<double> edges_;
+  std::vector<double> spacings_;
+  std::vector<int32_t> owner_of_;
   RngBlocks flight_blocks_;  // inventories: the owners' flight streams
 };
 

@@ -1,11 +1,14 @@
 // The day loop's draws on a real shard: counts follow their process, the
 // won list holds exactly the eligible owners with a count, thinning keeps
-// nothing at win 0 and everything at win 1.
+// nothing at win 0 and everything at win 1; a paced placement drawn by
+// leaves gives each eligible owner Poisson counts at its rate, thinned at
+// the win probability, with uniform times.
 #include "engine/day/daily_draws.h"
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <vector>
 
 #include "engine/day/testing.h"
 #include "gtest/gtest.h"
@@ -17,7 +20,7 @@ namespace {
 constexpr char kScenario[] = R"pb(
   seed: 4
   population: 3000
-  flight_days: 5
+  flight_days: 20
   ecosystem {
     spec {
       household_size_weights: [ 1, 1, 1 ]
@@ -128,6 +131,164 @@ TEST_F(DailyDrawsTest, ThinningKeepsNothingAtZeroAndAllAtOne) {
     kept += draws_->counts(0)[o];
   }
   EXPECT_NEAR(kept, total / 2, 5 * std::sqrt(total / 4));
+}
+
+// The shard's owners that can take placement 0 (a phone, in the target).
+std::vector<int> EligibleOwners(const ShardState& st) {
+  std::vector<int> out;
+  for (int o = 0; o < st.people(); ++o) {
+    if ((st.person_devices[o] & 1u) && st.in_target[o]) out.push_back(o);
+  }
+  return out;
+}
+
+// A leaf's weight is its eligible owners' rates (1 each here) added up, and
+// a day's opportunities over the shard are Poisson(2 x eligible owners):
+// over 20 days the total is 40 x eligible within 5 standard errors.
+TEST_F(DailyDrawsTest, LeavesDrawPoissonOpportunities) {
+  ASSERT_TRUE(DrawnByLeaves(shard_.campaign().placements()[0]));
+  draws_->WeighLeaves(0, &st_);
+  const double eligible = EligibleOwners(st_).size();
+  ASSERT_EQ(st_.leaf_weight[0].size(),
+            static_cast<size_t>((st_.households() + kLeafHouseholds - 1) /
+                                kLeafHouseholds));
+  double weight = 0;
+  for (double w : st_.leaf_weight[0]) weight += w;
+  EXPECT_EQ(weight, eligible);
+  int64_t total = 0;
+  for (int day = 0; day < 20; ++day) {
+    const int64_t drawn = draws_->CountLeaves(0, day, &st_);
+    int64_t sum = 0;
+    for (int64_t a : st_.leaf_opportunities[0]) sum += a;
+    EXPECT_EQ(drawn, sum);
+    total += drawn;
+  }
+  EXPECT_NEAR(total, 40 * eligible, 5 * std::sqrt(40 * eligible));
+}
+
+// With every opportunity won, the won list holds eligible owners in owner
+// order with their households, and the counts add up to the leaves'
+// opportunities. A Poisson total spread over the owners by rate makes each
+// owner's count Poisson(2), independently: over 20 days the owner-days'
+// mean and variance are both 2, and the share of zeros e^-2, within 5
+// standard errors (sd sqrt(2 / N), sqrt((2 + 2 * 2^2) / N) and
+// sqrt(p (1 - p) / N)).
+TEST_F(DailyDrawsTest, LeavesGiveEachOwnerPoissonCounts) {
+  draws_->WeighLeaves(0, &st_);
+  const std::vector<int> eligible = EligibleOwners(st_);
+  std::vector<int32_t> count(st_.people());
+  double sum = 0, squares = 0, zeros = 0;
+  for (int day = 0; day < 20; ++day) {
+    const int64_t opportunities = draws_->CountLeaves(0, day, &st_);
+    draws_->AllocateLeaves(0, day, 1.0, st_);
+    const std::vector<uint32_t>& won = draws_->won(0);
+    std::fill(count.begin(), count.end(), 0);
+    int64_t total = 0;
+    for (size_t k = 0; k < won.size(); ++k) {
+      const uint32_t o = won[k];
+      ASSERT_TRUE((st_.person_devices[o] & 1u) && st_.in_target[o]) << o;
+      const uint32_t i = draws_->won_household(0)[k];
+      EXPECT_GE(o, st_.pop.member_begin[i]);
+      EXPECT_LT(o, st_.pop.member_begin[i + 1]);
+      if (k > 0) ASSERT_GT(o, won[k - 1]);
+      ASSERT_GT(draws_->won_count(0)[k], 0);
+      count[o] = draws_->won_count(0)[k];
+      total += count[o];
+    }
+    EXPECT_EQ(total, opportunities);
+    for (int o : eligible) {
+      sum += count[o];
+      squares += double{count[o]} * count[o];
+      zeros += count[o] == 0;
+    }
+  }
+  const double n = 20.0 * eligible.size();
+  const double mean = sum / n;
+  EXPECT_NEAR(mean, 2.0, 5 * std::sqrt(2.0 / n));
+  EXPECT_NEAR(squares / n - mean * mean, 2.0, 5 * std::sqrt(10.0 / n));
+  const double p0 = std::exp(-2.0);
+  EXPECT_NEAR(zeros / n, p0, 5 * std::sqrt(p0 * (1 - p0) / n));
+}
+
+// At win probability 1/2 the won total is half the opportunities within 5
+// standard errors (Binomial: sd sqrt(A / 4)); at 0 nothing is won. The
+// times are uniform on [0, 1): mean 1/2 (sd sqrt(1 / 12 / n)), a quarter
+// of them below 1/4 (sd sqrt(3 / 16 / n)).
+TEST_F(DailyDrawsTest, LeavesThinAtTheWinProbabilityWithUniformTimes) {
+  draws_->WeighLeaves(0, &st_);
+  double opportunities = 0, won = 0, times = 0, time_sum = 0, early = 0;
+  for (int day = 0; day < 20; ++day) {
+    opportunities += draws_->CountLeaves(0, day, &st_);
+    draws_->AllocateLeaves(0, day, 0.5, st_);
+    for (int32_t c : draws_->won_count(0)) won += c;
+    for (double u : draws_->won_uniforms(0)) {
+      ASSERT_GE(u, 0.0);
+      ASSERT_LT(u, 1.0);
+      ++times;
+      time_sum += u;
+      early += u < 0.25;
+    }
+  }
+  EXPECT_NEAR(won, opportunities / 2, 5 * std::sqrt(opportunities / 4));
+  EXPECT_EQ(times, won);
+  EXPECT_NEAR(time_sum / times, 0.5, 5 * std::sqrt(1.0 / 12 / times));
+  EXPECT_NEAR(early / times, 0.25, 5 * std::sqrt(3.0 / 16 / times));
+  draws_->CountLeaves(0, 3, &st_);
+  draws_->AllocateLeaves(0, 3, 0.0, st_);
+  EXPECT_TRUE(draws_->won(0).empty());
+}
+
+// Scaled by activity, an owner's rate is 2 x its activity: over 20 days
+// the owners above the median activity win 40 x their summed activity,
+// within 5 standard errors (a Poisson total: sd its mean's root).
+TEST(DailyDrawsActivityTest, LeavesPlaceWinsByActivity) {
+  TestShard shard = MakeTestShard(
+      R"pb(
+        seed: 9
+        population: 3000
+        flight_days: 20
+        ecosystem {
+          spec {
+            household_size_weights: [ 1, 1, 1 ]
+            activity_shape: 1
+            device_types {
+              name: "phone"
+              owner: OWNER_KIND_PERSON
+              ownership_probability: 1
+            }
+          }
+        }
+        placements {
+          name: "splash"
+          device_type: "phone"
+          opportunity { poisson { rate: 2 scale_by_activity: true } }
+          impression_goal: 5000
+        }
+      )pb",
+      9);
+  ASSERT_NE(shard.prepared, nullptr);
+  ShardState& st = shard.st;
+  DailyDraws draws(shard.campaign(), 9);
+  draws.WeighLeaves(0, &st);
+  std::vector<float> sorted(st.pop.activity.begin(),
+                            st.pop.activity.begin() + st.people());
+  std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2,
+                   sorted.end());
+  const float median = sorted[sorted.size() / 2];
+  double high_activity = 0, high_won = 0;
+  for (int o = 0; o < st.people(); ++o) {
+    if (st.pop.activity[o] > median) high_activity += st.pop.activity[o];
+  }
+  for (int day = 0; day < 20; ++day) {
+    draws.CountLeaves(0, day, &st);
+    draws.AllocateLeaves(0, day, 1.0, st);
+    for (size_t k = 0; k < draws.won(0).size(); ++k) {
+      if (st.pop.activity[draws.won(0)[k]] > median)
+        high_won += draws.won_count(0)[k];
+    }
+  }
+  const double expected = 40 * high_activity;
+  EXPECT_NEAR(high_won, expected, 5 * std::sqrt(expected));
 }
 
 }  // namespace

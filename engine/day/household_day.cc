@@ -126,9 +126,13 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
   const uint32_t extra_words =
       (p.interaction_rate > 0.0 ? 1 : 0) + (p.follow_up > 0.0 ? 2 : 0);
   const uint32_t words = audience_words + extra_words;
-  Rng rng = words > 0 ? Rng(seed_, p.stream, d.owner_id, DaySub(day), *d.block)
-                      : Rng();
-  if (words > 0) rng.Skip(d.next_word);
+  Rng rng;
+  if (words > 0 && d.block != nullptr) {
+    rng = Rng(seed_, p.stream, d.owner_id, DaySub(day), *d.block);
+    rng.Skip(d.next_word);
+  } else if (words > 0) {
+    rng = Rng(seed_, p.stream, d.owner_id, DaySub(day), d.next_word);
+  }
   d.next_word += words;
   int checked = d.member;
   uint32_t rest = audience_words + extra_words;
@@ -323,20 +327,31 @@ void HouseholdDay::Serve(int day, ShardState* st, int i, int* next) {
       const int owner = static_cast<int>(list[k]);
       const int member = p.household_device ? -1 : owner - static_cast<int>(m0);
       const uint32_t owner_id = first_owner + owner;
-      const RngBlock& block = draws_.blocks(j)[owner];
       const int device = static_cast<int>(devices_.size());
-      const int32_t won = draws_.counts(j)[owner];
-      const uint32_t first_time = FirstTimeWord(p);
-      if (first_time + won <= 4) {
-        // The usual case: the times are in the block already drawn.
-        for (int32_t e = 0; e < won; ++e) {
-          AddEvent(p.clock.Time(Rng::ToUniform(block[first_time + e])), device);
-        }
+      const int32_t won = draws_.won_count(j)[k];
+      const RngBlock* block = nullptr;
+      uint32_t next_word = 0;
+      if (DrawnByLeaves(p)) {
+        // The times come with the leaf's draws; the owner's stream holds
+        // only the events' words.
+        const double* u = draws_.won_uniforms(j).data() + draws_.won_time(j)[k];
+        for (int32_t e = 0; e < won; ++e) AddEvent(p.clock.Time(u[e]), device);
       } else {
-        Rng rng(seed_, p.stream, owner_id, DaySub(day), block);
-        rng.Skip(first_time);
-        for (int32_t e = 0; e < won; ++e)
-          AddEvent(p.clock.Time(rng.Uniform()), device);
+        block = &draws_.blocks(j)[owner];
+        const uint32_t first_time = FirstTimeWord(p);
+        if (first_time + won <= 4) {
+          // The usual case: the times are in the block already drawn.
+          for (int32_t e = 0; e < won; ++e) {
+            AddEvent(p.clock.Time(Rng::ToUniform((*block)[first_time + e])),
+                     device);
+          }
+        } else {
+          Rng rng(seed_, p.stream, owner_id, DaySub(day), *block);
+          rng.Skip(first_time);
+          for (int32_t e = 0; e < won; ++e)
+            AddEvent(p.clock.Time(rng.Uniform()), device);
+        }
+        next_word = first_time + won;
       }
       const int slot = caps_.has_device_caps()
                            ? slots_.Slot(*st, i, p.device_type, member)
@@ -351,8 +366,8 @@ void HouseholdDay::Serve(int day, ShardState* st, int i, int* next) {
       d.member = member;
       d.slot = slot;
       d.owner_id = owner_id;
-      d.next_word = first_time + won;
-      d.block = &block;
+      d.next_word = next_word;
+      d.block = block;
     }
   }
   // One poll count for the household-day: its events, and itself.

@@ -67,7 +67,7 @@ class HouseholdDay {
     int slot;    // device index in the household (DeviceSlots)
     uint32_t owner_id;
     uint32_t next_word;     // the next event's first word in the stream
-    const RngBlock* block;  // the stream's first block
+    const RngBlock* block;  // the stream's first block; null if not drawn
   };
   struct Event {
     double time;  // hours in [0, 24)

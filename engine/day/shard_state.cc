@@ -125,6 +125,8 @@ void StartShardState(const Campaign& campaign, int device_types,
     st->household_follow_ups.Clear();
   }
   st->opportunities.resize(placements);
+  st->leaf_weight.resize(placements);
+  st->leaf_opportunities.resize(placements);
 }
 
 double KeptBytesPerPerson(const Campaign& campaign,
@@ -135,10 +137,11 @@ double KeptBytesPerPerson(const Campaign& campaign,
   const int type_bytes = NarrowArray::WidthFor(LowBits(types));
   const int placement_bytes = NarrowArray::WidthFor(LowBits(placements));
   bool follow_ups = false;
-  int paced = 0;
+  int paced = 0, by_leaves = 0;
   for (const CompiledPlacement& p : campaign.placements()) {
     follow_ups = follow_ups || p.follow_up > 0.0;
-    paced += p.paced();
+    by_leaves += DrawnByLeaves(p);
+    paced += p.paced() && !DrawnByLeaves(p);
   }
   int flight_caps = 0, device_caps = 0;
   for (const CompiledCap& cap : campaign.caps()) {
@@ -165,8 +168,8 @@ double KeptBytesPerPerson(const Campaign& campaign,
             ? 4 + 2.0 * device_caps * types * ecosystem.mean_household_size()
             : 0));
   // The paced placements' opportunities of the day: a byte an owner, more
-  // for heavy devices.
-  bytes += 2.0 * paced;
+  // for heavy devices; or a leaf's weight and opportunities.
+  bytes += 2.0 * paced + by_leaves * per_household * 16.0 / kLeafHouseholds;
   return bytes;
 }
 
@@ -185,6 +188,8 @@ size_t ShardState::MemoryBytes() const {
     bytes += a->memory_bytes();
   }
   for (const NarrowArray& a : opportunities) bytes += a.memory_bytes();
+  for (const std::vector<double>& a : leaf_weight) bytes += Bytes(a);
+  for (const std::vector<int64_t>& a : leaf_opportunities) bytes += Bytes(a);
   return bytes;
 }
 

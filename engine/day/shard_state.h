@@ -34,6 +34,26 @@ inline uint32_t FirstTimeWord(const CompiledPlacement& p) {
   return p.paced() ? 2 : 1;
 }
 
+// A paced placement with Poisson opportunities is drawn by leaves, not
+// device by device: the households in fixed groups of kLeafHouseholds (by
+// household id, so the same whatever the shards, threads or ranks). Each
+// leaf-day's opportunities are one Poisson draw of the leaf's summed rate
+// (stream (placement, leaf, day | kLeafCountSub)); its won ones
+// Binomial(opportunities, win), placed on the leaf's owners in proportion
+// to their rates by sorted uniform positions (exponential spacings), and
+// where a position falls in its owner's run of rate is the opportunity's
+// time of day (stream (placement, leaf, day | kLeafWonSub)). This is
+// exact: given the day's total, Poisson counts are multinomial over the
+// devices, and the won ones a uniform subset of them. Shards are cut on
+// leaf boundaries. The owner's own day stream then holds only its events'
+// words, from word 0.
+inline constexpr int kLeafHouseholds = 64;
+inline constexpr uint32_t kLeafCountSub = 4u << 16;
+inline constexpr uint32_t kLeafWonSub = 5u << 16;
+inline bool DrawnByLeaves(const CompiledPlacement& p) {
+  return p.paced() && p.process == Process::kPoisson;
+}
+
 inline constexpr uint16_t kNeverExposed = 0xFFFF;
 
 // Everything kept about one shard from one day to the next, each array as
@@ -79,6 +99,10 @@ struct ShardState {
   // [paced placement][owner]: the day's opportunities drawn in pass 1,
   // handed to pass 2.
   std::vector<NarrowArray> opportunities;
+  // [placement drawn by leaves][leaf of the shard]: the leaf's summed rate
+  // weight, and the day's opportunities drawn in pass 1.
+  std::vector<std::vector<double>> leaf_weight;
+  std::vector<std::vector<int64_t>> leaf_opportunities;
 
   int people() const { return pop.people(); }
   int households() const { return pop.households(); }
