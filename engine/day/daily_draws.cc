@@ -318,6 +318,30 @@ void DailyDraws::AllocateLeaves(int j, int day, double win,
     }
     std::fill(e + last, e + leaf.count + kSearchLanes,
               std::numeric_limits<double>::infinity());
+    if (n > kMaxLeafPositions) {
+      // Too many to place by positions (their scratch grows with n): owner
+      // by owner, Binomial(left, rate / rate left) each, which is the same
+      // multinomial; each owner's times come from its own day stream.
+      int64_t left = n;
+      double rest = sum;
+      for (int o = 0; o <= last && left > 0; ++o) {
+        if (w[o] <= 0.0) continue;
+        const int64_t c =
+            o == last ? left
+                      : SampleBinomial(rng, left, std::min(1.0, w[o] / rest));
+        rest -= w[o];
+        left -= c;
+        if (c == 0) continue;
+        const uint32_t owner = static_cast<uint32_t>(leaf.first + o);
+        list.push_back(owner);
+        households.push_back(
+            p.household_device ? owner
+                               : static_cast<uint32_t>(st.HouseholdOf(owner)));
+        counts.push_back(static_cast<int32_t>(c));
+        starts.push_back(kOwnStream);
+      }
+      continue;
+    }
     // n sorted uniform positions on [0, sum): the first n of n + 1
     // exponential spacings' partial sums, over their total.
     spacings_.resize(n + 1);

@@ -64,7 +64,12 @@ class DailyDraws {
   }
   const std::vector<int32_t>& won_count(int j) const { return won_count_[j]; }
   // Placements drawn by leaves: the k-th won owner's times start at
-  // won_uniforms(j)[won_time(j)[k]].
+  // won_uniforms(j)[won_time(j)[k]], or, if that is kOwnStream, are the
+  // first words of the owner's own day stream. A leaf-day with more than
+  // kMaxLeafPositions won opportunities places them owner by owner (a
+  // binomial each), so the scratch and the times kept stay bounded.
+  static constexpr uint32_t kOwnStream = ~0u;
+  static constexpr int64_t kMaxLeafPositions = 4096;
   const std::vector<uint32_t>& won_time(int j) const { return won_time_[j]; }
   const std::vector<double>& won_uniforms(int j) const {
     return won_uniforms_[j];

@@ -291,6 +291,66 @@ TEST(DailyDrawsActivityTest, LeavesPlaceWinsByActivity) {
   EXPECT_NEAR(high_won, expected, 5 * std::sqrt(expected));
 }
 
+// A leaf-day with more won opportunities than DailyDraws::kMaxLeafPositions
+// (here about 64 households x 2 people x 200) places them owner by owner,
+// its times left to each owner's own stream: the counts are still the
+// leaves' opportunities in total, and Poisson(200) an owner-day (mean and
+// variance within 5 standard errors: sd sqrt(200 / N) and
+// sqrt((200 + 2 * 200^2) / N)).
+TEST(DailyDrawsBusyLeafTest, ManyWinsArePlacedOwnerByOwner) {
+  TestShard shard = MakeTestShard(R"pb(
+                                    seed: 5
+                                    population: 3000
+                                    flight_days: 10
+                                    ecosystem {
+                                      spec {
+                                        household_size_weights: [ 1, 1, 1 ]
+                                        device_types {
+                                          name: "phone"
+                                          owner: OWNER_KIND_PERSON
+                                          ownership_probability: 1
+                                        }
+                                      }
+                                    }
+                                    placements {
+                                      name: "splash"
+                                      device_type: "phone"
+                                      opportunity { poisson { rate: 200 } }
+                                      impression_goal: 5000000
+                                    }
+                                  )pb",
+                                  5);
+  ASSERT_NE(shard.prepared, nullptr);
+  ShardState& st = shard.st;
+  DailyDraws draws(shard.campaign(), 5);
+  draws.WeighLeaves(0, &st);
+  std::vector<int32_t> count(st.people());
+  double sum = 0, squares = 0;
+  for (int day = 0; day < 10; ++day) {
+    const int64_t opportunities = draws.CountLeaves(0, day, &st);
+    ASSERT_GT(st.leaf_opportunities[0][0], DailyDraws::kMaxLeafPositions);
+    draws.AllocateLeaves(0, day, 1.0, st);
+    std::fill(count.begin(), count.end(), 0);
+    int64_t total = 0;
+    for (size_t k = 0; k < draws.won(0).size(); ++k) {
+      EXPECT_EQ(draws.won_time(0)[k], DailyDraws::kOwnStream);
+      count[draws.won(0)[k]] = draws.won_count(0)[k];
+      total += draws.won_count(0)[k];
+    }
+    EXPECT_EQ(total, opportunities);
+    EXPECT_TRUE(draws.won_uniforms(0).empty());
+    for (int32_t c : count) {
+      sum += c;
+      squares += double{c} * c;
+    }
+  }
+  const double n = 10.0 * st.people();
+  const double mean = sum / n;
+  EXPECT_NEAR(mean, 200.0, 5 * std::sqrt(200.0 / n));
+  EXPECT_NEAR(squares / n - mean * mean, 200.0,
+              5 * std::sqrt((200.0 + 2 * 200.0 * 200.0) / n));
+}
+
 }  // namespace
 }  // namespace day
 }  // namespace aiotreach

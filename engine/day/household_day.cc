@@ -331,11 +331,18 @@ void HouseholdDay::Serve(int day, ShardState* st, int i, int* next) {
       const int32_t won = draws_.won_count(j)[k];
       const RngBlock* block = nullptr;
       uint32_t next_word = 0;
-      if (DrawnByLeaves(p)) {
+      const uint32_t start = DrawnByLeaves(p) ? draws_.won_time(j)[k] : 0;
+      if (DrawnByLeaves(p) && start != DailyDraws::kOwnStream) {
         // The times come with the leaf's draws; the owner's stream holds
         // only the events' words.
-        const double* u = draws_.won_uniforms(j).data() + draws_.won_time(j)[k];
+        const double* u = draws_.won_uniforms(j).data() + start;
         for (int32_t e = 0; e < won; ++e) AddEvent(p.clock.Time(u[e]), device);
+      } else if (DrawnByLeaves(p)) {
+        // A leaf placed owner by owner: the times open the owner's stream.
+        Rng rng(seed_, p.stream, owner_id, DaySub(day));
+        for (int32_t e = 0; e < won; ++e)
+          AddEvent(p.clock.Time(rng.Uniform()), device);
+        next_word = static_cast<uint32_t>(won);
       } else {
         block = &draws_.blocks(j)[owner];
         const uint32_t first_time = FirstTimeWord(p);
