@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/day/testing.h"
@@ -142,6 +143,53 @@ std::vector<int> EligibleOwners(const ShardState& st) {
   return out;
 }
 
+// Owner-day counts that should be Poisson(rate): their mean and variance
+// are both the rate within 5 standard errors (sd sqrt(rate / n) and
+// sqrt((rate + 2 rate^2) / n) over n owner-days).
+struct PoissonCheck {
+  double n = 0, sum = 0, squares = 0;
+  void Add(int32_t count) {
+    ++n;
+    sum += count;
+    squares += double{count} * count;
+  }
+  void Expect(double rate) const {
+    const double mean = sum / n;
+    EXPECT_NEAR(mean, rate, 5 * std::sqrt(rate / n));
+    EXPECT_NEAR(squares / n - mean * mean, rate,
+                5 * std::sqrt((rate + 2 * rate * rate) / n));
+  }
+};
+
+// One phone a person, 20 flight days, a placement paced by `goal` with
+// Poisson opportunities (`poisson`: the fields of its poisson {}); the
+// ecosystem spec's `extra` fields.
+TestShard PacedPhones(uint64_t seed, const std::string& poisson, int64_t goal,
+                      const std::string& extra = "") {
+  const std::string text =
+      "seed: " + std::to_string(seed) +
+      R"pb(
+        population: 3000
+        flight_days: 20
+        ecosystem { spec { household_size_weights: [ 1, 1, 1 ]
+                           device_types {
+                             name: "phone"
+                             owner: OWNER_KIND_PERSON
+                             ownership_probability: 1
+                           }
+      )pb" +
+      extra +
+      R"pb(
+        }
+        }
+                             placements {
+                               name: "splash"
+                               device_type: "phone"
+                               opportunity { poisson { )pb" +
+      poisson + "} } impression_goal: " + std::to_string(goal) + "}";
+  return MakeTestShard(text.c_str(), seed);
+}
+
 // A leaf's weight is its eligible owners' rates (1 each here) added up, and
 // a day's opportunities over the shard are Poisson(2 x eligible owners):
 // over 20 days the total is 40 x eligible within 5 standard errors.
@@ -170,14 +218,14 @@ TEST_F(DailyDrawsTest, LeavesDrawPoissonOpportunities) {
 // order with their households, and the counts add up to the leaves'
 // opportunities. A Poisson total spread over the owners by rate makes each
 // owner's count Poisson(2), independently: over 20 days the owner-days'
-// mean and variance are both 2, and the share of zeros e^-2, within 5
-// standard errors (sd sqrt(2 / N), sqrt((2 + 2 * 2^2) / N) and
-// sqrt(p (1 - p) / N)).
+// mean and variance are both 2 (PoissonCheck), and the share of zeros
+// e^-2 within 5 standard errors (sd sqrt(p (1 - p) / N)).
 TEST_F(DailyDrawsTest, LeavesGiveEachOwnerPoissonCounts) {
   draws_->WeighLeaves(0, &st_);
   const std::vector<int> eligible = EligibleOwners(st_);
   std::vector<int32_t> count(st_.people());
-  double sum = 0, squares = 0, zeros = 0;
+  PoissonCheck check;
+  double zeros = 0;
   for (int day = 0; day < 20; ++day) {
     const int64_t opportunities = draws_->CountLeaves(0, day, &st_);
     draws_->AllocateLeaves(0, day, 1.0, st_);
@@ -197,15 +245,12 @@ TEST_F(DailyDrawsTest, LeavesGiveEachOwnerPoissonCounts) {
     }
     EXPECT_EQ(total, opportunities);
     for (int o : eligible) {
-      sum += count[o];
-      squares += double{count[o]} * count[o];
+      check.Add(count[o]);
       zeros += count[o] == 0;
     }
   }
-  const double n = 20.0 * eligible.size();
-  const double mean = sum / n;
-  EXPECT_NEAR(mean, 2.0, 5 * std::sqrt(2.0 / n));
-  EXPECT_NEAR(squares / n - mean * mean, 2.0, 5 * std::sqrt(10.0 / n));
+  check.Expect(2.0);
+  const double n = check.n;
   const double p0 = std::exp(-2.0);
   EXPECT_NEAR(zeros / n, p0, 5 * std::sqrt(p0 * (1 - p0) / n));
 }
@@ -242,30 +287,8 @@ TEST_F(DailyDrawsTest, LeavesThinAtTheWinProbabilityWithUniformTimes) {
 // the owners above the median activity win 40 x their summed activity,
 // within 5 standard errors (a Poisson total: sd its mean's root).
 TEST(DailyDrawsActivityTest, LeavesPlaceWinsByActivity) {
-  TestShard shard = MakeTestShard(
-      R"pb(
-        seed: 9
-        population: 3000
-        flight_days: 20
-        ecosystem {
-          spec {
-            household_size_weights: [ 1, 1, 1 ]
-            activity_shape: 1
-            device_types {
-              name: "phone"
-              owner: OWNER_KIND_PERSON
-              ownership_probability: 1
-            }
-          }
-        }
-        placements {
-          name: "splash"
-          device_type: "phone"
-          opportunity { poisson { rate: 2 scale_by_activity: true } }
-          impression_goal: 5000
-        }
-      )pb",
-      9);
+  TestShard shard = PacedPhones(9, "rate: 2 scale_by_activity: true", 5000,
+                                "activity_shape: 1");
   ASSERT_NE(shard.prepared, nullptr);
   ShardState& st = shard.st;
   DailyDraws draws(shard.campaign(), 9);
@@ -294,38 +317,16 @@ TEST(DailyDrawsActivityTest, LeavesPlaceWinsByActivity) {
 // A leaf-day with more won opportunities than DailyDraws::kMaxLeafPositions
 // (here about 64 households x 2 people x 200) places them owner by owner,
 // its times left to each owner's own stream: the counts are still the
-// leaves' opportunities in total, and Poisson(200) an owner-day (mean and
-// variance within 5 standard errors: sd sqrt(200 / N) and
-// sqrt((200 + 2 * 200^2) / N)).
+// leaves' opportunities in total, and Poisson(200) an owner-day
+// (PoissonCheck).
 TEST(DailyDrawsBusyLeafTest, ManyWinsArePlacedOwnerByOwner) {
-  TestShard shard = MakeTestShard(R"pb(
-                                    seed: 5
-                                    population: 3000
-                                    flight_days: 10
-                                    ecosystem {
-                                      spec {
-                                        household_size_weights: [ 1, 1, 1 ]
-                                        device_types {
-                                          name: "phone"
-                                          owner: OWNER_KIND_PERSON
-                                          ownership_probability: 1
-                                        }
-                                      }
-                                    }
-                                    placements {
-                                      name: "splash"
-                                      device_type: "phone"
-                                      opportunity { poisson { rate: 200 } }
-                                      impression_goal: 5000000
-                                    }
-                                  )pb",
-                                  5);
+  TestShard shard = PacedPhones(5, "rate: 200", 5000000);
   ASSERT_NE(shard.prepared, nullptr);
   ShardState& st = shard.st;
   DailyDraws draws(shard.campaign(), 5);
   draws.WeighLeaves(0, &st);
   std::vector<int32_t> count(st.people());
-  double sum = 0, squares = 0;
+  PoissonCheck check;
   for (int day = 0; day < 10; ++day) {
     const int64_t opportunities = draws.CountLeaves(0, day, &st);
     ASSERT_GT(st.leaf_opportunities[0][0], DailyDraws::kMaxLeafPositions);
@@ -339,16 +340,9 @@ TEST(DailyDrawsBusyLeafTest, ManyWinsArePlacedOwnerByOwner) {
     }
     EXPECT_EQ(total, opportunities);
     EXPECT_TRUE(draws.won_uniforms(0).empty());
-    for (int32_t c : count) {
-      sum += c;
-      squares += double{c} * c;
-    }
+    for (int32_t c : count) check.Add(c);
   }
-  const double n = 10.0 * st.people();
-  const double mean = sum / n;
-  EXPECT_NEAR(mean, 200.0, 5 * std::sqrt(200.0 / n));
-  EXPECT_NEAR(squares / n - mean * mean, 200.0,
-              5 * std::sqrt((200.0 + 2 * 200.0 * 200.0) / n));
+  check.Expect(200.0);
 }
 
 }  // namespace
