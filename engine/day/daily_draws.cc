@@ -326,9 +326,11 @@ void DailyDraws::AllocateLeaves(int j, int day, double win,
       double rest = sum;
       for (int o = 0; o <= last && left > 0; ++o) {
         if (w[o] <= 0.0) continue;
-        const int64_t c =
-            o == last ? left
-                      : SampleBinomial(rng, left, std::min(1.0, w[o] / rest));
+        // Rounding may leave `rest` at or below w[o] early (rates of very
+        // different sizes): the owner then takes what is left.
+        const int64_t c = o == last || rest <= w[o]
+                              ? left
+                              : SampleBinomial(rng, left, w[o] / rest);
         rest -= w[o];
         left -= c;
         if (c == 0) continue;
