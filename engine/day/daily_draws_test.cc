@@ -345,6 +345,59 @@ TEST(DailyDrawsBusyLeafTest, ManyWinsArePlacedOwnerByOwner) {
   check.Expect(200.0);
 }
 
+// A household device drawn by leaves: the owners are households (those
+// with a TV), each won household-day listed as its own household, and a
+// household's count Poisson(3) (PoissonCheck).
+TEST(DailyDrawsHouseholdLeafTest, HouseholdDevicesGetPoissonCounts) {
+  TestShard shard =
+      MakeTestShard(R"pb(
+                      seed: 6
+                      population: 3000
+                      flight_days: 20
+                      ecosystem {
+                        spec {
+                          household_size_weights: [ 1, 1, 1 ]
+                          device_types {
+                            name: "tv"
+                            owner: OWNER_KIND_HOUSEHOLD
+                            ownership_probability: 0.6
+                          }
+                        }
+                      }
+                      placements {
+                        name: "boot"
+                        device_type: "tv"
+                        opportunity { poisson { rate: 3 } }
+                        audience { kind: AUDIENCE_KIND_ONE_MEMBER }
+                        impression_goal: 50000
+                      }
+                    )pb",
+                    6);
+  ASSERT_NE(shard.prepared, nullptr);
+  ShardState& st = shard.st;
+  ASSERT_TRUE(DrawnByLeaves(shard.campaign().placements()[0]));
+  DailyDraws draws(shard.campaign(), 6);
+  draws.WeighLeaves(0, &st);
+  std::vector<int32_t> count(st.households());
+  PoissonCheck check;
+  for (int day = 0; day < 20; ++day) {
+    draws.CountLeaves(0, day, &st);
+    draws.AllocateLeaves(0, day, 1.0, st);
+    std::fill(count.begin(), count.end(), 0);
+    for (size_t k = 0; k < draws.won(0).size(); ++k) {
+      const uint32_t i = draws.won(0)[k];
+      ASSERT_EQ(draws.won_household(0)[k], i);
+      ASSERT_TRUE(st.household_devices[i] & 1u) << i;
+      count[i] = draws.won_count(0)[k];
+    }
+    for (int i = 0; i < st.households(); ++i) {
+      if (st.household_devices[i] & 1u) check.Add(count[i]);
+    }
+  }
+  ASSERT_GT(check.n, 1000);
+  check.Expect(3.0);
+}
+
 }  // namespace
 }  // namespace day
 }  // namespace aiotreach
