@@ -59,6 +59,16 @@ HouseholdDay::HouseholdDay(const Population& population,
   }
 }
 
+inline Rng HouseholdDay::DayStream(const CompiledPlacement& p,
+                                   uint32_t owner_id, int day,
+                                   const RngBlock* block, uint32_t word) const {
+  if (block == nullptr)
+    return Rng(seed_, p.stream, owner_id, DaySub(day), word);
+  Rng rng(seed_, p.stream, owner_id, DaySub(day), *block);
+  rng.Skip(word);
+  return rng;
+}
+
 void HouseholdDay::SortManyEvents(std::vector<Event>* events) {
   std::stable_sort(
       events->begin(), events->end(),
@@ -126,13 +136,8 @@ inline void HouseholdDay::ServeEvent(int day, const Event& e, ShardState* st,
   const uint32_t extra_words =
       (p.interaction_rate > 0.0 ? 1 : 0) + (p.follow_up > 0.0 ? 2 : 0);
   const uint32_t words = audience_words + extra_words;
-  Rng rng;
-  if (words > 0 && d.block != nullptr) {
-    rng = Rng(seed_, p.stream, d.owner_id, DaySub(day), *d.block);
-    rng.Skip(d.next_word);
-  } else if (words > 0) {
-    rng = Rng(seed_, p.stream, d.owner_id, DaySub(day), d.next_word);
-  }
+  Rng rng =
+      words > 0 ? DayStream(p, d.owner_id, day, d.block, d.next_word) : Rng();
   d.next_word += words;
   int checked = d.member;
   uint32_t rest = audience_words + extra_words;
@@ -329,36 +334,33 @@ void HouseholdDay::Serve(int day, ShardState* st, int i, int* next) {
       const uint32_t owner_id = first_owner + owner;
       const int device = static_cast<int>(devices_.size());
       const int32_t won = draws_.won_count(j)[k];
+      const bool by_leaves = DrawnByLeaves(p);
+      const uint32_t start = by_leaves ? draws_.won_time(j)[k] : 0;
       const RngBlock* block = nullptr;
       uint32_t next_word = 0;
-      const uint32_t start = DrawnByLeaves(p) ? draws_.won_time(j)[k] : 0;
-      if (DrawnByLeaves(p) && start != DailyDraws::kOwnStream) {
+      if (by_leaves && start != DailyDraws::kOwnStream) {
         // The times come with the leaf's draws; the owner's stream holds
         // only the events' words.
         const double* u = draws_.won_uniforms(j).data() + start;
         for (int32_t e = 0; e < won; ++e) AddEvent(p.clock.Time(u[e]), device);
-      } else if (DrawnByLeaves(p)) {
-        // A leaf placed owner by owner: the times open the owner's stream.
-        Rng rng(seed_, p.stream, owner_id, DaySub(day));
-        for (int32_t e = 0; e < won; ++e)
-          AddEvent(p.clock.Time(rng.Uniform()), device);
-        next_word = static_cast<uint32_t>(won);
       } else {
-        block = &draws_.blocks(j)[owner];
-        const uint32_t first_time = FirstTimeWord(p);
-        if (first_time + won <= 4) {
+        // The times are the owner's stream's words: after its count and
+        // thinning, in the block already drawn; or, for a leaf placed owner
+        // by owner, its first words.
+        if (!by_leaves) block = &draws_.blocks(j)[owner];
+        const uint32_t first_time = by_leaves ? 0 : FirstTimeWord(p);
+        if (block != nullptr && first_time + won <= 4) {
           // The usual case: the times are in the block already drawn.
           for (int32_t e = 0; e < won; ++e) {
             AddEvent(p.clock.Time(Rng::ToUniform((*block)[first_time + e])),
                      device);
           }
         } else {
-          Rng rng(seed_, p.stream, owner_id, DaySub(day), *block);
-          rng.Skip(first_time);
+          Rng rng = DayStream(p, owner_id, day, block, first_time);
           for (int32_t e = 0; e < won; ++e)
             AddEvent(p.clock.Time(rng.Uniform()), device);
         }
-        next_word = first_time + won;
+        next_word = first_time + static_cast<uint32_t>(won);
       }
       const int slot = caps_.has_device_caps()
                            ? slots_.Slot(*st, i, p.device_type, member)

@@ -27,6 +27,7 @@
 #include "engine/day/daily_draws.h"
 #include "engine/day/shard_state.h"
 #include "engine/population.h"
+#include "engine/rng.h"
 #include "engine/stream_feed.h"
 #include "engine/tally.h"
 
@@ -74,6 +75,11 @@ class HouseholdDay {
     int device;   // index into devices_
   };
 
+  // The stream of (placement p, owner, day) at word `word`: from its first
+  // block when the draws computed it (no Philox call before word 4), else
+  // computed.
+  Rng DayStream(const CompiledPlacement& p, uint32_t owner_id, int day,
+                const RngBlock* block, uint32_t word) const;
   // Time order, stable, for a household-day of many events; kept out of
   // line, away from the usual few.
   __attribute__((noinline)) static void SortManyEvents(
