@@ -238,11 +238,7 @@ void DailyDraws::ListWon(int j, const ShardState& st) {
   for (int k = 0; k < n; ++k) won[k] = counts[list[k]];
   std::vector<uint32_t>& households = won_household_[j];
   households.resize(n);
-  if (p.household_device) {
-    std::copy(list.begin(), list.end(), households.begin());
-    return;
-  }
-  for (int k = 0; k < n; ++k) households[k] = st.HouseholdOf(list[k]);
+  for (int k = 0; k < n; ++k) households[k] = HouseholdOfOwner(p, st, list[k]);
 }
 
 void DailyDraws::WeighLeaves(int j, ShardState* st) {
@@ -336,9 +332,7 @@ void DailyDraws::AllocateLeaves(int j, int day, double win,
         if (c == 0) continue;
         const uint32_t owner = static_cast<uint32_t>(leaf.first + o);
         list.push_back(owner);
-        households.push_back(
-            p.household_device ? owner
-                               : static_cast<uint32_t>(st.HouseholdOf(owner)));
+        households.push_back(HouseholdOfOwner(p, st, owner));
         counts.push_back(static_cast<int32_t>(c));
         starts.push_back(kOwnStream);
       }
@@ -401,9 +395,7 @@ void DailyDraws::AllocateLeaves(int j, int day, double win,
     households.resize(size + fresh);
     for (int64_t q = 0; q < fresh; ++q) {
       counts[size + q] = static_cast<int32_t>(out_start[q + 1] - out_start[q]);
-      households[size + q] =
-          p.household_device ? out[q]
-                             : static_cast<uint32_t>(st.HouseholdOf(out[q]));
+      households[size + q] = HouseholdOfOwner(p, st, out[q]);
     }
     list.resize(size + fresh);
     starts.resize(size + fresh);

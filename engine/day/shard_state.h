@@ -181,6 +181,13 @@ inline Owners OwnersOf(const CompiledPlacement& p, const ShardState& st) {
           &st.person_devices, st.in_target.data()};
 }
 
+// The shard household of owner o of placement p's devices: o itself for a
+// household device, the household of person o for a personal one.
+inline uint32_t HouseholdOfOwner(const CompiledPlacement& p,
+                                 const ShardState& st, uint32_t o) {
+  return p.household_device ? o : static_cast<uint32_t>(st.HouseholdOf(o));
+}
+
 // Numbers a household's devices that carry a placement: shared ones first,
 // in type order, then each target member's personal ones in type order.
 // Device caps count by these slots.
