@@ -50,9 +50,8 @@ void Notes(const v1::Report& r, std::ostream& out) {
   // the counts of the notes are projected too (the sample's over its
   // fraction of the platform); shares and percentages are the sample's.
   const double projection = ProjectionScale(r);  // 0: the sample's own
-  const double scale = projection > 0 ? projection : 1.0;
-  auto count = [scale](double n) {
-    return Thousands(static_cast<int64_t>(std::llround(n * scale)));
+  auto count = [projection](double n) {
+    return Thousands(static_cast<int64_t>(ProjectedCount(n, projection)));
   };
   if (projection > 0) {
     const v1::PlatformProjection& p = r.platform();

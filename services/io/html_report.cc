@@ -199,9 +199,7 @@ std::string StreamsHtml(const v1::Report& r) {
     // In platform units, the counts are the platform's (projected); the
     // curves and the channel table below stay the sample's.
     const double scale = ProjectionScale(r);
-    auto count = [scale](double n) {
-      return Number(scale > 0 ? std::round(n * scale) : n);
-    };
+    auto count = [scale](double n) { return Number(ProjectedCount(n, scale)); };
     body += Card("unique viewers", count(s.unique_viewers()));
     body += Card("peak concurrent", count(s.peak_concurrent()));
     body += Card("peak minute", Number(s.peak_minute()));
@@ -261,7 +259,7 @@ std::string WeeklyAndAudiencesHtml(const v1::Report& r) {
   std::string body;
   const double scale = ProjectionScale(r);
   auto platform = [scale](double n) {
-    return absl::StrCat("<td>", Number(std::round(n * scale)), "</td>");
+    return absl::StrCat("<td>", Number(ProjectedCount(n, scale)), "</td>");
   };
   if (r.weekly_size() > 1) {
     body +=

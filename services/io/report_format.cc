@@ -37,6 +37,10 @@ double ProjectionScale(const v1::Report& report) {
   return f > 0 && f < 1 ? 1.0 / f : 0;
 }
 
+double ProjectedCount(double n, double scale) {
+  return scale > 0 ? std::round(n * scale) : n;
+}
+
 std::string CsvField(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";

@@ -44,6 +44,9 @@ std::string CsvField(const std::string& s);
 // platform's (1 / the sample fraction) for a report in platform units
 // projected from a sample; 0 for any other report.
 double ProjectionScale(const v1::Report& report);
+// A count of the sample as the platform's, rounded, with `scale` from
+// ProjectionScale; the count as it is when the scale is 0.
+double ProjectedCount(double n, double scale);
 
 // frequency,people,reach_k_plus — one row per bucket 1..F (the last F+).
 std::string FrequencyCsv(const v1::Report& report);
